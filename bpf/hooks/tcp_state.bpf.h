@@ -1,0 +1,30 @@
+/* TCP state changes.
+ *
+ * inet_sock_set_state rather than tcp_set_state: it is a stable tracepoint,
+ * and it also fires from inet_csk_clone_lock for a listener's child
+ * (SYN_RECV) and for the TIME_WAIT / CLOSE moves done outside tcp_set_state.
+ * tp_btf gives a trusted sk, so the cookie is generated here if the socket
+ * has none yet. */
+#pragma once
+#include "../lib/stats.bpf.h"
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
+{
+	struct sock *sk = (struct sock *)csk;
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	struct ss_state_event *e = reserve(SS_EV_STATE, sizeof(*e));
+	if (e) {
+		fill_task(&e->task);
+		fill_sock_id(&e->sock, sk);
+		e->sock.cookie = cookie;
+		e->old_state = oldstate;
+		e->new_state = newstate;
+		__builtin_memset(e->pad, 0, sizeof(e->pad));
+		submit(e);
+	}
+	sample_occupancy(sk, cookie, newstate, SS_SAMPLE_STATE);
+	return 0;
+}

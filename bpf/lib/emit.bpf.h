@@ -1,0 +1,33 @@
+/* Ring-buffer output with loss accounting and batched wakeups. */
+#pragma once
+#include "maps.bpf.h"
+#include "config.bpf.h"
+
+static __always_inline void count_lost(__u32 kind)
+{
+	__u64 *n = bpf_map_lookup_elem(&lost_counts, &kind);
+	if (n)
+		(*n)++;
+}
+
+/* Reserve a record and fill its header; counts the loss on failure. */
+static __always_inline void *reserve(__u16 type, __u32 size)
+{
+	struct ss_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+	if (!h) {
+		count_lost(SS_LOST_RINGBUF);
+		return NULL;
+	}
+	h->type = type;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts_ns = bpf_ktime_get_ns();
+	return h;
+}
+
+static __always_inline void submit(void *rec)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	bpf_ringbuf_submit(rec, avail >= cfg_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+							  : BPF_RB_NO_WAKEUP);
+}

@@ -1,0 +1,59 @@
+/* Maps shared by every hook. Sizes are set by userspace before load. */
+#pragma once
+#include "../abi/sockscope_abi.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+/* High-volume counters and the latest occupancy, per socket cookie. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct ss_sock_stats);
+} sock_stats SEC(".maps");
+
+/* Lost-event counters by enum ss_lost_kind. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SS_LOST_KINDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_counts SEC(".maps");
+
+/* A syscall between its entry and exit, keyed by thread id. LRU so that a
+ * thread killed inside a call cannot leak an entry forever. */
+struct inflight {
+	__u64 enter_ns;
+	__u64 sk;
+	__u64 cookie;
+	__u64 file;
+	__u64 arg0;
+	__u64 arg1;
+	__u64 arg2;
+	__s32 fd;
+	__u16 call;
+	__u16 addr_family;
+	__u16 addr_port;
+	__u8 pad[6];
+	__u8 addr[SS_ADDR_LEN];
+	struct ss_sock_id sock; /* identity read at entry (close: gone at exit) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight_calls SEC(".maps");
+
+/* Scratch space for building an inflight record: too big for the stack
+ * together with the rest of a handler's locals. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight_scratch SEC(".maps");

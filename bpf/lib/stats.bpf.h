@@ -1,0 +1,62 @@
+/* Per-socket counters and throttled occupancy samples. */
+#pragma once
+#include "emit.bpf.h"
+#include "sock_read.bpf.h"
+
+static __always_inline struct ss_sock_stats *stats_get(__u64 cookie, __u64 sk)
+{
+	struct ss_sock_stats *st = bpf_map_lookup_elem(&sock_stats, &cookie);
+	if (st)
+		return st;
+	struct ss_sock_stats zero = { .sk = sk };
+	long err = bpf_map_update_elem(&sock_stats, &cookie, &zero, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST: another CPU won the race */)
+		count_lost(SS_LOST_STATS_MAP);
+	return bpf_map_lookup_elem(&sock_stats, &cookie);
+}
+
+/* clang's BPF backend has no memcmp */
+static __always_inline bool occ_differs(const struct ss_occupancy *a,
+					const struct ss_occupancy *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+	return (x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]);
+}
+
+#define SS_MAX(field) \
+	if (o.field > st->occ_max.field) st->occ_max.field = o.field
+
+/* Take an occupancy sample: always into sock_stats (latest and high-water
+ * marks), into the ring buffer only when it changed and the socket's
+ * interval has passed. */
+static __always_inline void sample_occupancy(struct sock *sk, __u64 cookie,
+					     __u8 state, __u8 why)
+{
+	struct ss_sock_stats *st = stats_get(cookie, (__u64)sk);
+	if (!st)
+		return;
+	struct ss_occupancy o = {};
+	read_occupancy(sk, state, &o);
+	bool changed = occ_differs(&o, &st->occ);
+	__u64 now = bpf_ktime_get_ns();
+	st->occ = o;
+	st->last_sample_ns = now;
+	SS_MAX(rx_queue);
+	SS_MAX(tx_queue);
+	SS_MAX(rmem_alloc);
+	SS_MAX(wmem_queued);
+	SS_MAX(ack_backlog);
+	if (!changed || now - st->last_emit_ns < cfg_sample_interval_ns)
+		return;
+	st->last_emit_ns = now;
+	struct ss_sample_event *e = reserve(SS_EV_SAMPLE, sizeof(*e));
+	if (!e)
+		return;
+	fill_sock_id(&e->sock, sk);
+	e->sock.cookie = cookie;
+	e->sock.state = state;
+	e->occ = o;
+	e->why = why;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+	submit(e);
+}

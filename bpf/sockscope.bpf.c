@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sockscope's kernel side: one object, hooks grouped by purpose in hooks/.
+ * Every hook is a tracepoint, raw tracepoint or tp_btf; userspace turns off
+ * (set_autoload) any whose target this kernel lacks and reports it. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "hooks/tcp_state.bpf.h"
+#include "hooks/sock_io.bpf.h"
+#include "hooks/syscalls.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,59 @@
+#include "options.h"
+
+#include <fmt/format.h>
+
+#include "../model/names.h"
+#include "../util/user_error.h"
+
+namespace sockscope {
+
+TableLimits CommonOptions::limits() const {
+  return {static_cast<uint64_t>(retention_s * 1e9), max_sockets};
+}
+
+LiveOptions CommonOptions::live() const {
+  LiveOptions l;
+  l.loader.ringbuf_bytes = ringbuf_mb << 20;
+  l.loader.sample_interval_ns = static_cast<uint64_t>(sample_interval_ms * 1e6);
+  l.loader.detail_calls = detail == "calls";
+  return l;
+}
+
+void add_common_options(CLI::App& cmd, CommonOptions& o) {
+  auto* f = &o.filter;
+  cmd.add_option("-p,--pid", f->pids, "Only sockets owned by this process (repeatable)");
+  cmd.add_option("--comm", f->comms, "Only sockets owned by a process of this name (repeatable)");
+  cmd.add_option("--port", f->ports, "Only sockets with this local or remote port (repeatable)")
+      ->check(CLI::Range(1, 65535));
+  cmd.add_option("--state", o.states,
+                 "Only sockets in this state: established, syn-sent, listen, time-wait, close-wait, "
+                 "unconn, ... (repeatable)");
+  cmd.add_flag("-4,--ipv4", f->v4, "Only IPv4 sockets");
+  cmd.add_flag("-6,--ipv6", f->v6, "Only IPv6 sockets");
+  cmd.add_flag("-t,--tcp", f->tcp, "Only TCP sockets");
+  cmd.add_flag("-u,--udp", f->udp, "Only UDP sockets");
+  cmd.add_flag("--json", o.json, "JSON output");
+  cmd.add_option("--retention", o.retention_s, "Seconds a closed socket stays visible (default 60)")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--max-sockets", o.max_sockets, "Most sockets kept in memory (default 262144)")
+      ->check(CLI::Range(size_t{16}, size_t{1} << 26));
+  cmd.add_option("--ringbuf-mb", o.ringbuf_mb, "Kernel ring buffer size in MiB, a power of 2 (default 8)")
+      ->check(CLI::IsMember({1, 2, 4, 8, 16, 32, 64, 128, 256}));
+  cmd.add_option("--sample-interval-ms", o.sample_interval_ms,
+                 "Least time between two queue samples of one socket (default 10)")
+      ->check(CLI::Range(0.0, 60000.0));
+}
+
+void finish_options(CommonOptions& o) {
+  for (const auto& s : o.states) {
+    auto st = parse_state(s);
+    if (!st)
+      throw UserError(fmt::format("unknown state '{}': use one of established, syn-sent, syn-recv, fin-wait-1, "
+                                  "fin-wait-2, time-wait, close, close-wait, last-ack, listen, closing, unconn",
+                                  s),
+                      2);
+    o.filter.states.push_back(*st);
+  }
+}
+
+}  // namespace sockscope

@@ -1,0 +1,35 @@
+// Options shared by the commands, and their parsing (CLI11).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "../model/filter.h"
+#include "../model/socket_table.h"
+#include "../source/live_source.h"
+
+namespace sockscope {
+
+struct CommonOptions {
+  Filter filter;
+  std::vector<std::string> states;  // parsed into filter.states
+  bool json = false;
+  double duration_s = 0;  // 0: until Ctrl-C
+  double retention_s = 60;
+  size_t max_sockets = 262144;
+  uint32_t ringbuf_mb = 8;
+  double sample_interval_ms = 10;
+  std::string detail;  // "calls": one record per data syscall
+
+  TableLimits limits() const;
+  LiveOptions live() const;
+};
+
+// Adds the ss-style filters and the tuning options to a subcommand.
+void add_common_options(CLI::App& cmd, CommonOptions& o);
+// Turns option strings into values; throws UserError (exit 2) on bad ones.
+void finish_options(CommonOptions& o);
+
+}  // namespace sockscope

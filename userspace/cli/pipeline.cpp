@@ -1,0 +1,42 @@
+#include "pipeline.h"
+
+#include <fmt/format.h>
+
+#include "../model/names.h"
+#include "signals.h"
+
+namespace sockscope {
+
+void run_pipeline(Source& src, SocketTable& table, double duration_s, const OnEvent& on_event) {
+  const uint64_t start = src.now_ns();
+  const uint64_t end = duration_s > 0 ? start + static_cast<uint64_t>(duration_s * 1e9) : 0;
+  uint64_t last_expire = start;
+  EventSink sink = [&](const Event& e) {
+    const Socket* s = table.apply(e);
+    if (on_event) on_event(e, s);
+  };
+  while (!stop_requested()) {
+    uint64_t now = src.now_ns();
+    if (end && now >= end) break;
+    int timeout_ms = 50;
+    if (end) timeout_ms = static_cast<int>(std::min<uint64_t>(50, (end - now) / 1'000'000 + 1));
+    if (!src.poll(timeout_ms, sink)) break;
+    if (now - last_expire >= 1'000'000'000) {
+      table.expire(now);
+      last_expire = now;
+    }
+  }
+  src.flush(sink);
+}
+
+std::string summary_line(const SocketTable& table, const DecodeStats& d) {
+  const auto& c = table.counters();
+  std::string kinds;
+  for (size_t k = 0; k < c.lost.size(); ++k)
+    kinds += fmt::format("{}{}={}", k ? " " : "", lost_kind_name(static_cast<LostKind>(k)), c.lost[k]);
+  return fmt::format(
+      "sockscope: events={} lost={} ({}) malformed={} unknown={} sockets={} evicted_for_room={}",
+      c.events, c.lost_total(), kinds, d.malformed, d.unknown_type, table.size(), c.evicted_for_room);
+}
+
+}  // namespace sockscope

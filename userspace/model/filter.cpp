@@ -1,0 +1,27 @@
+#include "filter.h"
+
+#include <algorithm>
+
+namespace sockscope {
+
+template <class C, class T>
+static bool any_of(const C& c, const T& x) {
+  return c.empty() || std::find(c.begin(), c.end(), x) != c.end();
+}
+
+bool Filter::empty() const {
+  return pids.empty() && comms.empty() && ports.empty() && states.empty() && !v4 && !v6 && !tcp && !udp;
+}
+
+bool Filter::matches(const Socket& s) const {
+  if ((v4 || v6) && !((v4 && s.id.family == kAfInet) || (v6 && s.id.family == kAfInet6))) return false;
+  if ((tcp || udp) && !((tcp && s.id.protocol == kProtoTcp) || (udp && s.id.protocol == kProtoUdp)))
+    return false;
+  if (!any_of(pids, s.owner.pid)) return false;
+  if (!comms.empty() && !any_of(comms, std::string(comm_view(s.owner.comm)))) return false;
+  if (!ports.empty() && !any_of(ports, s.id.local.port) && !any_of(ports, s.id.remote.port)) return false;
+  if (!any_of(states, s.state)) return false;
+  return true;
+}
+
+}  // namespace sockscope

@@ -1,0 +1,76 @@
+// One socket as the model knows it: identity, owner, lifecycle, queues.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "event.h"
+
+namespace sockscope {
+
+struct StatePoint {
+  TcpState state;
+  uint64_t ts_ns;
+};
+
+struct Owner {
+  uint32_t pid = 0;  // 0: unknown
+  int32_t fd = -1;
+  Comm comm{};
+};
+
+struct IoCounters {
+  uint64_t bytes_sent = 0, bytes_received = 0;
+  uint64_t send_calls = 0, recv_calls = 0;
+  uint64_t send_ns = 0, recv_ns = 0;          // time inside send / recv calls
+  uint64_t send_ns_max = 0, recv_ns_max = 0;  // longest single call
+  uint64_t last_send_ns = 0, last_recv_ns = 0;
+};
+
+struct SockOption {
+  uint64_t level, optname, value, ts_ns;
+};
+
+// A lifecycle syscall as kept in the socket's recent history.
+struct CallRecord {
+  Call call;
+  uint64_t enter_ns, exit_ns;
+  int64_t ret;
+  uint64_t arg0;
+};
+
+struct Socket {
+  static constexpr size_t kMaxHistory = 64;
+  static constexpr size_t kMaxCalls = 32;
+  static constexpr size_t kMaxOptions = 16;
+
+  uint64_t key = 0;  // the cookie, or a provisional key until it is known
+  SockId id;         // latest identity
+  bool seeded = false;  // existed before sockscope started
+  uint64_t first_seen_ns = 0, last_event_ns = 0;
+
+  TcpState state = TcpState::Unknown;
+  uint64_t state_since_ns = 0;
+  std::vector<StatePoint> history;  // first point kept, then the newest
+  uint64_t history_dropped = 0;
+
+  bool fd_closed = false;  // the owner's last fd to it was closed
+  bool closed = false;     // the kernel socket is gone
+  uint64_t closed_ns = 0;
+
+  Owner owner;
+  uint32_t listen_backlog = 0;
+  Occupancy occ, occ_max;
+  uint64_t occ_ts_ns = 0;
+  IoCounters io;
+  std::vector<SockOption> options;
+  std::vector<CallRecord> calls;  // recent lifecycle calls, oldest first
+
+  bool is_tcp() const { return id.protocol == kProtoTcp; }
+  bool has_cookie() const { return id.cookie != 0; }
+};
+
+// "UNCONN" / "ESTAB"-style for UDP like ss, kernel names for TCP.
+std::string_view socket_state_name(const Socket& s);
+
+}  // namespace sockscope

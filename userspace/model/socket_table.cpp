@@ -1,0 +1,279 @@
+#include "socket_table.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace sockscope {
+namespace {
+
+bool addr_set(const Endpoint& e) {
+  return std::any_of(e.addr.begin(), e.addr.end(), [](uint8_t b) { return b != 0; });
+}
+
+void merge_endpoint(Endpoint& into, const Endpoint& from) {
+  if (from.port) into.port = from.port;
+  if (addr_set(from)) into.addr = from.addr;
+}
+
+void max_into(Occupancy& m, const Occupancy& o) {
+  m.rx_queue = std::max(m.rx_queue, o.rx_queue);
+  m.tx_queue = std::max(m.tx_queue, o.tx_queue);
+  m.rmem_alloc = std::max(m.rmem_alloc, o.rmem_alloc);
+  m.wmem_queued = std::max(m.wmem_queued, o.wmem_queued);
+  m.rcvbuf = std::max(m.rcvbuf, o.rcvbuf);
+  m.sndbuf = std::max(m.sndbuf, o.sndbuf);
+  m.ack_backlog = std::max(m.ack_backlog, o.ack_backlog);
+  m.max_ack_backlog = std::max(m.max_ack_backlog, o.max_ack_backlog);
+}
+
+template <class T>
+void push_bounded(std::vector<T>& v, const T& x, size_t max) {
+  if (v.size() >= max) v.erase(v.begin());
+  v.push_back(x);
+}
+
+bool valid_state(uint8_t s) { return s >= 1 && s <= kTcpStateMax; }
+
+}  // namespace
+
+std::string_view socket_state_name(const Socket& s) {
+  if (!s.is_tcp()) {
+    if (s.closed) return "CLOSED";
+    return s.state == TcpState::Established ? "ESTAB" : "UNCONN";
+  }
+  return tcp_state_name(s.state);
+}
+
+uint64_t TableCounters::lost_total() const {
+  uint64_t n = 0;
+  for (auto x : lost) n += x;
+  return n;
+}
+
+const Socket* SocketTable::apply(const Event& e) {
+  ++counters_.events;
+  Socket* s = std::visit([this](const auto& x) { return on(x); }, e);
+  if (s) s->last_event_ns = std::max(s->last_event_ns, event_ts(e));
+  return s;
+}
+
+const Socket* SocketTable::find(uint64_t key) const {
+  auto it = sockets_.find(key);
+  return it == sockets_.end() ? nullptr : &it->second;
+}
+
+Socket& SocketTable::create(uint64_t key, const SockId& id, uint64_t ts_ns) {
+  Socket& s = sockets_[key];
+  s.key = key;
+  s.id = id;
+  s.first_seen_ns = s.last_event_ns = ts_ns;
+  if (id.sk) by_sk_[id.sk] = key;
+  ++counters_.sockets_created;
+  return s;
+}
+
+// Finds or creates the socket a record is about. fresh: the record starts
+// a new socket (socket() returned), so an sk match is an old one whose
+// address the kernel reused.
+Socket* SocketTable::resolve(const SockId& id, uint64_t ts_ns, bool fresh) {
+  if (id.cookie) {
+    if (auto it = sockets_.find(id.cookie); it != sockets_.end()) {
+      if (id.sk) by_sk_[id.sk] = id.cookie;
+      return &it->second;
+    }
+    if (auto a = id.sk ? by_sk_.find(id.sk) : by_sk_.end();
+        !fresh && a != by_sk_.end() && is_provisional(a->second)) {
+      // first record with the cookie: move the provisional socket to it
+      auto node = sockets_.extract(a->second);
+      if (!node.empty()) {
+        node.key() = id.cookie;
+        node.mapped().key = id.cookie;
+        node.mapped().id.cookie = id.cookie;
+        a->second = id.cookie;
+        return &sockets_.insert(std::move(node)).position->second;
+      }
+    }
+    return &create(id.cookie, id, ts_ns);
+  }
+  if (!id.sk) {
+    ++counters_.unattributed;
+    return nullptr;
+  }
+  if (auto a = by_sk_.find(id.sk); !fresh && a != by_sk_.end()) {
+    auto it = sockets_.find(a->second);
+    // a socket with a cookie never reads back 0, unless the address was
+    // reused by a new socket after that one closed
+    if (it != sockets_.end() && (is_provisional(it->first) || !it->second.closed))
+      return &it->second;
+  }
+  return &create(kProvisionalBit | ++next_provisional_, id, ts_ns);
+}
+
+void SocketTable::merge_identity(Socket& s, const SockId& id) {
+  if (id.sk && id.sk != s.id.sk) {
+    s.id.sk = id.sk;
+    by_sk_[id.sk] = s.key;
+  }
+  if (id.netns) s.id.netns = id.netns;
+  if (id.family) s.id.family = id.family;
+  if (id.protocol) s.id.protocol = id.protocol;
+  if (id.type) s.id.type = id.type;
+  merge_endpoint(s.id.local, id.local);
+  merge_endpoint(s.id.remote, id.remote);
+}
+
+void SocketTable::set_state(Socket& s, TcpState st, uint64_t ts_ns) {
+  if (st == s.state && !s.history.empty()) return;
+  s.state = st;
+  s.state_since_ns = ts_ns;
+  if (s.history.size() >= Socket::kMaxHistory) {
+    s.history.erase(s.history.begin() + 1);  // keep how it started
+    ++s.history_dropped;
+  }
+  s.history.push_back({st, ts_ns});
+}
+
+void SocketTable::mark_closed(Socket& s, uint64_t ts_ns) {
+  if (s.closed) return;
+  s.closed = true;
+  s.closed_ns = ts_ns;
+}
+
+Socket* SocketTable::on(const StateChange& e) {
+  Socket* s = resolve(e.sock, e.ts_ns);
+  if (!s) return nullptr;
+  merge_identity(*s, e.sock);
+  if (s->closed && e.new_state != TcpState::Close) s->closed = false;  // reused by connect()
+  set_state(*s, e.new_state, e.ts_ns);
+  // gone once CLOSE is reached and no fd holds it (or none we ever saw)
+  if (e.new_state == TcpState::Close && (s->fd_closed || s->owner.fd < 0)) mark_closed(*s, e.ts_ns);
+  return s;
+}
+
+Socket* SocketTable::on(const SyscallEvent& e) {
+  bool creates = e.call == Call::Socket;
+  if (creates && e.ret < 0) return nullptr;
+  Socket* s = resolve(e.sock, e.ts_ns, creates);
+  if (!s) return nullptr;
+  merge_identity(*s, e.sock);
+  if (creates || (!s->is_tcp() && valid_state(e.sock.state)))
+    set_state(*s, static_cast<TcpState>(e.sock.state ? e.sock.state : uint8_t(TcpState::Close)), e.ts_ns);
+
+  bool returns_fd = creates || ((e.call == Call::Accept || e.call == Call::Accept4) && e.ret >= 0);
+  if (e.call != Call::Close && e.task.pid) {
+    s->owner.pid = e.task.pid;
+    s->owner.comm = e.task.comm;
+    if (returns_fd) s->owner.fd = static_cast<int32_t>(e.ret);
+    else if (e.fd >= 0) s->owner.fd = e.fd;
+  }
+  switch (e.call) {
+    case Call::Listen:
+      if (e.ret == 0) s->listen_backlog = static_cast<uint32_t>(e.arg0);
+      break;
+    case Call::Setsockopt:
+      if (e.ret == 0) push_bounded(s->options, {e.arg0, e.arg1, e.arg2, e.ts_ns}, Socket::kMaxOptions);
+      break;
+    case Call::Close:
+      if (e.ret == 0 && e.arg0) {
+        s->fd_closed = true;
+        if (!s->is_tcp() || s->state == TcpState::Close) mark_closed(*s, e.ts_ns);
+      }
+      break;
+    default:
+      break;
+  }
+  push_bounded(s->calls, {e.call, e.enter_ns, e.ts_ns, e.ret, e.arg0}, Socket::kMaxCalls);
+  return s;
+}
+
+Socket* SocketTable::on(const Sample& e) {
+  Socket* s = resolve(e.sock, e.ts_ns);
+  if (!s) return nullptr;
+  merge_identity(*s, e.sock);
+  if (!s->is_tcp() && valid_state(e.sock.state)) set_state(*s, static_cast<TcpState>(e.sock.state), e.ts_ns);
+  if (e.ts_ns >= s->occ_ts_ns) {
+    s->occ = e.occ;
+    s->occ_ts_ns = e.ts_ns;
+  }
+  max_into(s->occ_max, e.occ);
+  return s;
+}
+
+Socket* SocketTable::on(const StatsUpdate& e) {
+  SockId id;
+  id.cookie = e.cookie;
+  id.sk = e.sk;
+  Socket* s = resolve(id, e.ts_ns);
+  if (!s) return nullptr;
+  IoCounters& io = s->io;
+  io.bytes_sent = e.bytes_sent;
+  io.bytes_received = e.bytes_received;
+  io.send_calls = e.send_calls;
+  io.recv_calls = e.recv_calls;
+  io.send_ns = e.send_ns;
+  io.recv_ns = e.recv_ns;
+  io.send_ns_max = e.send_ns_max;
+  io.recv_ns_max = e.recv_ns_max;
+  io.last_send_ns = e.last_send_ns;
+  io.last_recv_ns = e.last_recv_ns;
+  if (e.last_sample_ns && e.last_sample_ns >= s->occ_ts_ns) {
+    s->occ = e.occ;
+    s->occ_ts_ns = e.last_sample_ns;
+  }
+  max_into(s->occ_max, e.occ_max);
+  if (!s->owner.pid) s->owner.pid = e.owner_pid;
+  return s;
+}
+
+Socket* SocketTable::on(const SockSeed& e) {
+  bool known = sockets_.count(e.sock.cookie) != 0;
+  Socket* s = resolve(e.sock, e.ts_ns);
+  if (!s) return nullptr;
+  if (!known) s->seeded = true;
+  merge_identity(*s, e.sock);
+  if (valid_state(e.sock.state)) set_state(*s, static_cast<TcpState>(e.sock.state), e.ts_ns);
+  if (e.pid) {
+    s->owner.pid = e.pid;
+    s->owner.fd = e.fd;
+    s->owner.comm = e.comm;
+  }
+  if (e.ts_ns >= s->occ_ts_ns) {
+    s->occ = e.occ;
+    s->occ_ts_ns = e.ts_ns;
+  }
+  max_into(s->occ_max, e.occ);
+  return s;
+}
+
+Socket* SocketTable::on(const Lost& e) {
+  auto i = static_cast<size_t>(e.kind);
+  if (i < counters_.lost.size()) counters_.lost[i] = std::max(counters_.lost[i], e.total);
+  return nullptr;
+}
+
+void SocketTable::erase(uint64_t key) {
+  auto it = sockets_.find(key);
+  if (it == sockets_.end()) return;
+  if (auto a = by_sk_.find(it->second.id.sk); a != by_sk_.end() && a->second == key) by_sk_.erase(a);
+  sockets_.erase(it);
+}
+
+void SocketTable::expire(uint64_t now_ns) {
+  std::vector<uint64_t> gone;
+  for (const auto& [key, s] : sockets_)
+    if (s.closed && now_ns - s.closed_ns > limits_.retention_ns) gone.push_back(key);
+  for (auto k : gone) erase(k);
+  counters_.evicted_closed += gone.size();
+  if (sockets_.size() <= limits_.max_sockets) return;
+
+  // Over the limit: closed sockets first, then the least recently active.
+  std::vector<std::pair<std::pair<bool, uint64_t>, uint64_t>> order;
+  order.reserve(sockets_.size());
+  for (const auto& [key, s] : sockets_) order.push_back({{!s.closed, s.last_event_ns}, key});
+  size_t excess = sockets_.size() - limits_.max_sockets;
+  std::partial_sort(order.begin(), order.begin() + excess, order.end());
+  for (size_t i = 0; i < excess; ++i) erase(order[i].second);
+  counters_.evicted_for_room += excess;
+}
+
+}  // namespace sockscope

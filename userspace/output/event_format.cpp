@@ -1,0 +1,176 @@
+#include "event_format.h"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "../model/names.h"
+
+namespace sockscope {
+namespace {
+
+using nlohmann::json;
+
+// Owner from the model where known: a state change in softirq runs in
+// whatever task happened to be on the CPU.
+Task who(const Task& task, const Socket* s) {
+  if (!s || !s->owner.pid) return task;
+  Task t = task;
+  t.pid = s->owner.pid;
+  t.comm = s->owner.comm;
+  return t;
+}
+
+const SockId& sock_of(const Event& e, SockId& scratch) {
+  if (auto* x = std::get_if<StateChange>(&e)) return x->sock;
+  if (auto* x = std::get_if<SyscallEvent>(&e)) return x->sock;
+  if (auto* x = std::get_if<Sample>(&e)) return x->sock;
+  if (auto* x = std::get_if<SockSeed>(&e)) return x->sock;
+  return scratch;
+}
+
+std::string ns_short(uint64_t ns) {
+  if (ns < 10'000) return fmt::format("{}ns", ns);
+  if (ns < 10'000'000) return fmt::format("{}us", ns / 1000);
+  if (ns < 10'000'000'000) return fmt::format("{}ms", ns / 1'000'000);
+  return fmt::format("{}s", ns / 1'000'000'000);
+}
+
+std::string call_details(const SyscallEvent& e) {
+  std::string d = fmt::format("fd={} ret={} took={}", e.fd, e.ret, ns_short(e.ts_ns - e.enter_ns));
+  switch (e.call) {
+    case Call::Socket:
+      return d + fmt::format(" domain={} type={} proto={}", e.arg0, e.arg1, e.arg2);
+    case Call::Bind:
+    case Call::Connect:
+      return d + " addr=" + format_endpoint(e.addr_family, e.addr);
+    case Call::Listen:
+      return d + fmt::format(" backlog={}", e.arg0);
+    case Call::Accept:
+    case Call::Accept4:
+      return d + fmt::format(" listen_fd={}", e.arg0);
+    case Call::Shutdown:
+      return d + fmt::format(" how={}", e.arg0);
+    case Call::Close:
+      return d + (e.arg0 ? " last_ref" : "");
+    case Call::Setsockopt:
+      return d + fmt::format(" {}={}", sockopt_name(e.arg0, e.arg1), e.arg2);
+    default:
+      return d + fmt::format(" len={}", e.arg0);
+  }
+}
+
+std::string occ_text(const Occupancy& o) {
+  return fmt::format("rx={}/{} tx={}/{} rmem={} wmem={}", o.rx_queue, o.rcvbuf, o.tx_queue, o.sndbuf,
+                     o.rmem_alloc, o.wmem_queued);
+}
+
+void put_occ(json& j, const Occupancy& o) {
+  j["rx_queue"] = o.rx_queue;
+  j["tx_queue"] = o.tx_queue;
+  j["rcvbuf"] = o.rcvbuf;
+  j["sndbuf"] = o.sndbuf;
+  j["rmem_alloc"] = o.rmem_alloc;
+  j["wmem_queued"] = o.wmem_queued;
+  j["ack_backlog"] = o.ack_backlog;
+  j["max_ack_backlog"] = o.max_ack_backlog;
+}
+
+}  // namespace
+
+bool is_watch_event(const Event& e) {
+  return std::holds_alternative<StateChange>(e) || std::holds_alternative<SyscallEvent>(e) ||
+         std::holds_alternative<Sample>(e);
+}
+
+std::string clock_time(uint64_t ts_ns, int64_t wall_offset_ns) {
+  int64_t wall = int64_t(ts_ns) + wall_offset_ns;
+  time_t secs = wall / 1'000'000'000;
+  tm t{};
+  localtime_r(&secs, &t);
+  return fmt::format("{:02}:{:02}:{:02}.{:06}", t.tm_hour, t.tm_min, t.tm_sec, (wall % 1'000'000'000) / 1000);
+}
+
+std::string watch_header() {
+  return fmt::format("{:<15} {:>7} {:<15} {:<46} {:<10} {}", "TIME", "PID", "COMM", "SOCKET", "EVENT", "DETAILS");
+}
+
+std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns) {
+  SockId none;
+  const SockId& id = s ? s->id : sock_of(e, none);
+  std::string sock = fmt::format("{} {}>{}", protocol_name(id.protocol), format_endpoint(id.family, id.local),
+                                 format_endpoint(id.family, id.remote));
+  Task task;
+  std::string name, details;
+  if (auto* x = std::get_if<StateChange>(&e)) {
+    task = who(x->task, s);
+    name = "state";
+    details = fmt::format("{} -> {}", tcp_state_name(x->old_state), tcp_state_name(x->new_state));
+  } else if (auto* x = std::get_if<SyscallEvent>(&e)) {
+    task = x->task;
+    name = call_name(x->call);
+    details = call_details(*x);
+  } else if (auto* x = std::get_if<Sample>(&e)) {
+    task = who(Task{}, s);
+    name = "sample";
+    details = fmt::format("{} why={}", occ_text(x->occ), sample_why_name(x->why));
+  }
+  uint64_t cookie = s ? s->id.cookie : id.cookie;
+  return fmt::format("{:<15} {:>7} {:<15} {:<46} {:<10} {} cookie={}", clock_time(event_ts(e), wall_offset_ns),
+                     task.pid, comm_view(task.comm), sock, name, details, cookie);
+}
+
+json watch_json(const Event& e, const Socket* s) {
+  SockId none;
+  const SockId& id = s ? s->id : sock_of(e, none);
+  json j;
+  j["ts_ns"] = event_ts(e);
+  Task task;
+  if (auto* x = std::get_if<StateChange>(&e)) {
+    j["type"] = "state";
+    task = who(x->task, s);
+    j["old_state"] = tcp_state_name(x->old_state);
+    j["new_state"] = tcp_state_name(x->new_state);
+    j["task_pid"] = x->task.pid;
+  } else if (auto* x = std::get_if<SyscallEvent>(&e)) {
+    j["type"] = "syscall";
+    task = x->task;
+    j["call"] = call_name(x->call);
+    j["fd"] = x->fd;
+    j["ret"] = x->ret;
+    j["enter_ns"] = x->enter_ns;
+    j["duration_ns"] = x->ts_ns - x->enter_ns;
+    switch (x->call) {
+      case Call::Bind:
+      case Call::Connect: j["addr"] = format_endpoint(x->addr_family, x->addr); break;
+      case Call::Listen: j["backlog"] = x->arg0; break;
+      case Call::Accept:
+      case Call::Accept4: j["listen_fd"] = x->arg0; j["listen_cookie"] = x->arg1; break;
+      case Call::Shutdown: j["how"] = x->arg0; break;
+      case Call::Close: j["last_ref"] = x->arg0 != 0; break;
+      case Call::Setsockopt:
+        j["option"] = sockopt_name(x->arg0, x->arg1);
+        j["value"] = x->arg2;
+        break;
+      case Call::Socket: j["domain"] = x->arg0; j["sock_type"] = x->arg1; j["protocol"] = x->arg2; break;
+      default: j["len"] = x->arg0; j["flags"] = x->arg1; break;
+    }
+  } else if (auto* x = std::get_if<Sample>(&e)) {
+    j["type"] = "sample";
+    task = who(Task{}, s);
+    j["why"] = sample_why_name(x->why);
+    put_occ(j, x->occ);
+  }
+  j["cookie"] = s ? s->id.cookie : id.cookie;
+  j["pid"] = task.pid;
+  j["tid"] = task.tid;
+  j["comm"] = std::string(comm_view(task.comm));
+  j["proto"] = protocol_name(id.protocol);
+  j["family"] = family_name(id.family);
+  j["local"] = format_endpoint(id.family, id.local);
+  j["remote"] = format_endpoint(id.family, id.remote);
+  j["netns"] = id.netns;
+  return j;
+}
+
+}  // namespace sockscope

@@ -1,0 +1,156 @@
+#include "bpf_loader.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "../util/user_error.h"
+#include "preflight.h"
+#include "sockscope.skel.h"
+
+namespace sockscope {
+namespace {
+
+// libbpf's messages are kept, not printed: they are shown only when
+// loading fails, as the tail of the verifier's log.
+std::string g_libbpf_log;
+
+int keep_libbpf_log(enum libbpf_print_level level, const char* fmt, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char buf[1024];
+  int n = vsnprintf(buf, sizeof(buf), fmt, args);
+  g_libbpf_log += buf;
+  if (g_libbpf_log.size() > 64 * 1024) g_libbpf_log.erase(0, g_libbpf_log.size() - 32 * 1024);
+  return n;
+}
+
+// Why this kernel cannot run a program, or "" when it can.
+std::string missing_target(const std::string& section, const btf* vmlinux) {
+  auto slash = section.find('/');
+  std::string kind = section.substr(0, slash), name = section.substr(slash + 1);
+  if (kind == "tp_btf") {
+    if (!vmlinux) return "kernel BTF could not be read";
+    if (btf__find_by_name_kind(vmlinux, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF) < 0)
+      return fmt::format("this kernel has no tracepoint {}", name);
+    return "";
+  }
+  if (kind == "tracepoint") {
+    std::string path = fmt::format("{}/events/{}", tracefs_root(), name);
+    if (access(path.c_str(), F_OK) != 0) return fmt::format("this kernel has no tracepoint {}", name);
+    return "";
+  }
+  return "";
+}
+
+// syscalls' entry and exit programs only make sense as a pair.
+std::string pair_of(const std::string& section) {
+  std::string s = section;
+  if (auto p = s.find("sys_enter_"); p != std::string::npos) return s.replace(p, 9, "sys_exit");
+  if (auto p = s.find("sys_exit_"); p != std::string::npos) return s.replace(p, 8, "sys_enter");
+  return "";
+}
+
+std::string load_error(int err) {
+  if (err == -EPERM || err == -EACCES)
+    return "the kernel refused to load sockscope's BPF programs (permission denied): run as root, "
+           "and check that kernel.unprivileged_bpf_disabled or a security module does not block BPF";
+  std::string tail = g_libbpf_log.size() > 2000 ? g_libbpf_log.substr(g_libbpf_log.size() - 2000) : g_libbpf_log;
+  return fmt::format("loading sockscope's BPF programs failed ({}). libbpf said:\n{}", std::strerror(-err), tail);
+}
+
+}  // namespace
+
+BpfObject::BpfObject(const LoaderOptions& opts) {
+  libbpf_set_print(keep_libbpf_log);
+  skel_ = sockscope_bpf__open();
+  if (!skel_) throw UserError(fmt::format("opening the BPF object failed: {}", std::strerror(errno)));
+
+  skel_->rodata->cfg_wakeup_bytes = opts.wakeup_bytes;
+  skel_->rodata->cfg_sample_interval_ns = opts.sample_interval_ns;
+  skel_->rodata->cfg_detail_calls = opts.detail_calls;
+  bpf_map__set_max_entries(skel_->maps.events, opts.ringbuf_bytes);
+  bpf_map__set_max_entries(skel_->maps.sock_stats, opts.stats_entries);
+
+  btf* vmlinux = btf__load_vmlinux_btf();
+  if (libbpf_get_error(vmlinux)) vmlinux = nullptr;
+  std::map<std::string, std::string> missing;  // section -> reason
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, skel_->obj) {
+    std::string sec = bpf_program__section_name(prog);
+    if (auto why = missing_target(sec, vmlinux); !why.empty()) missing[sec] = why;
+  }
+  bpf_object__for_each_program(prog, skel_->obj) {
+    std::string sec = bpf_program__section_name(prog);
+    std::string why = missing.count(sec) ? missing[sec] : "";
+    if (auto other = pair_of(sec); why.empty() && !other.empty() && missing.count(other))
+      why = fmt::format("its pair {} is missing", other);
+    probes_.push_back({bpf_program__name(prog), sec, false, why});
+    if (!why.empty()) bpf_program__set_autoload(prog, false);
+  }
+  btf__free(vmlinux);
+
+  if (int err = sockscope_bpf__load(skel_); err) {
+    sockscope_bpf__destroy(skel_);
+    skel_ = nullptr;
+    throw UserError(load_error(err));
+  }
+
+  size_t i = 0;
+  bpf_object__for_each_program(prog, skel_->obj) {
+    ProbeStatus& p = probes_[i++];
+    if (!p.reason.empty()) continue;
+    bpf_link* link = bpf_program__attach(prog);
+    if (!link) {
+      p.reason = fmt::format("attach failed: {}", std::strerror(errno));
+      continue;
+    }
+    links_.push_back(link);
+    p.attached = true;
+  }
+  if (attached_count() == 0) {
+    release();
+    throw UserError("no probe could be attached; see the list above");
+  }
+}
+
+BpfObject::~BpfObject() { release(); }
+
+void BpfObject::release() {
+  for (auto* l : links_) bpf_link__destroy(l);
+  links_.clear();
+  if (skel_) sockscope_bpf__destroy(skel_);
+  skel_ = nullptr;
+}
+
+int BpfObject::events_fd() const { return bpf_map__fd(skel_->maps.events); }
+int BpfObject::stats_fd() const { return bpf_map__fd(skel_->maps.sock_stats); }
+int BpfObject::lost_fd() const { return bpf_map__fd(skel_->maps.lost_counts); }
+
+size_t BpfObject::attached_count() const {
+  size_t n = 0;
+  for (const auto& p : probes_) n += p.attached;
+  return n;
+}
+
+std::string probe_report(const std::vector<ProbeStatus>& probes) {
+  std::string out;
+  size_t ok = 0;
+  for (const auto& p : probes) {
+    if (p.attached) {
+      ++ok;
+      continue;
+    }
+    out += fmt::format("sockscope: probe {} ({}) not attached: {}\n", p.program, p.target, p.reason);
+  }
+  out += fmt::format("sockscope: {} of {} probes attached\n", ok, probes.size());
+  return out;
+}
+
+}  // namespace sockscope

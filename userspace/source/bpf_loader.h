@@ -1,0 +1,56 @@
+// Loads and attaches sockscope's BPF object. A probe whose hook this kernel
+// lacks is turned off before load and reported, never fatal; everything is
+// detached and unloaded when the BpfObject is destroyed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct sockscope_bpf;
+struct bpf_link;
+
+namespace sockscope {
+
+struct ProbeStatus {
+  std::string program;  // BPF program name
+  std::string target;   // e.g. "tp_btf/inet_sock_set_state"
+  bool attached = false;
+  std::string reason;   // why not, when not
+};
+
+struct LoaderOptions {
+  uint32_t ringbuf_bytes = 8u << 20;
+  uint32_t stats_entries = 65536;
+  uint64_t sample_interval_ns = 10'000'000;
+  uint64_t wakeup_bytes = 64 * 1024;
+  bool detail_calls = false;
+};
+
+class BpfObject {
+ public:
+  // Throws UserError with what to do when loading fails.
+  explicit BpfObject(const LoaderOptions& opts);
+  ~BpfObject();
+  BpfObject(const BpfObject&) = delete;
+  BpfObject& operator=(const BpfObject&) = delete;
+
+  int events_fd() const;
+  int stats_fd() const;
+  int lost_fd() const;
+  const std::vector<ProbeStatus>& probes() const { return probes_; }
+  size_t attached_count() const;
+
+ private:
+  void release();
+
+  sockscope_bpf* skel_ = nullptr;
+  std::vector<bpf_link*> links_;
+  std::vector<ProbeStatus> probes_;
+};
+
+// One line per problem plus a summary, for stderr at start-up.
+std::string probe_report(const std::vector<ProbeStatus>& probes);
+
+}  // namespace sockscope

@@ -1,0 +1,35 @@
+// Where events come from: live BPF or (later) a trace file. Everything
+// below a Source — the model, views, writers — sees only Events.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "../model/event.h"
+#include "decoder.h"
+
+namespace sockscope {
+
+using EventSink = std::function<void(const Event&)>;
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Delivers what is available within timeout_ms; false once nothing more
+  // will ever come (end of a file).
+  virtual bool poll(int timeout_ms, const EventSink& sink) = 0;
+  // Delivers everything still buffered; called once before stopping.
+  virtual void flush(const EventSink& sink) = 0;
+  // CLOCK_REALTIME - CLOCK_MONOTONIC at start, to print wall-clock times.
+  virtual int64_t wall_offset_ns() const = 0;
+  // The current time on the events' clock.
+  virtual uint64_t now_ns() const = 0;
+  virtual const DecodeStats& decode_stats() const = 0;
+};
+
+uint64_t monotonic_ns();
+int64_t wall_minus_monotonic_ns();
+
+}  // namespace sockscope
