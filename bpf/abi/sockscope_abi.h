@@ -96,13 +96,14 @@ struct ss_sock_id {
 	__u64 cookie;
 	__u64 sk; /* kernel address: a join key only, never dereferenced */
 	__u32 netns;
+	__u32 inode;    /* socket inode (as in /proc/PID/fd and sock_diag); 0: no file */
 	__u16 family;   /* AF_INET / AF_INET6 */
 	__u16 protocol; /* IPPROTO_TCP / IPPROTO_UDP */
 	__u16 sport;    /* host byte order */
 	__u16 dport;    /* host byte order */
 	__u8 type;      /* SOCK_STREAM / SOCK_DGRAM */
 	__u8 state;     /* sk_state at the time of the record */
-	__u8 pad[2];
+	__u8 pad[6];
 	__u8 saddr[SS_ADDR_LEN]; /* v4 in the first 4 bytes */
 	__u8 daddr[SS_ADDR_LEN];
 };

@@ -23,8 +23,9 @@ struct {
 	__type(value, __u64);
 } lost_counts SEC(".maps");
 
-/* A syscall between its entry and exit, keyed by thread id. LRU so that a
- * thread killed inside a call cannot leak an entry forever. */
+/* A syscall between its entry and exit, keyed by thread id. A plain hash,
+ * not LRU: an LRU map may evict a live entry and lose a record uncounted.
+ * Userspace sweeps entries of threads that died inside a call. */
 struct inflight {
 	__u64 enter_ns;
 	__u64 sk;
@@ -43,7 +44,7 @@ struct inflight {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct inflight);

@@ -3,6 +3,7 @@
  * addresses found by walking the fd table alike. */
 #pragma once
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
 #include "../abi/sockscope_abi.h"
 
 #define AF_INET 2
@@ -54,7 +55,11 @@ static __always_inline struct sock *fd_to_sock(int fd, struct file **filep)
 static __always_inline void fill_sock_id(struct ss_sock_id *id, struct sock *sk)
 {
 	id->sk = (__u64)sk;
-	id->pad[0] = id->pad[1] = 0;
+	__builtin_memset(id->pad, 0, sizeof(id->pad));
+	/* struct socket is allocated inside struct socket_alloc, next to its
+	 * inode: the number ss, sock_diag and /proc/PID/fd show */
+	struct socket *so = BPF_CORE_READ(sk, sk_socket);
+	id->inode = so ? BPF_CORE_READ(container_of(so, struct socket_alloc, socket), vfs_inode.i_ino) : 0;
 	id->cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 	id->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	id->family = BPF_CORE_READ(sk, __sk_common.skc_family);

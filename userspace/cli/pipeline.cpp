@@ -21,6 +21,7 @@ void run_pipeline(Source& src, SocketTable& table, double duration_s, const OnEv
     int timeout_ms = 50;
     if (end) timeout_ms = static_cast<int>(std::min<uint64_t>(50, (end - now) / 1'000'000 + 1));
     if (!src.poll(timeout_ms, sink)) break;
+    now = src.now_ns();
     if (now - last_expire >= 1'000'000'000) {
       table.expire(now);
       last_expire = now;
@@ -35,8 +36,10 @@ std::string summary_line(const SocketTable& table, const DecodeStats& d) {
   for (size_t k = 0; k < c.lost.size(); ++k)
     kinds += fmt::format("{}{}={}", k ? " " : "", lost_kind_name(static_cast<LostKind>(k)), c.lost[k]);
   return fmt::format(
-      "sockscope: events={} lost={} ({}) malformed={} unknown={} sockets={} evicted_for_room={}",
-      c.events, c.lost_total(), kinds, d.malformed, d.unknown_type, table.size(), c.evicted_for_room);
+      "sockscope: events={} lost={} ({}) malformed={} unknown={} sockets={} evicted_for_room={} "
+      "stats_unmatched={}",
+      c.events, c.lost_total(), kinds, d.malformed, d.unknown_type, table.size(), c.evicted_for_room,
+      c.stats_unmatched);
 }
 
 }  // namespace sockscope

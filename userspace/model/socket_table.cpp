@@ -34,6 +34,10 @@ void push_bounded(std::vector<T>& v, const T& x, size_t max) {
 
 bool valid_state(uint8_t s) { return s >= 1 && s <= kTcpStateMax; }
 
+// Time from then to now; 0 when then is later (an event applied after the
+// caller read its clock), never a wrapped-around huge value.
+uint64_t elapsed(uint64_t then, uint64_t now) { return now > then ? now - then : 0; }
+
 }  // namespace
 
 std::string_view socket_state_name(const Socket& s) {
@@ -67,7 +71,7 @@ Socket& SocketTable::create(uint64_t key, const SockId& id, uint64_t ts_ns) {
   s.key = key;
   s.id = id;
   s.first_seen_ns = s.last_event_ns = ts_ns;
-  if (id.sk) by_sk_[id.sk] = key;
+  if (is_provisional(key)) by_sk_[id.sk] = key;
   ++counters_.sockets_created;
   return s;
 }
@@ -75,46 +79,45 @@ Socket& SocketTable::create(uint64_t key, const SockId& id, uint64_t ts_ns) {
 // Finds or creates the socket a record is about. fresh: the record starts
 // a new socket (socket() returned), so an sk match is an old one whose
 // address the kernel reused.
+//
+// by_sk_ holds provisional sockets only: those seen on the syscall path
+// before the kernel generated their cookie. Records that carry a cookie
+// never update it, since a late record (a stats poll) of an old socket at
+// the same address would otherwise steal a new socket's entry.
 Socket* SocketTable::resolve(const SockId& id, uint64_t ts_ns, bool fresh) {
   if (id.cookie) {
-    if (auto it = sockets_.find(id.cookie); it != sockets_.end()) {
-      if (id.sk) by_sk_[id.sk] = id.cookie;
-      return &it->second;
-    }
-    if (auto a = id.sk ? by_sk_.find(id.sk) : by_sk_.end();
-        !fresh && a != by_sk_.end() && is_provisional(a->second)) {
+    if (auto it = sockets_.find(id.cookie); it != sockets_.end()) return &it->second;
+    if (auto a = id.sk ? by_sk_.find(id.sk) : by_sk_.end(); !fresh && a != by_sk_.end()) {
       // first record with the cookie: move the provisional socket to it
       auto node = sockets_.extract(a->second);
+      by_sk_.erase(a);
       if (!node.empty()) {
         node.key() = id.cookie;
         node.mapped().key = id.cookie;
         node.mapped().id.cookie = id.cookie;
-        a->second = id.cookie;
-        return &sockets_.insert(std::move(node)).position->second;
+        Socket& moved = sockets_.insert(std::move(node)).position->second;
+        take_pending_stats(moved);
+        return &moved;
       }
     }
-    return &create(id.cookie, id, ts_ns);
+    Socket& fresh_sock = create(id.cookie, id, ts_ns);
+    take_pending_stats(fresh_sock);
+    return &fresh_sock;
   }
   if (!id.sk) {
     ++counters_.unattributed;
     return nullptr;
   }
   if (auto a = by_sk_.find(id.sk); !fresh && a != by_sk_.end()) {
-    auto it = sockets_.find(a->second);
-    // a socket with a cookie never reads back 0, unless the address was
-    // reused by a new socket after that one closed
-    if (it != sockets_.end() && (is_provisional(it->first) || !it->second.closed))
-      return &it->second;
+    if (auto it = sockets_.find(a->second); it != sockets_.end()) return &it->second;
   }
   return &create(kProvisionalBit | ++next_provisional_, id, ts_ns);
 }
 
 void SocketTable::merge_identity(Socket& s, const SockId& id) {
-  if (id.sk && id.sk != s.id.sk) {
-    s.id.sk = id.sk;
-    by_sk_[id.sk] = s.key;
-  }
+  if (id.sk) s.id.sk = id.sk;
   if (id.netns) s.id.netns = id.netns;
+  if (id.inode) s.id.inode = id.inode;
   if (id.family) s.id.family = id.family;
   if (id.protocol) s.id.protocol = id.protocol;
   if (id.type) s.id.type = id.type;
@@ -137,6 +140,9 @@ void SocketTable::mark_closed(Socket& s, uint64_t ts_ns) {
   if (s.closed) return;
   s.closed = true;
   s.closed_ns = ts_ns;
+  // A socket gone before it had a cookie gets no more records: the next
+  // record at its address is a new socket the kernel put there.
+  if (auto a = by_sk_.find(s.id.sk); a != by_sk_.end() && a->second == s.key) by_sk_.erase(a);
 }
 
 Socket* SocketTable::on(const StateChange& e) {
@@ -200,11 +206,28 @@ Socket* SocketTable::on(const Sample& e) {
 }
 
 Socket* SocketTable::on(const StatsUpdate& e) {
-  SockId id;
-  id.cookie = e.cookie;
-  id.sk = e.sk;
-  Socket* s = resolve(id, e.ts_ns);
-  if (!s) return nullptr;
+  auto it = sockets_.find(e.cookie);
+  if (it == sockets_.end()) {
+    if (pending_stats_.size() < kMaxPendingStats || pending_stats_.count(e.cookie))
+      pending_stats_[e.cookie] = e;
+    else
+      ++counters_.stats_unmatched;
+    return nullptr;
+  }
+  apply_stats(it->second, e);
+  return &it->second;
+}
+
+void SocketTable::take_pending_stats(Socket& s) {
+  if (pending_stats_.empty() || !s.id.cookie) return;
+  if (auto it = pending_stats_.find(s.id.cookie); it != pending_stats_.end()) {
+    apply_stats(s, it->second);
+    pending_stats_.erase(it);
+  }
+}
+
+void SocketTable::apply_stats(Socket& sock, const StatsUpdate& e) {
+  Socket* s = &sock;
   IoCounters& io = s->io;
   io.bytes_sent = e.bytes_sent;
   io.bytes_received = e.bytes_received;
@@ -222,12 +245,28 @@ Socket* SocketTable::on(const StatsUpdate& e) {
   }
   max_into(s->occ_max, e.occ_max);
   if (!s->owner.pid) s->owner.pid = e.owner_pid;
-  return s;
+}
+
+// A socket created between attach and the sock_diag dump is seen twice:
+// on the syscall path without a cookie (provisional), and in the dump with
+// one. Its inode joins the two.
+Socket* SocketTable::provisional_by_inode(uint32_t inode) {
+  if (!inode) return nullptr;
+  for (const auto& [sk, key] : by_sk_) {
+    auto it = sockets_.find(key);
+    if (it != sockets_.end() && it->second.id.inode == inode) return &it->second;
+  }
+  return nullptr;
 }
 
 Socket* SocketTable::on(const SockSeed& e) {
   bool known = sockets_.count(e.sock.cookie) != 0;
-  Socket* s = resolve(e.sock, e.ts_ns);
+  SockId id = e.sock;
+  if (Socket* p = known ? nullptr : provisional_by_inode(e.inode ? e.inode : id.inode)) {
+    id.sk = p->id.sk;  // resolve() moves it to the cookie
+    known = true;
+  }
+  Socket* s = resolve(id, e.ts_ns);
   if (!s) return nullptr;
   if (!known) s->seeded = true;
   merge_identity(*s, e.sock);
@@ -259,9 +298,24 @@ void SocketTable::erase(uint64_t key) {
 }
 
 void SocketTable::expire(uint64_t now_ns) {
+  for (auto& [key, s] : sockets_) {
+    if (s.is_tcp() && s.state == TcpState::TimeWait && elapsed(s.state_since_ns, now_ns) >= kTimeWaitNs) {
+      uint64_t end = s.state_since_ns + kTimeWaitNs;
+      set_state(s, TcpState::Close, end);
+      mark_closed(s, end);
+    }
+  }
+  for (auto it = pending_stats_.begin(); it != pending_stats_.end();) {
+    if (elapsed(it->second.ts_ns, now_ns) > kPendingStatsNs) {
+      ++counters_.stats_unmatched;
+      it = pending_stats_.erase(it);
+    } else {
+      ++it;
+    }
+  }
   std::vector<uint64_t> gone;
   for (const auto& [key, s] : sockets_)
-    if (s.closed && now_ns - s.closed_ns > limits_.retention_ns) gone.push_back(key);
+    if (s.closed && elapsed(s.closed_ns, now_ns) > limits_.retention_ns) gone.push_back(key);
   for (auto k : gone) erase(k);
   counters_.evicted_closed += gone.size();
   if (sockets_.size() <= limits_.max_sockets) return;

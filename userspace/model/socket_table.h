@@ -17,6 +17,10 @@
 
 namespace sockscope {
 
+// The kernel keeps a timewait socket for TCP_TIMEWAIT_LEN and reports no
+// state change when it goes; the model closes it after that long.
+inline constexpr uint64_t kTimeWaitNs = 60ull * 1000 * 1000 * 1000;
+
 struct TableLimits {
   uint64_t retention_ns = 60ull * 1000 * 1000 * 1000;
   size_t max_sockets = 262144;
@@ -28,6 +32,7 @@ struct TableCounters {
   uint64_t evicted_closed = 0;   // after the retention time
   uint64_t evicted_for_room = 0; // to stay under max_sockets: lost data, shown
   uint64_t unattributed = 0;     // records with neither cookie nor sk
+  uint64_t stats_unmatched = 0;  // counters of a socket that never showed up
   std::array<uint64_t, static_cast<size_t>(LostKind::Count)> lost{};  // kernel
   uint64_t lost_total() const;
 };
@@ -51,11 +56,14 @@ class SocketTable {
   Socket* on(const SyscallEvent& e);
   Socket* on(const Sample& e);
   Socket* on(const StatsUpdate& e);
+  void apply_stats(Socket& s, const StatsUpdate& e);
+  void take_pending_stats(Socket& s);
   Socket* on(const SockSeed& e);
   Socket* on(const Lost& e);
 
   Socket* resolve(const SockId& id, uint64_t ts_ns, bool fresh = false);
   Socket& create(uint64_t key, const SockId& id, uint64_t ts_ns);
+  Socket* provisional_by_inode(uint32_t inode);
   void merge_identity(Socket& s, const SockId& id);
   void set_state(Socket& s, TcpState st, uint64_t ts_ns);
   void mark_closed(Socket& s, uint64_t ts_ns);
@@ -64,7 +72,12 @@ class SocketTable {
   TableLimits limits_;
   TableCounters counters_;
   std::unordered_map<uint64_t, Socket> sockets_;
-  std::unordered_map<uint64_t, uint64_t> by_sk_;  // kernel address -> key
+  std::unordered_map<uint64_t, uint64_t> by_sk_;  // kernel address -> provisional key
+  // Counters read from the kernel's map can arrive before the ring-buffer
+  // records that create their socket: they wait here for it.
+  std::unordered_map<uint64_t, StatsUpdate> pending_stats_;
+  static constexpr size_t kMaxPendingStats = 65536;
+  static constexpr uint64_t kPendingStatsNs = 10ull * 1000 * 1000 * 1000;
   uint64_t next_provisional_ = 0;
 };
 

@@ -132,6 +132,7 @@ void BpfObject::release() {
 int BpfObject::events_fd() const { return bpf_map__fd(skel_->maps.events); }
 int BpfObject::stats_fd() const { return bpf_map__fd(skel_->maps.sock_stats); }
 int BpfObject::lost_fd() const { return bpf_map__fd(skel_->maps.lost_counts); }
+int BpfObject::inflight_fd() const { return bpf_map__fd(skel_->maps.inflight_calls); }
 
 size_t BpfObject::attached_count() const {
   size_t n = 0;

@@ -39,6 +39,7 @@ class BpfObject {
   int events_fd() const;
   int stats_fd() const;
   int lost_fd() const;
+  int inflight_fd() const;
   const std::vector<ProbeStatus>& probes() const { return probes_; }
   size_t attached_count() const;
 

@@ -39,6 +39,7 @@ SockId sock_of(const ss_sock_id& s) {
   id.cookie = s.cookie;
   id.sk = s.sk;
   id.netns = s.netns;
+  id.inode = s.inode;
   id.family = s.family;
   id.protocol = s.protocol;
   id.type = s.type;

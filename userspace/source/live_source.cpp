@@ -3,6 +3,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -57,7 +59,8 @@ int LiveSource::on_record(void* ctx, void* data, size_t size) {
 // Map entries of closed sockets are deleted after their final read, so the
 // LRU map holds live sockets rather than evicting them.
 void LiveSource::note_closed(const Event& e) {
-  if (auto* s = std::get_if<StateChange>(&e); s && s->new_state == TcpState::Close)
+  if (auto* s = std::get_if<StateChange>(&e);
+      s && (s->new_state == TcpState::Close || s->new_state == TcpState::TimeWait))
     closed_.insert(s->sock.cookie);
   else if (auto* c = std::get_if<SyscallEvent>(&e);
            c && c->call == Call::Close && c->arg0 && c->sock.protocol == kProtoUdp && c->sock.cookie)
@@ -73,6 +76,7 @@ void LiveSource::seed(const EventSink& sink) {
     SockSeed s;
     s.ts_ns = now;
     s.sock = d.id;
+    s.sock.inode = d.inode;
     s.occ = d.occ;
     s.inode = d.inode;
     s.uid = d.uid;
@@ -94,11 +98,30 @@ bool LiveSource::poll(int timeout_ms, const EventSink& sink) {
   if (n >= 0 || n == -EINTR) n = ring_buffer__consume(rb_);
   sink_ = nullptr;
   if (n < 0 && n != -EINTR) throw UserError(fmt::format("reading the ring buffer failed: {}", std::strerror(-n)));
-  if (monotonic_ns() - last_stats_ns_ >= opts_.stats_interval_ns) {
+  uint64_t now = monotonic_ns();
+  if (now - last_stats_ns_ >= opts_.stats_interval_ns) {
     read_stats(sink);
     read_lost(sink);
   }
+  if (now - last_sweep_ns_ >= 5'000'000'000ull) {
+    last_sweep_ns_ = now;
+    sweep_inflight();
+  }
   return true;
+}
+
+// A thread that dies inside a socket syscall never reaches its exit
+// probe; drop its entry so the in-flight map cannot fill up over time.
+void LiveSource::sweep_inflight() {
+  std::vector<uint32_t> gone;
+  uint32_t key = 0, next = 0;
+  const uint32_t* prev = nullptr;
+  while (bpf_map_get_next_key(bpf_->inflight_fd(), prev, &next) == 0) {
+    if (access(fmt::format("/proc/{}", next).c_str(), F_OK) != 0) gone.push_back(next);
+    key = next;
+    prev = &key;
+  }
+  for (uint32_t tid : gone) bpf_map_delete_elem(bpf_->inflight_fd(), &tid);
 }
 
 void LiveSource::flush(const EventSink& sink) {

@@ -39,6 +39,7 @@ class LiveSource : public Source {
   void read_stats(const EventSink& sink);
   void read_lost(const EventSink& sink);
   void note_closed(const Event& e);
+  void sweep_inflight();
 
   LiveOptions opts_;
   std::unique_ptr<BpfObject> bpf_;
@@ -48,6 +49,7 @@ class LiveSource : public Source {
   int64_t wall_offset_ = 0;
   bool seeded_ = false;
   uint64_t last_stats_ns_ = 0;
+  uint64_t last_sweep_ns_ = 0;
   std::unordered_map<uint64_t, uint64_t> stats_seen_;  // cookie -> hash of last values
   std::unordered_set<uint64_t> closed_;  // cookies whose map entry can go after a read
   std::array<uint64_t, static_cast<size_t>(LostKind::Count)> lost_seen_{};

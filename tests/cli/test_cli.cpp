@@ -1,0 +1,91 @@
+// Command-line errors: each says what is wrong and what to do, and exits
+// with the documented status. No BPF needed.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "../helpers/child.h"
+
+using namespace testing;
+
+namespace {
+
+struct Result {
+  int status;
+  std::string err;
+};
+
+Result run(std::vector<std::string> args, const std::string& prefix = "") {
+  std::vector<std::string> argv;
+  if (!prefix.empty()) {
+    argv = {"/bin/sh", "-c", prefix + " " + sockscope_bin()};
+    for (auto& a : args) argv[2] += " '" + a + "'";
+  } else {
+    argv = {sockscope_bin()};
+    argv.insert(argv.end(), args.begin(), args.end());
+  }
+  Child c(argv, temp_path("cli.out"), temp_path("cli.err"));
+  int st = c.wait(30);
+  return {st, c.err()};
+}
+
+}  // namespace
+
+TEST_CASE("an unknown option exits 2 and points to --help", "[cli]") {
+  auto r = run({"list", "--bogus"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--bogus") != std::string::npos);
+  CHECK(r.err.find("sockscope --help") != std::string::npos);
+}
+
+TEST_CASE("an unknown command exits 2", "[cli]") {
+  auto r = run({"frobnicate"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("frobnicate") != std::string::npos);
+}
+
+TEST_CASE("bad filter values exit 2 with the reason", "[cli]") {
+  auto r = run({"list", "--state", "sleepy"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("unknown state 'sleepy'") != std::string::npos);
+  CHECK(r.err.find("established") != std::string::npos);
+
+  r = run({"watch", "--port", "70000"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--port") != std::string::npos);
+
+  r = run({"list", "--pid", "abc"});
+  CHECK(r.status == 2);
+
+  r = run({"list", "--duration", "-1"});
+  CHECK(r.status == 2);
+}
+
+TEST_CASE("without root it says to use sudo, and loads nothing", "[cli]") {
+  // as root, drop to nobody; otherwise we already are unprivileged
+  std::string prefix = geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all" : "";
+  auto r = run({"list", "--duration", "1"}, prefix);
+  CHECK(r.status == 1);
+  CHECK(r.err.find("needs root") != std::string::npos);
+  CHECK(r.err.find("sudo") != std::string::npos);
+}
+
+TEST_CASE("a kernel without BTF gets a clear message", "[cli]") {
+  if (geteuid() != 0) {
+    WARN("needs root to hide /sys/kernel/btf in a private mount namespace; checked as root in CI");
+    return;
+  }
+  // hide BTF in a private mount namespace only
+  auto r = run({"list", "--duration", "1"}, "unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec \"$0\" \"$@\"'");
+  CHECK(r.status == 1);
+  CHECK(r.err.find("no BTF") != std::string::npos);
+  CHECK(r.err.find("CONFIG_DEBUG_INFO_BTF") != std::string::npos);
+}
+
+TEST_CASE("--help lists the commands and filters", "[cli]") {
+  Child c({sockscope_bin(), "list", "--help"}, temp_path("help.out"), temp_path("help.err"));
+  CHECK(c.wait(10) == 0);
+  std::string out = c.out();
+  for (const char* opt : {"--pid", "--comm", "--port", "--state", "-4", "-6", "-t", "-u", "--json", "--duration"})
+    CHECK(out.find(opt) != std::string::npos);
+}

@@ -1,0 +1,27 @@
+// Whatever way sockscope ends, none of its BPF programs stays loaded.
+#include <csignal>
+
+#include <catch2/catch.hpp>
+
+#include "../helpers/observers.h"
+#include "sockscope_run.h"
+
+using namespace testing;
+
+namespace {
+
+void check_clean_exit(int sig, int want_status) {
+  size_t before = loaded_sockscope_progs().size();
+  SockscopeRun run({"watch", "--json"}, "cleanup");
+  size_t during = loaded_sockscope_progs().size();
+  CHECK(during > before);
+  int status = run.stop(sig);
+  CHECK(status == want_status);
+  CHECK(loaded_sockscope_progs().size() == before);
+}
+
+}  // namespace
+
+TEST_CASE("no BPF program remains after SIGINT", "[kernel][cleanup]") { check_clean_exit(SIGINT, 0); }
+TEST_CASE("no BPF program remains after SIGTERM", "[kernel][cleanup]") { check_clean_exit(SIGTERM, 0); }
+TEST_CASE("no BPF program remains after SIGKILL", "[kernel][cleanup]") { check_clean_exit(SIGKILL, 128 + SIGKILL); }

@@ -1,0 +1,122 @@
+// The whole TCP lifecycle of a loopback connection, both ends, as
+// `watch --json` reports it, checked against what the test itself did.
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "../helpers/net.h"
+#include "sockscope_run.h"
+
+using namespace testing;
+using nlohmann::json;
+
+namespace {
+
+using Transitions = std::vector<std::pair<std::string, std::string>>;
+
+Transitions transitions_of(const std::vector<json>& ev, uint64_t cookie) {
+  Transitions t;
+  for (const auto& e : ev)
+    if (e["type"] == "state" && e["cookie"] == cookie) t.emplace_back(e["old_state"], e["new_state"]);
+  return t;
+}
+
+const json* find_call(const std::vector<json>& ev, const std::string& call, uint64_t cookie) {
+  for (const auto& e : ev)
+    if (e["type"] == "syscall" && e["call"] == call && e["cookie"] == cookie) return &e;
+  return nullptr;
+}
+
+uint64_t cookie_where(const std::vector<json>& ev, const std::string& new_state, const std::string& local) {
+  for (const auto& e : ev)
+    if (e["type"] == "state" && e["new_state"] == new_state && e["local"] == local) return e["cookie"];
+  return 0;
+}
+
+std::string comm_of_self() {
+  std::string c = read_file("/proc/self/comm");
+  if (!c.empty() && c.back() == '\n') c.pop_back();
+  return c;
+}
+
+void check_lifecycle(int family) {
+  const std::string host = family == AF_INET ? "127.0.0.1" : "[::1]";
+  uint16_t port = free_port();
+  SockscopeRun run({"watch", "--json", "--port", std::to_string(port)}, "lifecycle");
+
+  int lfd, cfd, sfd;
+  uint16_t cport;
+  {
+    uint16_t p = port;
+    Fd l = tcp_listen(family, p);
+    Fd c = tcp_connect(family, port);
+    Fd s = tcp_accept(l);
+    lfd = l, cfd = c, sfd = s;
+    cport = local_port(c);
+    write_all(c, "hello", 5);
+    char buf[8];
+    REQUIRE(read_exact(s, buf, 5) == 5);
+    c.close();                           // active close by the client
+    REQUIRE(read_exact(s, buf, 1) == 0);  // server sees EOF
+    s.close();                           // then the passive close
+    l.close();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  REQUIRE(run.stop() == 0);
+  auto ev = run.json_lines();
+  INFO(run.child().out());
+
+  const std::string srv = host + ":" + std::to_string(port), cli = host + ":" + std::to_string(cport);
+  uint64_t listener = cookie_where(ev, "LISTEN", srv);
+  uint64_t client = cookie_where(ev, "ESTABLISHED", cli);  // at SYN_SENT the port is not chosen yet
+  uint64_t child = cookie_where(ev, "SYN_RECV", srv);
+  REQUIRE(listener != 0);
+  REQUIRE(client != 0);
+  REQUIRE(child != 0);
+  CHECK((std::set<uint64_t>{listener, client, child}.size() == 3));
+
+  CHECK(transitions_of(ev, listener) == Transitions{{"CLOSE", "LISTEN"}, {"LISTEN", "CLOSE"}});
+  CHECK(transitions_of(ev, client) == Transitions{{"CLOSE", "SYN_SENT"},
+                                                  {"SYN_SENT", "ESTABLISHED"},
+                                                  {"ESTABLISHED", "FIN_WAIT1"},
+                                                  {"FIN_WAIT1", "FIN_WAIT2"},
+                                                  {"FIN_WAIT2", "TIME_WAIT"}});
+  CHECK(transitions_of(ev, child) == Transitions{{"LISTEN", "SYN_RECV"},
+                                                 {"SYN_RECV", "ESTABLISHED"},
+                                                 {"ESTABLISHED", "CLOSE_WAIT"},
+                                                 {"CLOSE_WAIT", "LAST_ACK"},
+                                                 {"LAST_ACK", "CLOSE"}});
+
+  // every record names this process and the fds it used
+  const uint32_t pid = getpid();
+  const std::string comm = comm_of_self();
+  struct Want { std::string call; uint64_t cookie; int fd; long ret; };
+  for (const Want& w : {Want{"listen", listener, lfd, 0}, Want{"connect", client, cfd, 0},
+                        Want{"accept", child, sfd, sfd}, Want{"close", client, cfd, 0},
+                        Want{"close", child, sfd, 0}, Want{"close", listener, lfd, 0}}) {
+    INFO(w.call << " on cookie " << w.cookie);
+    const json* e = find_call(ev, w.call, w.cookie);
+    if (!e && w.call == "accept") e = find_call(ev, "accept4", w.cookie);
+    REQUIRE(e);
+    CHECK((*e)["pid"] == pid);
+    CHECK((*e)["comm"] == comm);
+    CHECK((*e)["fd"] == w.fd);
+    CHECK((*e)["ret"] == w.ret);
+    CHECK((*e)["duration_ns"].get<uint64_t>() < 1'000'000'000ull);
+  }
+  // state changes are attributed to the owner, even those run in softirq
+  for (const auto& e : ev)
+    if (e["type"] == "state") CHECK(e["pid"] == pid);
+}
+
+}  // namespace
+
+TEST_CASE("watch --json: TCP lifecycle of both ends over IPv4", "[kernel][lifecycle]") { check_lifecycle(AF_INET); }
+
+TEST_CASE("watch --json: TCP lifecycle of both ends over IPv6", "[kernel][lifecycle]") { check_lifecycle(AF_INET6); }

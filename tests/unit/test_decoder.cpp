@@ -1,0 +1,460 @@
+// decode_record: raw ring-buffer records, built with the ABI structs the BPF
+// side fills, to Events. Every valid record decodes field for field; every
+// malformed one is rejected and counted, and nothing crashes on junk.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "source/abi_check.h"
+#include "source/decoder.h"
+
+using namespace sockscope;
+
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+template <class T>
+Bytes raw(const T& rec, size_t extra = 0) {
+  Bytes b(sizeof(T) + extra, 0xEE);
+  std::memcpy(b.data(), &rec, sizeof(T));
+  return b;
+}
+
+void set_size(Bytes& b, uint16_t size) { std::memcpy(b.data() + offsetof(ss_hdr, size), &size, sizeof(size)); }
+
+ss_hdr hdr(uint16_t type, uint16_t size, uint64_t ts) {
+  ss_hdr h{};
+  h.type = type;
+  h.size = size;
+  h.cpu = 3;
+  h.ts_ns = ts;
+  return h;
+}
+
+ss_task task() {
+  ss_task t{};
+  t.pid = 4242;
+  t.tid = 4243;
+  std::memcpy(t.comm, "curl", 5);
+  return t;
+}
+
+ss_sock_id sock_v6() {
+  ss_sock_id s{};
+  s.cookie = 0x1122334455667788;
+  s.sk = 0xffff888012345000;
+  s.netns = 4026531840;
+  s.inode = 987654;
+  s.family = kAfInet6;
+  s.protocol = kProtoTcp;
+  s.sport = 8080;
+  s.dport = 51000;
+  s.type = 1;
+  s.state = 1;
+  for (int i = 0; i < 16; ++i) {
+    s.saddr[i] = uint8_t(i + 1);
+    s.daddr[i] = uint8_t(0xF0 + i);
+  }
+  return s;
+}
+
+ss_state_event state_rec() {
+  ss_state_event r{};
+  r.hdr = hdr(SS_EV_STATE, sizeof(r), 1'000'000'123);
+  r.task = task();
+  r.sock = sock_v6();
+  r.old_state = 2;  // SYN_SENT
+  r.new_state = 1;  // ESTABLISHED
+  return r;
+}
+
+ss_syscall_event syscall_rec() {
+  ss_syscall_event r{};
+  r.hdr = hdr(SS_EV_SYSCALL, sizeof(r), 2'000'000'000);
+  r.task = task();
+  r.sock = sock_v6();
+  r.enter_ns = 1'999'000'000;
+  r.ret = -115;
+  r.fd = 7;
+  r.call = SS_CALL_CONNECT;
+  r.arg0 = 11;
+  r.arg1 = 22;
+  r.arg2 = 33;
+  r.addr_family = kAfInet;
+  r.addr_port = 443;
+  r.addr[0] = 93, r.addr[1] = 184, r.addr[2] = 216, r.addr[3] = 34;
+  return r;
+}
+
+ss_sample_event sample_rec() {
+  ss_sample_event r{};
+  r.hdr = hdr(SS_EV_SAMPLE, sizeof(r), 3'000'000'000);
+  r.sock = sock_v6();
+  r.sock.protocol = kProtoUdp;
+  r.sock.family = kAfInet;
+  r.occ = {1, 2, 3, 4, 5, 6, 7, 8};
+  r.why = SS_SAMPLE_DATA_READY;
+  return r;
+}
+
+struct Decoded {
+  DecodeStatus status;
+  Event event;
+  DecodeStats stats;
+};
+
+Decoded decode(const Bytes& b) {
+  Decoded d{DecodeStatus::Ok, Lost{}, {}};
+  d.status = decode_record(b, d.event, d.stats);
+  return d;
+}
+
+void check_sock(const SockId& id, const ss_sock_id& want) {
+  CHECK(id.cookie == want.cookie);
+  CHECK(id.sk == want.sk);
+  CHECK(id.netns == want.netns);
+  CHECK(id.inode == want.inode);
+  CHECK(id.family == want.family);
+  CHECK(id.protocol == want.protocol);
+  CHECK(id.type == want.type);
+  CHECK(id.state == want.state);
+  CHECK(id.local.port == want.sport);
+  CHECK(id.remote.port == want.dport);
+  CHECK(std::memcmp(id.local.addr.data(), want.saddr, 16) == 0);
+  CHECK(std::memcmp(id.remote.addr.data(), want.daddr, 16) == 0);
+}
+
+void check_task(const Task& t) {
+  CHECK(t.pid == 4242);
+  CHECK(t.tid == 4243);
+  CHECK(comm_view(t.comm) == "curl");
+}
+
+// A table of valid records, one per known type.
+struct Valid {
+  const char* name;
+  Bytes bytes;
+};
+std::vector<Valid> valid_records() {
+  return {{"state", raw(state_rec())}, {"syscall", raw(syscall_rec())}, {"sample", raw(sample_rec())}};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Valid records
+
+TEST_CASE("a state record decodes field for field", "[decoder]") {
+  auto d = decode(raw(state_rec()));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  CHECK(d.stats.ok == 1);
+  auto* e = std::get_if<StateChange>(&d.event);
+  REQUIRE(e != nullptr);
+  CHECK(e->ts_ns == 1'000'000'123);
+  check_task(e->task);
+  check_sock(e->sock, sock_v6());
+  CHECK(e->old_state == TcpState::SynSent);
+  CHECK(e->new_state == TcpState::Established);
+}
+
+TEST_CASE("a syscall record decodes field for field", "[decoder]") {
+  auto d = decode(raw(syscall_rec()));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  auto* e = std::get_if<SyscallEvent>(&d.event);
+  REQUIRE(e != nullptr);
+  CHECK(e->ts_ns == 2'000'000'000);
+  CHECK(e->enter_ns == 1'999'000'000);
+  check_task(e->task);
+  check_sock(e->sock, sock_v6());
+  CHECK(e->ret == -115);
+  CHECK(e->fd == 7);
+  CHECK(e->call == Call::Connect);
+  CHECK(e->arg0 == 11);
+  CHECK(e->arg1 == 22);
+  CHECK(e->arg2 == 33);
+  CHECK(e->addr_family == kAfInet);
+  CHECK(e->addr.port == 443);
+  CHECK(e->addr.addr[0] == 93);
+  CHECK(e->addr.addr[3] == 34);
+}
+
+TEST_CASE("every syscall kind in the ABI decodes to the same Call", "[decoder]") {
+  for (uint16_t c = 1; c <= SS_CALL_MAX; ++c) {
+    auto r = syscall_rec();
+    r.call = c;
+    auto d = decode(raw(r));
+    CAPTURE(c);
+    REQUIRE(d.status == DecodeStatus::Ok);
+    CHECK(static_cast<uint16_t>(std::get<SyscallEvent>(d.event).call) == c);
+  }
+  CHECK(SS_CALL_MAX == kCallMax);
+}
+
+TEST_CASE("a sample record decodes field for field", "[decoder]") {
+  auto d = decode(raw(sample_rec()));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  auto* e = std::get_if<Sample>(&d.event);
+  REQUIRE(e != nullptr);
+  CHECK(e->ts_ns == 3'000'000'000);
+  check_sock(e->sock, sample_rec().sock);
+  CHECK(e->occ == Occupancy{1, 2, 3, 4, 5, 6, 7, 8});
+  CHECK(e->why == SampleWhy::DataReady);
+}
+
+TEST_CASE("a 16-character comm is cut to 15 and NUL-terminated", "[decoder]") {
+  auto r = state_rec();
+  std::memcpy(r.task.comm, "0123456789abcdef", 16);
+  auto d = decode(raw(r));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  CHECK(comm_view(std::get<StateChange>(d.event).task.comm) == "0123456789abcde");
+}
+
+TEST_CASE("state, call and reason bounds: the extreme valid values decode", "[decoder]") {
+  auto s = state_rec();
+  s.old_state = 1;
+  s.new_state = 13;  // BOUND_INACTIVE
+  s.sock.state = 13;
+  CHECK(decode(raw(s)).status == DecodeStatus::Ok);
+  auto c = syscall_rec();
+  c.enter_ns = c.hdr.ts_ns;  // a call that took no time
+  CHECK(decode(raw(c)).status == DecodeStatus::Ok);
+  auto m = sample_rec();
+  m.why = SS_SAMPLE_WHY_MAX;
+  m.sock.family = 0;  // not read yet: allowed
+  m.sock.protocol = 0;
+  CHECK(decode(raw(m)).status == DecodeStatus::Ok);
+}
+
+TEST_CASE("decode_stats copies every counter of a stats-map entry", "[decoder]") {
+  ss_sock_stats v{};
+  v.sk = 0xabc;
+  v.bytes_sent = 1;
+  v.bytes_received = 2;
+  v.send_calls = 3;
+  v.recv_calls = 4;
+  v.send_ns = 5;
+  v.recv_ns = 6;
+  v.send_ns_max = 7;
+  v.recv_ns_max = 8;
+  v.last_send_ns = 9;
+  v.last_recv_ns = 10;
+  v.last_sample_ns = 11;
+  v.occ = {21, 22, 23, 24, 25, 26, 27, 28};
+  v.occ_max = {31, 32, 33, 34, 35, 36, 37, 38};
+  v.owner_pid = 77;
+  StatsUpdate u = decode_stats(555, v, 999);
+  CHECK(u.ts_ns == 999);
+  CHECK(u.cookie == 555);
+  CHECK(u.sk == 0xabc);
+  CHECK(u.bytes_sent == 1);
+  CHECK(u.bytes_received == 2);
+  CHECK(u.send_calls == 3);
+  CHECK(u.recv_calls == 4);
+  CHECK(u.send_ns == 5);
+  CHECK(u.recv_ns == 6);
+  CHECK(u.send_ns_max == 7);
+  CHECK(u.recv_ns_max == 8);
+  CHECK(u.last_send_ns == 9);
+  CHECK(u.last_recv_ns == 10);
+  CHECK(u.last_sample_ns == 11);
+  CHECK(u.occ == Occupancy{21, 22, 23, 24, 25, 26, 27, 28});
+  CHECK(u.occ_max == Occupancy{31, 32, 33, 34, 35, 36, 37, 38});
+  CHECK(u.owner_pid == 77);
+}
+
+// ---------------------------------------------------------------------------
+// Forward compatibility
+
+TEST_CASE("an unknown type is skipped and counted, not rejected", "[decoder]") {
+  for (uint16_t type : {uint16_t(0), uint16_t(SS_EV_TYPE_MAX + 1), uint16_t(0xffff)}) {
+    CAPTURE(type);
+    ss_hdr h = hdr(type, 40, 5);
+    Bytes b = raw(h, 24);
+    auto d = decode(b);
+    CHECK(d.status == DecodeStatus::UnknownType);
+    CHECK(d.stats.unknown_type == 1);
+    CHECK(d.stats.ok == 0);
+    CHECK(d.stats.malformed == 0);
+  }
+}
+
+TEST_CASE("a longer record of a known type (newer ABI) is accepted", "[decoder]") {
+  for (auto& v : valid_records()) {
+    INFO(v.name);
+    Bytes b = v.bytes;
+    b.resize(b.size() + 24, 0xAB);  // fields appended by a newer sockscope
+    set_size(b, static_cast<uint16_t>(b.size()));
+    auto d = decode(b);
+    REQUIRE(d.status == DecodeStatus::Ok);
+    ss_hdr h;
+    std::memcpy(&h, v.bytes.data(), sizeof(h));
+    CHECK(event_ts(d.event) == h.ts_ns);
+  }
+  auto b = raw(state_rec(), 8);
+  set_size(b, uint16_t(b.size()));
+  auto d = decode(b);
+  REQUIRE(d.status == DecodeStatus::Ok);
+  CHECK(std::get<StateChange>(d.event).new_state == TcpState::Established);
+}
+
+TEST_CASE("bytes after the header's size are not part of the record", "[decoder]") {
+  // the header says the record is shorter than the buffer: only that many
+  // bytes count, so a known type cut short by its own header is rejected
+  Bytes b = raw(state_rec(), 64);
+  CHECK(decode(b).status == DecodeStatus::Ok);
+  set_size(b, sizeof(ss_state_event) - 1);
+  CHECK(decode(b).status == DecodeStatus::Malformed);
+}
+
+// ---------------------------------------------------------------------------
+// Rejections
+
+TEST_CASE("malformed records are rejected with a reason", "[decoder]") {
+  struct Bad {
+    const char* why;
+    Bytes bytes;
+  };
+  auto with = [](auto rec, auto&& mutate) {
+    mutate(rec);
+    return raw(rec);
+  };
+  std::vector<Bad> cases = {
+      {"empty", {}},
+      {"shorter than a header", Bytes(sizeof(ss_hdr) - 1, 0)},
+      {"header size below the header", with(state_rec(), [](auto& r) { r.hdr.size = sizeof(ss_hdr) - 1; })},
+      {"header size 0", with(state_rec(), [](auto& r) { r.hdr.size = 0; })},
+      {"header size beyond the buffer", with(state_rec(), [](auto& r) { r.hdr.size = sizeof(r) + 1; })},
+      {"state body truncated", with(state_rec(), [](auto& r) { r.hdr.size = sizeof(r) - 8; })},
+      {"syscall body truncated", with(syscall_rec(), [](auto& r) { r.hdr.size = sizeof(r) - 1; })},
+      {"sample body truncated", with(sample_rec(), [](auto& r) { r.hdr.size = sizeof(ss_hdr); })},
+      {"new state 0", with(state_rec(), [](auto& r) { r.new_state = 0; })},
+      {"new state 14", with(state_rec(), [](auto& r) { r.new_state = 14; })},
+      {"new state 255", with(state_rec(), [](auto& r) { r.new_state = 255; })},
+      {"old state 0", with(state_rec(), [](auto& r) { r.old_state = 0; })},
+      {"old state 14", with(state_rec(), [](auto& r) { r.old_state = 14; })},
+      {"old state 255", with(state_rec(), [](auto& r) { r.old_state = 255; })},
+      {"sock state 14", with(state_rec(), [](auto& r) { r.sock.state = 14; })},
+      {"state record without a cookie", with(state_rec(), [](auto& r) { r.sock.cookie = 0; })},
+      {"call 0", with(syscall_rec(), [](auto& r) { r.call = 0; })},
+      {"call past the last", with(syscall_rec(), [](auto& r) { r.call = SS_CALL_MAX + 1; })},
+      {"call 0xffff", with(syscall_rec(), [](auto& r) { r.call = 0xffff; })},
+      {"family AF_UNIX", with(syscall_rec(), [](auto& r) { r.sock.family = 1; })},
+      {"family 0xffff", with(state_rec(), [](auto& r) { r.sock.family = 0xffff; })},
+      {"protocol SCTP", with(state_rec(), [](auto& r) { r.sock.protocol = 132; })},
+      {"protocol 255", with(sample_rec(), [](auto& r) { r.sock.protocol = 255; })},
+      {"sample why 0", with(sample_rec(), [](auto& r) { r.why = 0; })},
+      {"sample why past the last", with(sample_rec(), [](auto& r) { r.why = SS_SAMPLE_WHY_MAX + 1; })},
+      {"sample why 255", with(sample_rec(), [](auto& r) { r.why = 255; })},
+      {"entered after it returned", with(syscall_rec(), [](auto& r) { r.enter_ns = r.hdr.ts_ns + 1; })},
+  };
+  for (const auto& c : cases) {
+    INFO(c.why);
+    auto d = decode(c.bytes);
+    CHECK(d.status == DecodeStatus::Malformed);
+    CHECK(d.stats.malformed == 1);
+    CHECK(d.stats.ok == 0);
+    CHECK_FALSE(d.stats.last_error.empty());
+  }
+}
+
+TEST_CASE("decode stats accumulate across records", "[decoder]") {
+  DecodeStats stats;
+  Event e;
+  auto good = raw(state_rec());
+  auto bad = raw(sample_rec());
+  bad[offsetof(ss_sample_event, why)] = 0;
+  auto unknown = raw(hdr(200, 16, 1));
+  CHECK(decode_record(good, e, stats) == DecodeStatus::Ok);
+  CHECK(decode_record(good, e, stats) == DecodeStatus::Ok);
+  CHECK(decode_record(bad, e, stats) == DecodeStatus::Malformed);
+  CHECK(decode_record(unknown, e, stats) == DecodeStatus::UnknownType);
+  CHECK(stats.ok == 2);
+  CHECK(stats.malformed == 1);
+  CHECK(stats.unknown_type == 1);
+  CHECK(stats.last_error.find("reason") != std::string::npos);
+}
+
+// ---------------------------------------------------------------------------
+// Robustness
+
+TEST_CASE("every truncation of a valid record is rejected", "[decoder][fuzz]") {
+  for (const auto& v : valid_records()) {
+    INFO(v.name);
+    for (size_t len = 0; len < v.bytes.size(); ++len) {
+      CAPTURE(len);
+      // the buffer cut short, the header still claiming the full size
+      Bytes cut(v.bytes.begin(), v.bytes.begin() + long(len));
+      CHECK(decode(cut).status == DecodeStatus::Malformed);
+      // the header agreeing with the cut (when the size field survived)
+      if (len >= offsetof(ss_hdr, size) + 2) {
+        set_size(cut, uint16_t(len));
+        CHECK(decode(cut).status == DecodeStatus::Malformed);
+      }
+    }
+  }
+}
+
+TEST_CASE("random bytes never crash the decoder and are all accounted for", "[decoder][fuzz]") {
+  std::mt19937_64 rng(20240601);
+  auto byte = [&] { return uint8_t(rng()); };
+  const auto valid = valid_records();
+  DecodeStats stats;
+  uint64_t ok = 0, unknown = 0, malformed = 0;
+  constexpr int kRounds = 300'000;
+  for (int i = 0; i < kRounds; ++i) {
+    Bytes b;
+    switch (i % 3) {
+      case 0:  // pure noise
+        b.resize(rng() % 256);
+        for (auto& x : b) x = byte();
+        break;
+      case 1: {  // noise behind a plausible header
+        b.resize(sizeof(ss_hdr) + rng() % 240);
+        for (auto& x : b) x = byte();
+        ss_hdr h = hdr(uint16_t(rng() % 5), uint16_t(b.size()), rng());
+        std::memcpy(b.data(), &h, sizeof(h));
+        break;
+      }
+      default: {  // a valid record with a few bytes flipped
+        b = valid[rng() % valid.size()].bytes;
+        for (int n = 1 + int(rng() % 3); n > 0; --n) b[rng() % b.size()] = byte();
+        break;
+      }
+    }
+    Event e;
+    switch (decode_record(b, e, stats)) {
+      case DecodeStatus::Ok: {
+        ++ok;
+        // what passes must hold the invariants the model relies on
+        if (auto* s = std::get_if<StateChange>(&e)) {
+          REQUIRE(uint8_t(s->new_state) >= 1);
+          REQUIRE(uint8_t(s->new_state) <= kTcpStateMax);
+          REQUIRE(s->sock.cookie != 0);
+        } else if (auto* c = std::get_if<SyscallEvent>(&e)) {
+          REQUIRE(uint16_t(c->call) >= 1);
+          REQUIRE(uint16_t(c->call) <= kCallMax);
+          REQUIRE(c->enter_ns <= c->ts_ns);
+        } else if (auto* m = std::get_if<Sample>(&e)) {
+          REQUIRE(uint8_t(m->why) >= 1);
+          REQUIRE(uint8_t(m->why) <= SS_SAMPLE_WHY_MAX);
+          REQUIRE(m->sock.state <= kTcpStateMax);
+        }
+        break;
+      }
+      case DecodeStatus::UnknownType: ++unknown; break;
+      case DecodeStatus::Malformed: ++malformed; break;
+    }
+  }
+  CHECK(ok + unknown + malformed == kRounds);
+  CHECK(stats.ok == ok);
+  CHECK(stats.unknown_type == unknown);
+  CHECK(stats.malformed == malformed);
+  // the mix reached every outcome, so the loop tested something
+  CHECK(ok > 1000);
+  CHECK(unknown > 1000);
+  CHECK(malformed > 1000);
+}
