@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what sockscope needs to build, run and test, from Debian
+# (bookworm) packages. Installs only what is missing; safe to run again.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  g++ cmake ninja-build pkg-config make
+  # BPF: compiler, skeleton generator, library
+  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+  # libraries: CLI, JSON, formatting, compression, terminal
+  libcli11-dev nlohmann-json3-dev libfmt-dev libzstd-dev libncurses-dev
+  # tests: Catch2, and the independent observers / tools they run
+  catch2 iproute2 util-linux procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}" >&2
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install what is needed, build, and run every test through ctest.
+# Kernel tests need root; without it they skip, unless
+# SOCKSCOPE_REQUIRE_BPF=1 (as CI sets), which makes them fail instead.
+set -euo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+"$top/packaging/install-deps.sh"
+"$top/packaging/build.sh"
+build="${SOCKSCOPE_BUILD_DIR:-$top/build}"
+# the kernel tests attach to tracepoints: make sure tracefs is there
+if [ "$(id -u)" -eq 0 ] && [ ! -d /sys/kernel/tracing/events ] && [ ! -d /sys/kernel/debug/tracing/events ]; then
+  mount -t tracefs tracefs /sys/kernel/tracing || true
+fi
+ctest --test-dir "$build" --output-on-failure "$@"
