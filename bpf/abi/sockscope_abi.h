@@ -20,7 +20,7 @@
 #include <linux/types.h>
 #endif
 
-#define SS_ABI_VERSION 1
+#define SS_ABI_VERSION 2
 
 #define SS_COMM_LEN 16
 #define SS_ADDR_LEN 16
@@ -134,7 +134,11 @@ struct ss_syscall_event {
 	 *  shutdown:   arg0 = how
 	 *  setsockopt: arg0 = level, arg1 = optname, arg2 = value (int; for
 	 *              SO_LINGER l_onoff | l_linger << 32)
-	 *  data calls: arg0 = bytes requested, arg1 = flags */
+	 *  close:      arg0 = 1 when this close dropped the last reference
+	 *  data calls: arg0 = bytes requested (read, write, send, recv calls), or
+	 *              the count of buffers (readv/writev) or messages (mmsg);
+	 *              arg1 = flags where the call has them (not read/write/
+	 *              readv/writev) */
 	__u64 arg0;
 	__u64 arg1;
 	__u64 arg2;

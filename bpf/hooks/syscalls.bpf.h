@@ -117,7 +117,16 @@ static __always_inline int enter_fd(struct trace_event_raw_sys_enter *ctx, __u16
 		in->arg0 = ctx->args[1];
 		in->arg1 = ctx->args[2];
 		int v[2] = {};
-		bpf_probe_read_user(v, sizeof(v), (const void *)ctx->args[3]);
+		/* plain loads first: the verifier refuses a load through a ctx
+		 * pointer the compiler has offset */
+		const void *optval = (const void *)ctx->args[3];
+		__u64 optlen = ctx->args[4];
+		barrier_var(optlen);
+		/* never read past what the app passed */
+		if (optlen >= sizeof(v))
+			bpf_probe_read_user(v, sizeof(v), optval);
+		else if (optlen >= sizeof(v[0]))
+			bpf_probe_read_user(v, sizeof(v[0]), optval);
 		in->arg2 = (__u32)v[0];
 		if (in->arg0 == SS_SOL_SOCKET && in->arg1 == SS_SO_LINGER)
 			in->arg2 |= (__u64)(__u32)v[1] << 32;
@@ -132,8 +141,11 @@ static __always_inline int enter_socket(struct trace_event_raw_sys_enter *ctx, _
 {
 	int domain = ctx->args[0];
 	int type = ctx->args[1] & 0xf; /* strip SOCK_NONBLOCK | SOCK_CLOEXEC */
+	int proto = ctx->args[2];
 	if (!is_inet(domain) || (type != 1 /* STREAM */ && type != 2 /* DGRAM */))
 		return 0;
+	if (proto != 0 && proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return 0; /* SCTP, MPTCP, ICMP datagram sockets: not modelled */
 	struct inflight *in = scratch_inflight();
 	if (!in)
 		return 0;

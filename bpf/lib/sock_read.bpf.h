@@ -25,6 +25,14 @@ static __always_inline bool is_inet(__u16 family)
 	return family == AF_INET || family == AF_INET6;
 }
 
+/* TCP or UDP over IPv4/IPv6: what sockscope models (not raw, ICMP, SCTP) */
+static __always_inline bool is_tcp_udp(struct sock *sk)
+{
+	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
+	return is_inet(BPF_CORE_READ(sk, __sk_common.skc_family)) &&
+	       (proto == IPPROTO_TCP || proto == IPPROTO_UDP);
+}
+
 /* The inet socket behind fd in the current task, or NULL. *filep gets the
  * struct file. */
 static __always_inline struct sock *fd_to_sock(int fd, struct file **filep)
@@ -45,7 +53,7 @@ static __always_inline struct sock *fd_to_sock(int fd, struct file **filep)
 		return NULL;
 	struct socket *so = BPF_CORE_READ(f, private_data);
 	struct sock *sk = BPF_CORE_READ(so, sk);
-	if (!sk || !is_inet(BPF_CORE_READ(sk, __sk_common.skc_family)))
+	if (!sk || !is_tcp_udp(sk))
 		return NULL;
 	if (filep)
 		*filep = f;

@@ -20,7 +20,8 @@ int cmd_list(const CommonOptions& o) {
   if (o.json) {
     auto arr = nlohmann::json::array();
     for (const Socket* s : shown) arr.push_back(socket_json(*s, now));
-    std::cout << arr.dump(1) << std::endl;
+    // process names are bytes, not always UTF-8
+    std::cout << arr.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   } else {
     std::cout << list_table(shown, now) << std::flush;
   }

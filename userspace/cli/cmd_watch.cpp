@@ -19,7 +19,7 @@ int cmd_watch(const CommonOptions& o) {
     if (!is_watch_event(e)) return;
     if (!o.filter.empty() && (!s || !o.filter.matches(*s))) return;
     if (o.json)
-      std::cout << watch_json(e, s).dump() << '\n';
+      std::cout << watch_json(e, s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     else
       std::cout << watch_text(e, s, src.wall_offset_ns()) << '\n';
     if (!std::cout.flush()) request_stop();  // reader went away

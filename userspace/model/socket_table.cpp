@@ -127,6 +127,18 @@ void SocketTable::merge_identity(Socket& s, const SockId& id) {
 
 void SocketTable::set_state(Socket& s, TcpState st, uint64_t ts_ns) {
   if (st == s.state && !s.history.empty()) return;
+  if (!s.history.empty() && ts_ns < s.history.back().ts_ns) {
+    // older than what we know (records from two CPUs, or a snapshot taken
+    // later): history stays in time order, the current state stays
+    auto at = std::upper_bound(s.history.begin(), s.history.end(), ts_ns,
+                               [](uint64_t t, const StatePoint& p) { return t < p.ts_ns; });
+    s.history.insert(at, {st, ts_ns});
+    if (s.history.size() > Socket::kMaxHistory) {
+      s.history.erase(s.history.begin() + 1);
+      ++s.history_dropped;
+    }
+    return;
+  }
   s.state = st;
   s.state_since_ns = ts_ns;
   if (s.history.size() >= Socket::kMaxHistory) {

@@ -6,7 +6,7 @@
 
 #include "sockscope_abi.h"
 
-static_assert(SS_ABI_VERSION == 1, "ABI changed: update the decoder and these checks");
+static_assert(SS_ABI_VERSION == 2, "ABI changed: update the decoder and these checks");
 static_assert(sizeof(ss_hdr) == 16 && offsetof(ss_hdr, ts_ns) == 8);
 static_assert(sizeof(ss_task) == 24);
 static_assert(sizeof(ss_sock_id) == 72 && offsetof(ss_sock_id, inode) == 20 &&

@@ -58,7 +58,9 @@ std::string pair_of(const std::string& section) {
 }
 
 std::string load_error(int err) {
-  if (err == -EPERM || err == -EACCES)
+  // EPERM: not allowed to load at all. (EACCES is the verifier's refusal,
+  // reported below with its log.)
+  if (err == -EPERM)
     return "the kernel refused to load sockscope's BPF programs (permission denied): run as root, "
            "and check that kernel.unprivileged_bpf_disabled or a security module does not block BPF";
   std::string tail = g_libbpf_log.size() > 2000 ? g_libbpf_log.substr(g_libbpf_log.size() - 2000) : g_libbpf_log;
@@ -115,8 +117,9 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
     p.attached = true;
   }
   if (attached_count() == 0) {
+    std::string report = probe_report(probes_);
     release();
-    throw UserError("no probe could be attached; see the list above");
+    throw UserError("no probe could be attached:\n" + report);
   }
 }
 

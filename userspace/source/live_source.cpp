@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <exception>
+#include <utility>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -36,6 +38,10 @@ int64_t wall_minus_monotonic_ns() {
 LiveSource::LiveSource(const LiveOptions& opts) : opts_(opts) {
   preflight_live();
   wall_offset_ = wall_minus_monotonic_ns();
+  // Existing sockets are read before attaching, so every seed is older than
+  // every BPF record. A socket created in between is seen from its first
+  // event after attach on.
+  if (opts_.seed) take_seeds();
   bpf_ = std::make_unique<BpfObject>(opts.loader);
   std::cerr << probe_report(bpf_->probes());
   rb_ = ring_buffer__new(bpf_->events_fd(), &LiveSource::on_record, this, nullptr);
@@ -51,9 +57,21 @@ int LiveSource::on_record(void* ctx, void* data, size_t size) {
   Event e;
   if (decode_record({static_cast<const uint8_t*>(data), size}, e, self->decode_) == DecodeStatus::Ok) {
     self->note_closed(e);
-    (*self->sink_)(e);
+    // an exception must not unwind through libbpf's C frames: keep it,
+    // stop consuming, and rethrow once back in C++
+    try {
+      (*self->sink_)(e);
+    } catch (...) {
+      self->pending_error_ = std::current_exception();
+      return -1;
+    }
   }
   return 0;
+}
+
+void LiveSource::consume() {
+  ring_buffer__consume(rb_);
+  if (pending_error_) std::rethrow_exception(std::exchange(pending_error_, nullptr));
 }
 
 // Map entries of closed sockets are deleted after their final read, so the
@@ -67,12 +85,17 @@ void LiveSource::note_closed(const Event& e) {
     closed_.insert(c->sock.cookie);
 }
 
-void LiveSource::seed(const EventSink& sink) {
-  seeded_ = true;
-  if (!opts_.seed) return;
+void LiveSource::take_seeds() {
   uint64_t now = monotonic_ns();
-  auto owners = scan_socket_owners();
-  for (const auto& d : dump_inet_sockets()) {
+  std::unordered_map<uint32_t, SocketOwner> owners;
+  std::vector<DiagSocket> existing;
+  try {
+    owners = scan_socket_owners();
+    existing = dump_inet_sockets();
+  } catch (const std::runtime_error& e) {
+    throw UserError(fmt::format("reading the sockets that exist already failed: {}", e.what()));
+  }
+  for (const auto& d : existing) {
     SockSeed s;
     s.ts_ns = now;
     s.sock = d.id;
@@ -85,8 +108,14 @@ void LiveSource::seed(const EventSink& sink) {
       s.fd = it->second.fd;
       s.comm = it->second.comm;
     }
-    sink(s);
+    seeds_.push_back(s);
   }
+}
+
+void LiveSource::seed(const EventSink& sink) {
+  seeded_ = true;
+  for (const auto& s : seeds_) sink(s);
+  seeds_ = {};
 }
 
 bool LiveSource::poll(int timeout_ms, const EventSink& sink) {
@@ -95,9 +124,10 @@ bool LiveSource::poll(int timeout_ms, const EventSink& sink) {
   // Records are submitted without a wakeup until enough pile up, so the
   // poll is mostly a bounded sleep: consume whatever is there after it.
   int n = ring_buffer__poll(rb_, timeout_ms);
-  if (n >= 0 || n == -EINTR) n = ring_buffer__consume(rb_);
-  sink_ = nullptr;
+  if (pending_error_) std::rethrow_exception(std::exchange(pending_error_, nullptr));
   if (n < 0 && n != -EINTR) throw UserError(fmt::format("reading the ring buffer failed: {}", std::strerror(-n)));
+  consume();
+  sink_ = nullptr;
   uint64_t now = monotonic_ns();
   if (now - last_stats_ns_ >= opts_.stats_interval_ns) {
     read_stats(sink);
@@ -127,7 +157,7 @@ void LiveSource::sweep_inflight() {
 void LiveSource::flush(const EventSink& sink) {
   if (!seeded_) seed(sink);
   sink_ = &sink;
-  ring_buffer__consume(rb_);
+  consume();
   sink_ = nullptr;
   read_stats(sink);
   read_lost(sink);

@@ -2,6 +2,7 @@
 // BPF ring buffer and reads the per-socket stats map in batches.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -35,19 +36,23 @@ class LiveSource : public Source {
 
  private:
   static int on_record(void* ctx, void* data, size_t size);
+  void take_seeds();
   void seed(const EventSink& sink);
   void read_stats(const EventSink& sink);
   void read_lost(const EventSink& sink);
   void note_closed(const Event& e);
   void sweep_inflight();
+  void consume();
 
   LiveOptions opts_;
   std::unique_ptr<BpfObject> bpf_;
   ring_buffer* rb_ = nullptr;
   const EventSink* sink_ = nullptr;  // valid during a poll
   DecodeStats decode_;
+  std::exception_ptr pending_error_;  // thrown by the sink inside libbpf's callback
   int64_t wall_offset_ = 0;
   bool seeded_ = false;
+  std::vector<SockSeed> seeds_;  // read before attach, delivered first
   uint64_t last_stats_ns_ = 0;
   uint64_t last_sweep_ns_ = 0;
   std::unordered_map<uint64_t, uint64_t> stats_seen_;  // cookie -> hash of last values

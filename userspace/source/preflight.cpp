@@ -38,8 +38,7 @@ const char* tracefs_root() {
 void preflight_live() {
   if (geteuid() != 0 && !(has_cap(CAP_BPF) && has_cap(CAP_PERFMON)))
     throw UserError(
-        "tracing sockets needs root: run it with sudo (or grant CAP_BPF, CAP_PERFMON and "
-        "CAP_NET_ADMIN). Reading a trace file with -r needs no privileges.");
+        "tracing sockets needs root: run it with sudo (or grant CAP_BPF and CAP_PERFMON).");
   if (!exists("/sys/kernel/btf/vmlinux"))
     throw UserError(
         "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): sockscope needs a kernel "
