@@ -92,6 +92,16 @@ Fd udp_socket(int family, uint16_t& port) {
   return s;
 }
 
+TcpPair tcp_pair(int family, uint16_t port) {
+  TcpPair p;
+  p.port = port;
+  p.listener = tcp_listen(family, p.port);
+  p.client = tcp_connect(family, p.port);
+  p.server = tcp_accept(p.listener);
+  p.cport = local_port(p.client);
+  return p;
+}
+
 uint16_t free_port() {
   uint16_t port = 0;
   Fd s = tcp_listen(AF_INET, port);

@@ -23,6 +23,14 @@ Fd tcp_connect(int family, uint16_t port);
 Fd tcp_accept(int listener);
 Fd udp_socket(int family, uint16_t& port);  // bound to loopback
 uint16_t local_port(int fd);
+// A connected loopback pair: listener, client, and the accepted socket.
+struct TcpPair {
+  uint16_t port = 0;   // the listener's
+  uint16_t cport = 0;  // the client's
+  Fd listener, client, server;
+};
+TcpPair tcp_pair(int family, uint16_t port);
+
 // A port that was free a moment ago.
 uint16_t free_port();
 void write_all(int fd, const void* buf, size_t n);

@@ -20,11 +20,7 @@ using namespace testing;
 TEST_CASE("list --json: a reader that stopped has rx_queue equal to ss's Recv-Q", "[kernel][queues]") {
   uint16_t port = free_port();
   SockscopeRun run({"list", "--json", "--duration", "3", "--port", std::to_string(port)}, "queues");
-  uint16_t p = port;
-  Fd l = tcp_listen(AF_INET, p);
-  Fd c = tcp_connect(AF_INET, port);
-  Fd s = tcp_accept(l);
-  uint16_t cport = local_port(c);
+  auto [_, cport, l, c, s] = tcp_pair(AF_INET, port);
   std::vector<char> data(20000, 'x');
   write_all(c, data.data(), data.size());
   std::vector<char> buf(1000);
@@ -60,11 +56,7 @@ TEST_CASE("list --json: a reader that stopped has rx_queue equal to ss's Recv-Q"
 TEST_CASE("list --json: bytes and calls equal what the workload did, over every I/O call", "[kernel][queues]") {
   uint16_t port = free_port();
   SockscopeRun run({"list", "--json", "--duration", "3", "--port", std::to_string(port)}, "bytes");
-  uint16_t p = port;
-  Fd l = tcp_listen(AF_INET6, p);
-  Fd c = tcp_connect(AF_INET6, port);
-  Fd s = tcp_accept(l);
-  uint16_t cport = local_port(c);
+  auto [_, cport, l, c, s] = tcp_pair(AF_INET6, port);
 
   // 4 calls of each kind: write, send, sendto, sendmsg, writev
   char chunk[777];
