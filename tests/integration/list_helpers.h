@@ -17,4 +17,15 @@ inline const nlohmann::json* find_socket(const nlohmann::json& list, const std::
 
 inline std::string ep(const std::string& host, uint16_t port) { return host + ":" + std::to_string(port); }
 
+// Both ends of one TCP connection: the server side (local port) and the
+// client side (local cport); null where missing.
+struct Ends {
+  const nlohmann::json* server;
+  const nlohmann::json* client;
+};
+inline Ends find_ends(const nlohmann::json& list, const std::string& host, uint16_t port, uint16_t cport) {
+  return {find_socket(list, "tcp", ep(host, port), ep(host, cport)),
+          find_socket(list, "tcp", ep(host, cport), ep(host, port))};
+}
+
 }  // namespace testing

@@ -35,8 +35,7 @@ TEST_CASE("list --json: a reader that stopped has rx_queue equal to ss's Recv-Q"
 
   REQUIRE(run.wait(20) == 0);
   auto list = run.json_doc();
-  const auto* srv = find_socket(list, "tcp", ep("127.0.0.1", port), ep("127.0.0.1", cport));
-  const auto* cli = find_socket(list, "tcp", ep("127.0.0.1", cport), ep("127.0.0.1", port));
+  auto [srv, cli] = find_ends(list, "127.0.0.1", port, cport);
   INFO(list.dump(1));
   REQUIRE(srv);
   REQUIRE(cli);
@@ -103,8 +102,7 @@ TEST_CASE("list --json: bytes and calls equal what the workload did, over every 
   }
   REQUIRE(run.wait(20) == 0);
   auto list = run.json_doc();
-  const auto* srv = find_socket(list, "tcp", ep("[::1]", port), ep("[::1]", cport));
-  const auto* cli = find_socket(list, "tcp", ep("[::1]", cport), ep("[::1]", port));
+  auto [srv, cli] = find_ends(list, "[::1]", port, cport);
   INFO(list.dump(1));
   REQUIRE(srv);
   REQUIRE(cli);

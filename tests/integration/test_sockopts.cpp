@@ -42,8 +42,7 @@ TEST_CASE("list --json: options the app set, with their values", "[kernel][optio
   REQUIRE(run.wait(20) == 0);
 
   auto list = run.json_doc();
-  const auto* cli = find_socket(list, "tcp", ep("127.0.0.1", cport), ep("127.0.0.1", port));
-  const auto* srv = find_socket(list, "tcp", ep("127.0.0.1", port), ep("127.0.0.1", cport));
+  auto [srv, cli] = find_ends(list, "127.0.0.1", port, cport);
   INFO(list.dump(1));
   REQUIRE(cli);
   REQUIRE(srv);
