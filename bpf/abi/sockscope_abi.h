@@ -20,7 +20,7 @@
 #include <linux/types.h>
 #endif
 
-#define SS_ABI_VERSION 2
+#define SS_ABI_VERSION 3
 
 #define SS_COMM_LEN 16
 #define SS_ADDR_LEN 16
@@ -29,7 +29,9 @@ enum ss_event_type {
 	SS_EV_STATE = 1,   /* TCP state change (inet_sock_set_state) */
 	SS_EV_SYSCALL = 2, /* a socket syscall, with entry and exit time */
 	SS_EV_SAMPLE = 3,  /* buffer occupancy sample (throttled) */
-	SS_EV_TYPE_MAX = 3,
+	SS_EV_DROP = 4,    /* an skb dropped, or a socket refusing one */
+	SS_EV_TCP = 5,     /* TCP health: retransmit, reset, zero window, metrics */
+	SS_EV_TYPE_MAX = 5,
 };
 
 /* Which syscall an SS_EV_SYSCALL record describes. Never reuse a value. */
@@ -73,7 +75,9 @@ enum ss_lost_kind {
 	SS_LOST_RINGBUF = 0,   /* bpf_ringbuf_reserve failed */
 	SS_LOST_STATS_MAP = 1, /* per-socket stats map update failed */
 	SS_LOST_INFLIGHT = 2,  /* in-flight syscall map full: a call not seen */
-	SS_LOST_KINDS = 3,
+	SS_LOST_DROP_MAP = 3,  /* per-socket or per-device drop counter not stored */
+	SS_LOST_JOURNEY = 4,   /* journey map full: a latency sample not kept */
+	SS_LOST_KINDS = 5,
 };
 
 struct ss_hdr {
@@ -167,6 +171,165 @@ struct ss_sample_event {
 	__u8 pad[7];
 };
 
+/* What a drop record reports. */
+enum ss_drop_origin {
+	SS_DROP_KFREE_SKB = 1,      /* skb:kfree_skb: the skb was freed as dropped */
+	SS_DROP_RCVQUEUE_FULL = 2,  /* sock:sock_rcvqueue_full: refused, rcvbuf full */
+	SS_DROP_EXCEED_BUF = 3,     /* sock:sock_exceed_buf_limit: over the protocol's memory limit */
+	SS_DROP_UDP_QUEUE_FAIL = 4, /* udp:udp_fail_queue_rcv_skb: UDP could not queue it */
+	SS_DROP_ORIGIN_MAX = 4,
+};
+
+/* A drop. For SS_DROP_KFREE_SKB the socket is skb->sk or, for a drop on
+ * receive, the socket the skb was being delivered to; a drop with neither
+ * has cookie 0 and, when the headers could be read, the packet's addresses
+ * in sock (saddr = the packet's source) with from_packet = 1. */
+struct ss_drop_event {
+	struct ss_hdr hdr;
+	struct ss_sock_id sock;
+	__u64 location; /* kernel text address that dropped it (kfree_skb only) */
+	__u32 reason;   /* kfree_skb: enum skb_drop_reason, names from BTF;
+			 * exceed_buf: 0 send, 1 receive; udp_fail: -errno */
+	__u32 ifindex;  /* skb->dev, 0 if none */
+	__u32 dev_netns;
+	__u32 len;      /* skb->len, 0 if no skb */
+	__u8 origin;    /* enum ss_drop_origin */
+	__u8 from_packet;
+	__u8 pad[6];
+};
+
+/* TCP health record kinds. Never reuse a value. */
+enum ss_tcp_kind {
+	SS_TCP_RETRANSMIT = 1,
+	SS_TCP_SYNACK_RETRANSMIT = 2,
+	SS_TCP_RESET_SENT = 3,
+	SS_TCP_RESET_RECEIVED = 4,
+	SS_TCP_ZERO_WINDOW_SENT = 5,     /* we advertise a zero receive window */
+	SS_TCP_ZERO_WINDOW_RECEIVED = 6, /* the peer advertises a zero window */
+	SS_TCP_PERSIST_PROBE = 7,        /* window probes sent into a zero window */
+	SS_TCP_METRICS = 8,              /* throttled tcp_probe sample */
+	SS_TCP_KIND_MAX = 8,
+};
+
+struct ss_tcp_metrics {
+	__u32 srtt_us;
+	__u32 rttvar_us;
+	__u32 snd_cwnd;
+	__u32 snd_ssthresh;
+	__u32 snd_wnd; /* the peer's advertised window */
+	__u32 rcv_wnd; /* the window we advertise */
+	__u8 probes_out; /* unanswered window probes */
+	__u8 ca_state;   /* congestion avoidance state (tcp_ca_state) */
+	__u8 pad[6];
+};
+
+/* Counters per socket; only grow. */
+struct ss_tcp_counters {
+	__u64 drops;            /* kfree_skb on this socket, any reason */
+	__u64 retrans_segs;     /* segments, as the kernel counts total_retrans */
+	__u64 retrans_failed;   /* retransmits that did not reach the wire (err != 0) */
+	__u64 synack_retrans;
+	__u64 resets_sent;
+	__u64 resets_received;
+	__u64 rcvqueue_full;
+	__u64 buf_limit;
+	__u64 udp_queue_fail;
+	__u64 zero_window_sent;
+	__u64 zero_window_received;
+	__u64 persist_probes;
+};
+
+struct ss_tcp_event {
+	struct ss_hdr hdr;
+	struct ss_sock_id sock; /* reset sent with no socket: cookie 0, from_packet 1,
+				 * saddr/sport = our side (the packet's destination) */
+	struct ss_tcp_metrics m; /* zero when there is no full socket */
+	__u32 reason; /* reset sent: enum sk_rst_reason, names from BTF */
+	__s32 err;    /* retransmit: the kernel's result, 0 = sent */
+	__u16 segs;   /* retransmit: segments in the skb */
+	__u8 kind;    /* enum ss_tcp_kind */
+	__u8 from_packet;
+	__u8 pad[4];
+};
+
+/* Latency histogram, log-linear: four buckets per power of two of the
+ * value in ns (about 12 % wide), from 0 up to about 30 min. */
+#define SS_HIST_BUCKETS 160
+
+struct ss_hist {
+	__u64 count;
+	__u64 sum_ns;
+	__u64 max_ns;
+	__u32 bucket[SS_HIST_BUCKETS];
+};
+
+/* Where received data spent its time, per socket (sock_journey map). */
+struct ss_journey {
+	struct ss_hist nic_to_queue;  /* entering the stack -> queued on the socket */
+	struct ss_hist queue_to_read; /* queued on the socket -> copied to the app */
+};
+
+static inline __u32 ss_hist_bucket(__u64 v)
+{
+	if (v < 4)
+		return (__u32)v;
+	__u32 l = 0;
+	__u64 x = v;
+	if (x >> 32) { l += 32; x >>= 32; }
+	if (x >> 16) { l += 16; x >>= 16; }
+	if (x >> 8) { l += 8; x >>= 8; }
+	if (x >> 4) { l += 4; x >>= 4; }
+	if (x >> 2) { l += 2; x >>= 2; }
+	if (x >> 1) { l += 1; }
+	__u32 i = (l - 1) * 4 + (__u32)((v >> (l - 2)) & 3);
+	return i < SS_HIST_BUCKETS ? i : SS_HIST_BUCKETS - 1;
+}
+
+/* The smallest value that falls in bucket i. */
+static inline __u64 ss_hist_bucket_low(__u32 i)
+{
+	if (i < 4)
+		return i;
+	return (__u64)(4 + i % 4) << (i / 4 - 1);
+}
+
+/* Per network device: key of dev_stats, dev_names and (with reason)
+ * dev_drops. ifindex 0 stands for "no device" (and the backlog NAPI). */
+struct ss_dev_key {
+	__u32 netns;
+	__u32 ifindex;
+};
+
+/* Value of the per-CPU dev_stats map; userspace sums the CPUs. */
+struct ss_dev_stats {
+	__u64 rx_packets; /* at the stack's entry points, as the driver counts them */
+	__u64 rx_bytes;   /* including the link-layer header */
+	__u64 napi_polls;
+	__u64 napi_work;  /* packets handled by those polls */
+	__u64 napi_budget_exhausted; /* polls that used their whole budget */
+	__u64 tx_queued;  /* net_dev_queue */
+	__u64 tx_packets; /* net_dev_xmit that the driver accepted */
+	__u64 tx_bytes;
+	__u64 tx_errors;  /* net_dev_xmit refused by the driver */
+};
+
+struct ss_dev_name {
+	char name[16];
+};
+
+struct ss_dev_drop_key {
+	__u32 netns;
+	__u32 ifindex;
+	__u32 reason;
+	__u32 pad;
+};
+
+struct ss_sock_drop_key {
+	__u64 cookie;
+	__u32 reason;
+	__u32 pad;
+};
+
 /* Value of the per-socket LRU stats map, keyed by cookie. Counters only
  * grow; userspace reads the map in batches and applies the differences. */
 struct ss_sock_stats {
@@ -187,6 +350,15 @@ struct ss_sock_stats {
 	struct ss_occupancy occ_max; /* high-water marks, field by field */
 	__u32 owner_pid; /* last task that called a syscall on it */
 	__u32 pad;
+	/* sk_buff paths and TCP health (ABI 3) */
+	struct ss_tcp_counters tcp;
+	struct ss_tcp_metrics metrics; /* latest, from tcp_probe */
+	__u64 metrics_ns;              /* when metrics was read */
+	__u64 last_metrics_emit_ns;    /* last SS_TCP_METRICS record */
+	__u8 zw_sent;   /* our advertised window is zero now */
+	__u8 zw_recv;   /* the peer's window is zero now */
+	__u8 probes_seen; /* icsk_probes_out last seen */
+	__u8 pad2[5];
 };
 
 #endif /* SOCKSCOPE_ABI_H */

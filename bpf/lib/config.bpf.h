@@ -10,3 +10,9 @@ const volatile __u64 cfg_wakeup_bytes = 64 * 1024;
 const volatile __u64 cfg_sample_interval_ns = 10 * 1000 * 1000;
 /* One record per data syscall (send/recv/read/write), not just counters. */
 const volatile bool cfg_detail_calls = false;
+/* Time each received skb on its way to the app (hooks/journey.bpf.h): one
+ * map update per received packet. */
+const volatile bool cfg_journey = true;
+/* At most one TCP metrics record (srtt, cwnd, windows) per socket per
+ * interval; the latest values are always in sock_stats. */
+const volatile __u64 cfg_metrics_interval_ns = 100 * 1000 * 1000;

@@ -58,3 +58,62 @@ struct {
 	__type(key, __u32);
 	__type(value, struct inflight);
 } inflight_scratch SEC(".maps");
+
+/* Drops per socket and reason: exact counts that a full ring buffer
+ * cannot lose. Entries of closed sockets are deleted by userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ss_sock_drop_key);
+	__type(value, __u64);
+} sock_drops SEC(".maps");
+
+/* Per-socket latency histograms of received data (see hooks/journey). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct ss_journey);
+} sock_journey SEC(".maps");
+
+/* Per-skb timestamps on the receive path, keyed by skb address. LRU: an
+ * skb that never reaches a socket (forwarded, dropped, a pure ACK) is
+ * simply forgotten. Every received skb passes an entry point that
+ * overwrites its entry, so a reused address cannot inherit a stale time. */
+struct skb_mark {
+	__u64 nic_ns;   /* entered the stack; 0: not seen */
+	__u64 queue_ns; /* queued on a socket; 0: not yet */
+	__u64 cookie;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct skb_mark);
+} skb_marks SEC(".maps");
+
+/* Per network device counters, per CPU: updated on every packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct ss_dev_key);
+	__type(value, struct ss_dev_stats);
+} dev_stats SEC(".maps");
+
+/* Device names as the kernel had them when first seen (devices in other
+ * network namespaces cannot be named from userspace). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct ss_dev_key);
+	__type(value, struct ss_dev_name);
+} dev_names SEC(".maps");
+
+/* Drops per device and reason, per CPU; ifindex 0: no device. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ss_dev_drop_key);
+	__type(value, __u64);
+} dev_drops SEC(".maps");

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace sockscope {
 
@@ -44,8 +45,19 @@ inline constexpr uint16_t kCallMax = 19;
 
 enum class SampleWhy : uint8_t { Send = 1, Recv = 2, DataReady = 3, State = 4, Accept = 5, Poll = 6 };
 
-// Kinds of lost events; the first three match enum ss_lost_kind.
-enum class LostKind : uint8_t { Ringbuf = 0, StatsMap = 1, Inflight = 2, Count = 3 };
+// Kinds of lost events; values match enum ss_lost_kind.
+enum class LostKind : uint8_t { Ringbuf = 0, StatsMap = 1, Inflight = 2, DropMap = 3, Journey = 4, Count = 5 };
+
+// What reported a drop; values match enum ss_drop_origin.
+enum class DropOrigin : uint8_t { KfreeSkb = 1, RcvqueueFull = 2, ExceedBuf = 3, UdpQueueFail = 4 };
+inline constexpr uint8_t kDropOriginMax = 4;
+
+// TCP health record kinds; values match enum ss_tcp_kind.
+enum class TcpKind : uint8_t {
+  Retransmit = 1, SynackRetransmit, ResetSent, ResetReceived,
+  ZeroWindowSent, ZeroWindowReceived, PersistProbe, Metrics,
+};
+inline constexpr uint8_t kTcpKindMax = 8;
 
 using Comm = std::array<char, 16>;  // NUL-padded, as the kernel gives it
 
@@ -92,6 +104,31 @@ struct Occupancy {
   bool operator==(const Occupancy&) const = default;
 };
 
+struct TcpMetrics {
+  uint32_t srtt_us = 0, rttvar_us = 0;
+  uint32_t cwnd = 0, ssthresh = 0;
+  uint32_t snd_wnd = 0, rcv_wnd = 0;
+  uint8_t probes_out = 0, ca_state = 0;
+  bool operator==(const TcpMetrics&) const = default;
+};
+
+// Per-socket counters of the sk_buff paths and TCP health; only grow.
+struct TcpCounters {
+  uint64_t drops = 0;  // kfree_skb on this socket, any reason
+  uint64_t retrans_segs = 0, retrans_failed = 0, synack_retrans = 0;
+  uint64_t resets_sent = 0, resets_received = 0;
+  uint64_t rcvqueue_full = 0, buf_limit = 0, udp_queue_fail = 0;
+  uint64_t zero_window_sent = 0, zero_window_received = 0, persist_probes = 0;
+  bool operator==(const TcpCounters&) const = default;
+};
+
+// Log-linear latency histogram (see ss_hist in the ABI header).
+struct Histogram {
+  uint64_t count = 0, sum_ns = 0, max_ns = 0;
+  std::vector<uint32_t> buckets;  // kHistBuckets long, or empty when count is 0
+};
+inline constexpr size_t kHistBuckets = 160;
+
 struct StateChange {
   uint64_t ts_ns = 0;
   Task task;  // whoever ran: in softirq not the owner
@@ -133,6 +170,77 @@ struct StatsUpdate {
   uint64_t last_sample_ns = 0;
   Occupancy occ, occ_max;
   uint32_t owner_pid = 0;
+  TcpCounters tcp;
+  TcpMetrics metrics;
+  uint64_t metrics_ns = 0;  // 0: no tcp_probe seen
+};
+
+// A dropped skb, or a socket refusing one.
+struct Drop {
+  uint64_t ts_ns = 0;
+  SockId sock;               // cookie 0: no socket
+  bool from_packet = false;  // sock's addresses come from the packet (saddr = its source)
+  DropOrigin origin = DropOrigin::KfreeSkb;
+  uint32_t reason = 0;  // see ss_drop_event
+  uint32_t ifindex = 0, dev_netns = 0, len = 0;
+  uint64_t location = 0;
+};
+
+// A TCP health record: retransmit, reset, zero window, persist probe, metrics.
+struct TcpEvent {
+  uint64_t ts_ns = 0;
+  SockId sock;               // reset sent with no socket: cookie 0, from_packet
+  bool from_packet = false;  // sock's local side is the packet's destination
+  TcpKind kind = TcpKind::Metrics;
+  TcpMetrics m;
+  uint32_t reason = 0;  // reset sent: sk_rst_reason
+  int32_t err = 0;      // retransmit: 0 = sent
+  uint16_t segs = 0;
+};
+
+// Absolute latency histograms of one socket (sock_journey map).
+struct JourneyUpdate {
+  uint64_t ts_ns = 0;
+  uint64_t cookie = 0;
+  Histogram nic_to_queue, queue_to_read;
+};
+
+// Absolute count of drops of one socket for one reason (sock_drops map).
+struct SockDropsUpdate {
+  uint64_t ts_ns = 0;
+  uint64_t cookie = 0;
+  uint32_t reason = 0;
+  uint64_t count = 0;
+};
+
+struct DevKey {
+  uint32_t netns = 0;
+  uint32_t ifindex = 0;  // 0: no device
+  bool operator==(const DevKey&) const = default;
+  auto operator<=>(const DevKey&) const = default;
+};
+
+struct DevCounters {
+  uint64_t rx_packets = 0, rx_bytes = 0;
+  uint64_t napi_polls = 0, napi_work = 0, napi_budget_exhausted = 0;
+  uint64_t tx_queued = 0, tx_packets = 0, tx_bytes = 0, tx_errors = 0;
+  bool operator==(const DevCounters&) const = default;
+};
+
+// Absolute counters of one network device, summed over CPUs (dev_stats).
+struct DevStatsUpdate {
+  uint64_t ts_ns = 0;
+  DevKey dev;
+  Comm name{};  // empty if not known
+  DevCounters c;
+};
+
+// Absolute count of drops on one device for one reason (dev_drops).
+struct DevDropsUpdate {
+  uint64_t ts_ns = 0;
+  DevKey dev;
+  uint32_t reason = 0;
+  uint64_t count = 0;
 };
 
 // A socket that existed before start-up (sock_diag + /proc).
@@ -154,7 +262,8 @@ struct Lost {
   uint64_t total = 0;
 };
 
-using Event = std::variant<StateChange, SyscallEvent, Sample, StatsUpdate, SockSeed, Lost>;
+using Event = std::variant<StateChange, SyscallEvent, Sample, StatsUpdate, SockSeed, Lost, Drop, TcpEvent,
+                           JourneyUpdate, SockDropsUpdate, DevStatsUpdate, DevDropsUpdate>;
 
 inline uint64_t event_ts(const Event& e) {
   return std::visit([](const auto& x) { return x.ts_ns; }, e);
