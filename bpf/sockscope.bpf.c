@@ -11,5 +11,8 @@
 #include "hooks/tcp_state.bpf.h"
 #include "hooks/sock_io.bpf.h"
 #include "hooks/syscalls.bpf.h"
+#include "hooks/netdev.bpf.h"
+#include "hooks/drops.bpf.h"
+#include "hooks/tcp_health.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -195,7 +195,9 @@ struct ss_drop_event {
 	__u32 len;      /* skb->len, 0 if no skb */
 	__u8 origin;    /* enum ss_drop_origin */
 	__u8 from_packet;
-	__u8 pad[6];
+	__u8 pad[2];
+	__u32 suppressed; /* drops of the same socket (or CPU, without one) not sent
+			   * as records since the previous record: counted, throttled */
 };
 
 /* TCP health record kinds. Never reuse a value. */
@@ -249,7 +251,8 @@ struct ss_tcp_event {
 	__u16 segs;   /* retransmit: segments in the skb */
 	__u8 kind;    /* enum ss_tcp_kind */
 	__u8 from_packet;
-	__u8 pad[4];
+	__u32 suppressed; /* retransmit records of this socket throttled away since
+			   * the previous one (the counters have them all) */
 };
 
 /* Latency histogram, log-linear: four buckets per power of two of the
@@ -359,6 +362,9 @@ struct ss_sock_stats {
 	__u8 zw_recv;   /* the peer's window is zero now */
 	__u8 probes_seen; /* icsk_probes_out last seen */
 	__u8 pad2[5];
+	__u64 last_net_emit_ns; /* last drop / retransmit record (throttle) */
+	__u32 drops_suppressed;
+	__u32 retrans_suppressed;
 };
 
 #endif /* SOCKSCOPE_ABI_H */

@@ -9,6 +9,7 @@
  * connection, is queued: the moment Recv-Q grows. */
 #pragma once
 #include "../lib/stats.bpf.h"
+#include "journey.bpf.h"
 
 #define SS_MSG_PEEK 2
 
@@ -61,6 +62,14 @@ int BPF_PROG(ss_data_ready, const struct sock *csk)
 	if (!is_tcp_udp(sk))
 		return 0;
 	__u64 cookie = bpf_get_socket_cookie(sk);
+	/* UDP queues each datagram whole at the tail, then calls data_ready:
+	 * the tail is the skb just queued (TCP is timed at tcp_probe, since it
+	 * may merge a segment into the tail skb) */
+	if (BPF_CORE_READ(sk, sk_protocol) == IPPROTO_UDP) {
+		struct sk_buff *tail = BPF_CORE_READ(sk, sk_receive_queue.prev);
+		if (tail && (void *)tail != (void *)&sk->sk_receive_queue)
+			journey_queued(tail, cookie);
+	}
 	sample_occupancy(sk, cookie, BPF_CORE_READ(sk, __sk_common.skc_state),
 			 SS_SAMPLE_DATA_READY);
 	return 0;

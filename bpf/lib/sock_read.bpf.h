@@ -11,6 +11,8 @@
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define SS_TCP_LISTEN 10
+#define SS_TCP_TIME_WAIT 6
+#define SS_TCP_NEW_SYN_RECV 12
 
 static __always_inline void fill_task(struct ss_task *t)
 {
@@ -60,19 +62,25 @@ static __always_inline struct sock *fd_to_sock(int fd, struct file **filep)
 	return sk;
 }
 
-static __always_inline void fill_sock_id(struct ss_sock_id *id, struct sock *sk)
+/* TIME_WAIT and NEW_SYN_RECV sockets are a struct sock_common and little
+ * more: only the common part may be read (the kernel's sk_fullsock()). */
+static __always_inline bool is_full_sock(struct sock *sk)
+{
+	__u8 st = BPF_CORE_READ(sk, __sk_common.skc_state);
+	return st != SS_TCP_TIME_WAIT && st != SS_TCP_NEW_SYN_RECV;
+}
+
+/* The identity fields every socket has, full or not. */
+static __always_inline void fill_sock_common(struct ss_sock_id *id, struct sock *sk)
 {
 	id->sk = (__u64)sk;
 	__builtin_memset(id->pad, 0, sizeof(id->pad));
-	/* struct socket is allocated inside struct socket_alloc, next to its
-	 * inode: the number ss, sock_diag and /proc/PID/fd show */
-	struct socket *so = BPF_CORE_READ(sk, sk_socket);
-	id->inode = so ? BPF_CORE_READ(container_of(so, struct socket_alloc, socket), vfs_inode.i_ino) : 0;
+	id->inode = 0;
 	id->cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 	id->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	id->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	id->protocol = BPF_CORE_READ(sk, sk_protocol);
-	id->type = BPF_CORE_READ(sk, sk_type);
+	id->protocol = IPPROTO_TCP; /* only TCP has partial sockets */
+	id->type = 1;               /* SOCK_STREAM */
 	id->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	id->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	id->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
@@ -87,6 +95,17 @@ static __always_inline void fill_sock_id(struct ss_sock_id *id, struct sock *sk)
 		bpf_core_read(id->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 		bpf_core_read(id->daddr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
+}
+
+static __always_inline void fill_sock_id(struct ss_sock_id *id, struct sock *sk)
+{
+	fill_sock_common(id, sk);
+	/* struct socket is allocated inside struct socket_alloc, next to its
+	 * inode: the number ss, sock_diag and /proc/PID/fd show */
+	struct socket *so = BPF_CORE_READ(sk, sk_socket);
+	id->inode = so ? BPF_CORE_READ(container_of(so, struct socket_alloc, socket), vfs_inode.i_ino) : 0;
+	id->protocol = BPF_CORE_READ(sk, sk_protocol);
+	id->type = BPF_CORE_READ(sk, sk_type);
 }
 
 /* Queue sizes as ss reports them (Recv-Q / Send-Q), plus the raw memory

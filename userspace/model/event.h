@@ -184,6 +184,7 @@ struct Drop {
   uint32_t reason = 0;  // see ss_drop_event
   uint32_t ifindex = 0, dev_netns = 0, len = 0;
   uint64_t location = 0;
+  uint32_t suppressed = 0;  // earlier drops throttled away (counted in the maps)
 };
 
 // A TCP health record: retransmit, reset, zero window, persist probe, metrics.
@@ -196,6 +197,7 @@ struct TcpEvent {
   uint32_t reason = 0;  // reset sent: sk_rst_reason
   int32_t err = 0;      // retransmit: 0 = sent
   uint16_t segs = 0;
+  uint32_t suppressed = 0;  // earlier retransmit records throttled away
 };
 
 // Absolute latency histograms of one socket (sock_journey map).

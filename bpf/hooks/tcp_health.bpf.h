@@ -1,0 +1,229 @@
+/* TCP health: retransmits, resets, zero windows, persist probes, and the
+ * connection's metrics (srtt, cwnd, windows).
+ *
+ * tcp:tcp_probe runs for every segment tcp_rcv_established takes, in the
+ * socket's context (softirq, or the app's release_sock for a backlog): the
+ * one hook that sees an established connection's metrics change. It is
+ * also where the journey marks a TCP skb as queued. Zero windows are seen
+ * there, on the next segment after the window closed: the receiver's
+ * rcv_wnd (we advertise 0) or the sender's snd_wnd (the peer does); the
+ * sender's window probes show as icsk_probes_out growing. */
+#pragma once
+#include "../lib/stats.bpf.h"
+#include "../lib/skb_read.bpf.h"
+#include "journey.bpf.h"
+
+#define SS_EBUSY 16
+#define SS_ENOMEM 12
+#define SS_EAGAIN 11
+#define SS_EHOSTUNREACH 113
+
+static __always_inline void read_metrics(struct sock *sk, struct ss_tcp_metrics *m)
+{
+	struct tcp_sock *tp = (void *)sk;
+	struct inet_connection_sock *icsk = (void *)sk;
+	m->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	m->rttvar_us = BPF_CORE_READ(tp, mdev_us) >> 2;
+	m->snd_cwnd = BPF_CORE_READ(tp, snd_cwnd);
+	m->snd_ssthresh = BPF_CORE_READ(tp, snd_ssthresh);
+	m->snd_wnd = BPF_CORE_READ(tp, snd_wnd);
+	m->rcv_wnd = BPF_CORE_READ(tp, rcv_wnd);
+	m->probes_out = BPF_CORE_READ(icsk, icsk_probes_out);
+	m->ca_state = BPF_CORE_READ_BITFIELD_PROBED(icsk, icsk_ca_state);
+	__builtin_memset(m->pad, 0, sizeof(m->pad));
+}
+
+static __always_inline void emit_tcp(struct sock *sk, __u64 cookie, __u8 kind,
+				     const struct ss_tcp_metrics *m, __u32 reason,
+				     __s32 err, __u16 segs, __u32 suppressed)
+{
+	struct ss_tcp_event *e = reserve(SS_EV_TCP, sizeof(*e));
+	if (!e)
+		return;
+	fill_sock_id(&e->sock, sk);
+	e->sock.cookie = cookie;
+	if (m)
+		e->m = *m;
+	else
+		__builtin_memset(&e->m, 0, sizeof(e->m));
+	e->reason = reason;
+	e->err = err;
+	e->segs = segs;
+	e->kind = kind;
+	e->from_packet = 0;
+	e->suppressed = suppressed;
+	submit(e);
+}
+
+/* Linux 6.13+ reports failed retransmits too, with err. Those that fail
+ * before the kernel counts them (still queued, no memory, no route, window)
+ * are not retransmits in total_retrans; a failure after (dropped on output,
+ * e.g. by netfilter) is. */
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(ss_retransmit, const struct sock *csk, const struct sk_buff *skb, int err)
+{
+	struct sock *sk = (struct sock *)csk;
+	if (err == -SS_EBUSY || err == -SS_ENOMEM || err == -SS_EAGAIN || err == -SS_EHOSTUNREACH)
+		return 0;
+	struct tcp_skb_cb *cb = (void *)skb->cb;
+	__u16 segs = BPF_CORE_READ(cb, tcp_gso_segs);
+	if (!segs)
+		segs = 1;
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	struct ss_sock_stats *st = stats_get(cookie, (__u64)sk);
+	if (!st)
+		return 0;
+	__sync_fetch_and_add(&st->tcp.retrans_segs, segs);
+	if (err)
+		__sync_fetch_and_add(&st->tcp.retrans_failed, segs);
+	__u64 now = bpf_ktime_get_ns();
+	if (now - st->last_net_emit_ns < cfg_sample_interval_ns / 10) {
+		__sync_fetch_and_add(&st->retrans_suppressed, 1);
+		return 0;
+	}
+	st->last_net_emit_ns = now;
+	__u32 suppressed = st->retrans_suppressed;
+	st->retrans_suppressed = 0;
+	struct ss_tcp_metrics m;
+	read_metrics(sk, &m);
+	emit_tcp(sk, cookie, SS_TCP_RETRANSMIT, &m, 0, err, segs, suppressed);
+	return 0;
+}
+
+/* Counted on the listener: its handshakes are not completing. */
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(ss_retransmit_synack, const struct sock *csk, const struct request_sock *req)
+{
+	struct sock *sk = (struct sock *)csk;
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	struct ss_sock_stats *st = stats_get(cookie, (__u64)sk);
+	if (st)
+		__sync_fetch_and_add(&st->tcp.synack_retrans, 1);
+	emit_tcp(sk, cookie, SS_TCP_SYNACK_RETRANSMIT, NULL, 0, 0, 1, 0);
+	return 0;
+}
+
+/* sk is NULL for a segment no socket wanted (a closed port), a TIME_WAIT
+ * socket for one that hit it, or a full socket (an abort); skb is the
+ * segment answered, NULL for an active reset. */
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(ss_send_reset, const struct sock *csk, const struct sk_buff *cskb, int reason)
+{
+	struct sock *sk = (struct sock *)csk;
+	struct sk_buff *skb = (struct sk_buff *)cskb;
+	/* keeps clang from testing (sk | skb), pointer arithmetic the
+	 * verifier refuses */
+	barrier_var(sk);
+	if (!sk && !skb)
+		return 0;
+	__u64 cookie = 0;
+	bool full = false;
+	if (sk) {
+		full = is_full_sock(sk);
+		cookie = bpf_get_socket_cookie(sk);
+		struct ss_sock_stats *st = stats_get(cookie, (__u64)sk);
+		if (st)
+			__sync_fetch_and_add(&st->tcp.resets_sent, 1);
+	}
+	struct ss_tcp_event *e = reserve(SS_EV_TCP, sizeof(*e));
+	if (!e)
+		return 0;
+	__builtin_memset(&e->m, 0, sizeof(e->m));
+	e->from_packet = 0;
+	if (sk && full) {
+		fill_sock_id(&e->sock, sk);
+		read_metrics(sk, &e->m);
+	} else if (sk) {
+		fill_sock_common(&e->sock, sk);
+	} else if (skb && skb_packet_tuple(skb, &e->sock)) {
+		/* answering this packet: its destination is our side */
+		swap_ends(&e->sock);
+		struct ss_dev_key dk;
+		dev_key_of(BPF_CORE_READ(skb, dev), &dk);
+		e->sock.netns = dk.netns;
+		e->from_packet = 1;
+	} else {
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	e->sock.cookie = cookie;
+	e->reason = reason;
+	e->err = 0;
+	e->segs = 0;
+	e->kind = SS_TCP_RESET_SENT;
+	e->suppressed = 0;
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(ss_receive_reset, struct sock *sk)
+{
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	struct ss_sock_stats *st = stats_get(cookie, (__u64)sk);
+	if (st)
+		__sync_fetch_and_add(&st->tcp.resets_received, 1);
+	struct ss_tcp_metrics m;
+	read_metrics(sk, &m);
+	emit_tcp(sk, cookie, SS_TCP_RESET_RECEIVED, &m, 0, 0, 0, 0);
+	return 0;
+}
+
+/* Bytes of payload in a segment at tcp_rcv_established: skb->data is at
+ * the TCP header. */
+static __always_inline __u32 tcp_payload_len(const struct sk_buff *skb)
+{
+	unsigned char *data = BPF_CORE_READ(skb, data);
+	__u8 off = 0;
+	if (bpf_probe_read_kernel(&off, 1, data + 12))
+		return 0;
+	__u32 len = BPF_CORE_READ(skb, len), hdr = (off >> 4) * 4;
+	return len > hdr ? len - hdr : 0;
+}
+
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(ss_tcp_probe, struct sock *sk, const struct sk_buff *skb)
+{
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	if (tcp_payload_len(skb))
+		journey_queued(skb, cookie);
+	struct ss_sock_stats *st = stats_get(cookie, (__u64)sk);
+	if (!st)
+		return 0;
+	struct ss_tcp_metrics m;
+	read_metrics(sk, &m);
+	__u64 now = bpf_ktime_get_ns();
+	bool changed = m.srtt_us != st->metrics.srtt_us || m.snd_cwnd != st->metrics.snd_cwnd ||
+		       m.snd_wnd != st->metrics.snd_wnd || m.rcv_wnd != st->metrics.rcv_wnd ||
+		       m.snd_ssthresh != st->metrics.snd_ssthresh;
+	st->metrics = m;
+	st->metrics_ns = now;
+
+	if (m.rcv_wnd == 0 && !st->zw_sent) {
+		st->zw_sent = 1;
+		__sync_fetch_and_add(&st->tcp.zero_window_sent, 1);
+		emit_tcp(sk, cookie, SS_TCP_ZERO_WINDOW_SENT, &m, 0, 0, 0, 0);
+	} else if (m.rcv_wnd) {
+		st->zw_sent = 0;
+	}
+	if (m.snd_wnd == 0 && !st->zw_recv) {
+		st->zw_recv = 1;
+		__sync_fetch_and_add(&st->tcp.zero_window_received, 1);
+		emit_tcp(sk, cookie, SS_TCP_ZERO_WINDOW_RECEIVED, &m, 0, 0, 0, 0);
+	} else if (m.snd_wnd) {
+		st->zw_recv = 0;
+	}
+	/* icsk_probes_out counts keepalive probes as well: only while the
+	 * peer's window is zero are they window (persist) probes */
+	if (st->zw_recv && m.probes_out > st->probes_seen) {
+		__sync_fetch_and_add(&st->tcp.persist_probes, m.probes_out - st->probes_seen);
+		emit_tcp(sk, cookie, SS_TCP_PERSIST_PROBE, &m, 0, 0, 0, 0);
+	}
+	st->probes_seen = m.probes_out;
+
+	if (changed && now - st->last_metrics_emit_ns >= cfg_metrics_interval_ns) {
+		st->last_metrics_emit_ns = now;
+		emit_tcp(sk, cookie, SS_TCP_METRICS, &m, 0, 0, 0, 0);
+	}
+	return 0;
+}

@@ -1,0 +1,86 @@
+/* Reading an sk_buff: its packet's addresses, its device, its length on
+ * the wire. All through probe reads: an skb is the kernel's, not ours. */
+#pragma once
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "sock_read.bpf.h"
+
+#define SS_ETH_P_IP 0x0800
+#define SS_ETH_P_IPV6 0x86DD
+#define SS_NO_HEADER 0xffff /* skb->*_header when unset */
+
+/* The packet's addresses into id (saddr = the packet's source), for TCP
+ * and UDP over IPv4/IPv6 without extension headers. false when the network
+ * header is not set or not one of those. */
+static __always_inline bool skb_packet_tuple(struct sk_buff *skb, struct ss_sock_id *id)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	if (!head || nh == SS_NO_HEADER)
+		return false;
+	__u8 l4;
+	__u32 l4_off;
+	__builtin_memset(id, 0, sizeof(*id));
+	if (proto == SS_ETH_P_IP) {
+		struct iphdr ip;
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) || ip.version != 4)
+			return false;
+		id->family = AF_INET;
+		l4 = ip.protocol;
+		l4_off = nh + ip.ihl * 4;
+		__builtin_memcpy(id->saddr, &ip.saddr, 4);
+		__builtin_memcpy(id->daddr, &ip.daddr, 4);
+	} else if (proto == SS_ETH_P_IPV6) {
+		struct ipv6hdr ip6;
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh))
+			return false;
+		id->family = AF_INET6;
+		l4 = ip6.nexthdr;
+		l4_off = nh + sizeof(ip6);
+		__builtin_memcpy(id->saddr, &ip6.saddr, 16);
+		__builtin_memcpy(id->daddr, &ip6.daddr, 16);
+	} else {
+		return false;
+	}
+	if (l4 != IPPROTO_TCP && l4 != IPPROTO_UDP)
+		return false;
+	__be16 ports[2];
+	if (bpf_probe_read_kernel(ports, sizeof(ports), head + l4_off))
+		return false;
+	id->protocol = l4;
+	id->type = l4 == IPPROTO_TCP ? 1 : 2; /* SOCK_STREAM / SOCK_DGRAM */
+	id->sport = bpf_ntohs(ports[0]);
+	id->dport = bpf_ntohs(ports[1]);
+	return true;
+}
+
+/* Swap the two ends: a packet's destination is our local side. */
+static __always_inline void swap_ends(struct ss_sock_id *id)
+{
+	__u8 tmp[SS_ADDR_LEN];
+	__builtin_memcpy(tmp, id->saddr, SS_ADDR_LEN);
+	__builtin_memcpy(id->saddr, id->daddr, SS_ADDR_LEN);
+	__builtin_memcpy(id->daddr, tmp, SS_ADDR_LEN);
+	__u16 p = id->sport;
+	id->sport = id->dport;
+	id->dport = p;
+}
+
+static __always_inline void dev_key_of(struct net_device *dev, struct ss_dev_key *k)
+{
+	k->ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
+	k->netns = dev ? BPF_CORE_READ(dev, nd_net.net, ns.inum) : 0;
+}
+
+/* Bytes as the driver counts them: on receive the link-layer header has
+ * already been pulled (eth_type_trans), so add it back. */
+static __always_inline __u32 skb_wire_len(const struct sk_buff *skb)
+{
+	__u32 len = BPF_CORE_READ(skb, len);
+	__u16 mh = BPF_CORE_READ(skb, mac_header);
+	if (mh == SS_NO_HEADER)
+		return len;
+	__u64 data_off = BPF_CORE_READ(skb, data) - BPF_CORE_READ(skb, head);
+	return data_off > mh ? len + (__u32)(data_off - mh) : len;
+}
