@@ -189,7 +189,7 @@ struct ss_drop_event {
 	struct ss_sock_id sock;
 	__u64 location; /* kernel text address that dropped it (kfree_skb only) */
 	__u32 reason;   /* kfree_skb: enum skb_drop_reason, names from BTF;
-			 * exceed_buf: 0 send, 1 receive; udp_fail: -errno */
+			 * exceed_buf: 0 send, 1 receive; udp_fail: errno (positive) */
 	__u32 ifindex;  /* skb->dev, 0 if none */
 	__u32 dev_netns;
 	__u32 len;      /* skb->len, 0 if no skb */

@@ -61,13 +61,55 @@ TEST_CASE("bad filter values exit 2 with the reason", "[cli]") {
   CHECK(r.status == 2);
 }
 
+TEST_CASE("nic: bad values and socket filters exit 2", "[cli][nic]") {
+  auto r = run({"nic", "--duration", "0"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--duration") != std::string::npos);
+
+  r = run({"nic", "--duration", "soon"});
+  CHECK(r.status == 2);
+
+  r = run({"nic", "--ringbuf-mb", "3"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--ringbuf-mb") != std::string::npos);
+
+  // devices, not sockets: a socket filter is a mistake, not silently ignored
+  r = run({"nic", "--port", "80"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--port") != std::string::npos);
+  CHECK(r.err.find("sockscope --help") != std::string::npos);
+
+  r = run({"nic", "--detail", "calls"});
+  CHECK(r.status == 2);
+}
+
+TEST_CASE("nic --help shows its options and no socket filters", "[cli][nic]") {
+  Child c({sockscope_bin(), "nic", "--help"}, temp_path("nichelp.out"), temp_path("nichelp.err"));
+  CHECK(c.wait(10) == 0);
+  std::string out = c.out();
+  for (const char* opt : {"--json", "--duration", "--no-journey", "--ringbuf-mb"})
+    CHECK(out.find(opt) != std::string::npos);
+  for (const char* opt : {"--port", "--pid", "--state", "--comm"}) CHECK(out.find(opt) == std::string::npos);
+}
+
+TEST_CASE("--no-journey is an option of every command", "[cli]") {
+  for (const char* cmd : {"list", "watch", "nic"}) {
+    Child c({sockscope_bin(), cmd, "--help"}, temp_path("jhelp.out"), temp_path("jhelp.err"));
+    CHECK(c.wait(10) == 0);
+    CHECK(c.out().find("--no-journey") != std::string::npos);
+  }
+}
+
 TEST_CASE("without root it says to use sudo, and loads nothing", "[cli]") {
   // as root, drop to nobody; otherwise we already are unprivileged
   std::string prefix = geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all" : "";
-  auto r = run({"list", "--duration", "1"}, prefix);
-  CHECK(r.status == 1);
-  CHECK(r.err.find("needs root") != std::string::npos);
-  CHECK(r.err.find("sudo") != std::string::npos);
+  for (const char* cmd : {"list", "nic"}) {
+    auto r = run({cmd, "--duration", "1"}, prefix);
+    INFO(cmd);
+    CHECK(r.status == 1);
+    CHECK(r.err.find("needs root") != std::string::npos);
+    CHECK(r.err.find("sudo") != std::string::npos);
+  }
 }
 
 TEST_CASE("a kernel without BTF gets a clear message", "[cli]") {

@@ -3,13 +3,16 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "model/event.h"
 #include "model/names.h"
+#include "model/reason_names.h"
 #include "model/socket.h"
+#include "sockscope_abi.h"
 
 namespace sockscope::test {
 
@@ -43,6 +46,30 @@ inline std::vector<std::string> history_names(const Socket& s) {
   std::vector<std::string> out;
   for (const auto& p : s.history) out.emplace_back(tcp_state_name(p.state));
   return out;
+}
+
+// A histogram as the kernel would fill it with these samples (ns), using
+// the ABI header's bucket function.
+inline Histogram hist_of(const std::vector<uint64_t>& samples) {
+  Histogram h;
+  if (samples.empty()) return h;
+  h.buckets.assign(kHistBuckets, 0);
+  for (uint64_t v : samples) {
+    ++h.count;
+    h.sum_ns += v;
+    h.max_ns = std::max(h.max_ns, v);
+    ++h.buckets[ss_hist_bucket(v)];
+  }
+  return h;
+}
+
+// Reason names as a kernel's BTF might give them; the codes are made up,
+// as they differ between kernels anyway.
+inline ReasonNames test_reason_names() {
+  ReasonNames n;
+  n.drop = {{2, "NOT_SPECIFIED"}, {3, "NO_SOCKET"}, {13, "SOCKET_RCVBUFF"}, {34, "NETFILTER_DROP"}};
+  n.reset = {{0, "NOT_SPECIFIED"}, {1, "NO_SOCKET"}, {3, "TCP_RFC7323_PAWS"}};
+  return n;
 }
 
 }  // namespace sockscope::test

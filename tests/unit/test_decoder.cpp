@@ -101,6 +101,72 @@ ss_sample_event sample_rec() {
   return r;
 }
 
+ss_tcp_metrics metrics(uint32_t base, uint8_t probes, uint8_t ca) {
+  ss_tcp_metrics m{};
+  m.srtt_us = base;
+  m.rttvar_us = base + 1;
+  m.snd_cwnd = base + 2;
+  m.snd_ssthresh = base + 3;
+  m.snd_wnd = base + 4;
+  m.rcv_wnd = base + 5;
+  m.probes_out = probes;
+  m.ca_state = ca;
+  return m;
+}
+
+ss_drop_event drop_rec() {
+  ss_drop_event r{};
+  r.hdr = hdr(SS_EV_DROP, sizeof(r), 4'000'000'000);
+  r.sock = sock_v6();
+  r.location = 0xffffffff81abcdef;
+  r.reason = 12;  // a kernel skb_drop_reason code; the names come from BTF
+  r.ifindex = 3;
+  r.dev_netns = 4026531841;
+  r.len = 1448;
+  r.origin = SS_DROP_KFREE_SKB;
+  r.from_packet = 0;
+  r.suppressed = 9;
+  return r;
+}
+
+// A drop of a packet that reached no socket: addresses from its headers.
+ss_drop_event drop_no_sock_rec() {
+  ss_drop_event r = drop_rec();
+  r.sock.cookie = 0;
+  r.sock.sk = 0;
+  r.sock.inode = 0;
+  r.from_packet = 1;
+  return r;
+}
+
+ss_tcp_event tcp_rec() {
+  ss_tcp_event r{};
+  r.hdr = hdr(SS_EV_TCP, sizeof(r), 5'000'000'000);
+  r.sock = sock_v6();
+  r.m = metrics(1200, 2, 4);
+  r.reason = 0;
+  r.err = -105;
+  r.segs = 3;
+  r.kind = SS_TCP_RETRANSMIT;
+  r.from_packet = 0;
+  r.suppressed = 5;
+  return r;
+}
+
+// A reset sent for a packet that found no socket.
+ss_tcp_event reset_no_sock_rec() {
+  ss_tcp_event r = tcp_rec();
+  r.sock.cookie = 0;
+  r.sock.sk = 0;
+  r.m = {};
+  r.kind = SS_TCP_RESET_SENT;
+  r.reason = 1;  // SK_RST_REASON_NO_SOCKET on 6.10+
+  r.err = 0;
+  r.segs = 0;
+  r.from_packet = 1;
+  return r;
+}
+
 struct Decoded {
   DecodeStatus status;
   Event event;
@@ -140,7 +206,10 @@ struct Valid {
   Bytes bytes;
 };
 std::vector<Valid> valid_records() {
-  return {{"state", raw(state_rec())}, {"syscall", raw(syscall_rec())}, {"sample", raw(sample_rec())}};
+  return {{"state", raw(state_rec())},         {"syscall", raw(syscall_rec())},
+          {"sample", raw(sample_rec())},       {"drop", raw(drop_rec())},
+          {"drop without a socket", raw(drop_no_sock_rec())}, {"tcp", raw(tcp_rec())},
+          {"reset without a socket", raw(reset_no_sock_rec())}};
 }
 
 }  // namespace
@@ -205,6 +274,87 @@ TEST_CASE("a sample record decodes field for field", "[decoder]") {
   CHECK(e->why == SampleWhy::DataReady);
 }
 
+TEST_CASE("a drop record decodes field for field", "[decoder]") {
+  auto d = decode(raw(drop_rec()));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  auto* e = std::get_if<Drop>(&d.event);
+  REQUIRE(e != nullptr);
+  CHECK(e->ts_ns == 4'000'000'000);
+  check_sock(e->sock, sock_v6());
+  CHECK(e->location == 0xffffffff81abcdef);
+  CHECK(e->reason == 12);
+  CHECK(e->ifindex == 3);
+  CHECK(e->dev_netns == 4026531841);
+  CHECK(e->len == 1448);
+  CHECK(e->origin == DropOrigin::KfreeSkb);
+  CHECK_FALSE(e->from_packet);
+  CHECK(e->suppressed == 9);
+}
+
+TEST_CASE("a drop with no socket keeps the packet's addresses", "[decoder]") {
+  auto d = decode(raw(drop_no_sock_rec()));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  auto& e = std::get<Drop>(d.event);
+  CHECK(e.sock.cookie == 0);
+  CHECK(e.from_packet);
+  check_sock(e.sock, drop_no_sock_rec().sock);
+  // no socket and no packet headers either: still a countable drop
+  auto r = drop_no_sock_rec();
+  r.from_packet = 0;
+  r.sock = {};
+  CHECK(decode(raw(r)).status == DecodeStatus::Ok);
+}
+
+TEST_CASE("every drop origin in the ABI decodes to the same DropOrigin", "[decoder]") {
+  for (uint8_t o = 1; o <= SS_DROP_ORIGIN_MAX; ++o) {
+    auto r = drop_rec();
+    r.origin = o;
+    r.reason = 1;  // valid for every origin, including the buffer limit's direction
+    auto d = decode(raw(r));
+    CAPTURE(int(o));
+    REQUIRE(d.status == DecodeStatus::Ok);
+    CHECK(uint8_t(std::get<Drop>(d.event).origin) == o);
+  }
+}
+
+TEST_CASE("a tcp record decodes field for field", "[decoder]") {
+  auto d = decode(raw(tcp_rec()));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  auto* e = std::get_if<TcpEvent>(&d.event);
+  REQUIRE(e != nullptr);
+  CHECK(e->ts_ns == 5'000'000'000);
+  check_sock(e->sock, sock_v6());
+  CHECK(e->kind == TcpKind::Retransmit);
+  CHECK_FALSE(e->from_packet);
+  CHECK(e->m == TcpMetrics{1200, 1201, 1202, 1203, 1204, 1205, 2, 4});
+  CHECK(e->reason == 0);
+  CHECK(e->err == -105);
+  CHECK(e->segs == 3);
+  CHECK(e->suppressed == 5);
+}
+
+TEST_CASE("a reset sent with no socket decodes with cookie 0", "[decoder]") {
+  auto d = decode(raw(reset_no_sock_rec()));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  auto& e = std::get<TcpEvent>(d.event);
+  CHECK(e.kind == TcpKind::ResetSent);
+  CHECK(e.sock.cookie == 0);
+  CHECK(e.from_packet);
+  CHECK(e.reason == 1);
+  check_sock(e.sock, reset_no_sock_rec().sock);
+}
+
+TEST_CASE("every tcp kind in the ABI decodes to the same TcpKind", "[decoder]") {
+  for (uint8_t k = 1; k <= SS_TCP_KIND_MAX; ++k) {
+    auto r = tcp_rec();
+    r.kind = k;
+    auto d = decode(raw(r));
+    CAPTURE(int(k));
+    REQUIRE(d.status == DecodeStatus::Ok);
+    CHECK(uint8_t(std::get<TcpEvent>(d.event).kind) == k);
+  }
+}
+
 TEST_CASE("a 16-character comm is cut to 15 and NUL-terminated", "[decoder]") {
   auto r = state_rec();
   std::memcpy(r.task.comm, "0123456789abcdef", 16);
@@ -246,6 +396,10 @@ TEST_CASE("decode_stats copies every counter of a stats-map entry", "[decoder]")
   v.occ = {21, 22, 23, 24, 25, 26, 27, 28};
   v.occ_max = {31, 32, 33, 34, 35, 36, 37, 38};
   v.owner_pid = 77;
+  v.tcp = {101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112};
+  v.metrics = metrics(201, 7, 3);
+  v.metrics_ns = 301;
+  v.last_metrics_emit_ns = 302;  // BPF-private: not part of the event
   StatsUpdate u = decode_stats(555, v, 999);
   CHECK(u.ts_ns == 999);
   CHECK(u.cookie == 555);
@@ -264,6 +418,110 @@ TEST_CASE("decode_stats copies every counter of a stats-map entry", "[decoder]")
   CHECK(u.occ == Occupancy{21, 22, 23, 24, 25, 26, 27, 28});
   CHECK(u.occ_max == Occupancy{31, 32, 33, 34, 35, 36, 37, 38});
   CHECK(u.owner_pid == 77);
+  CHECK(u.tcp.drops == 101);
+  CHECK(u.tcp.retrans_segs == 102);
+  CHECK(u.tcp.retrans_failed == 103);
+  CHECK(u.tcp.synack_retrans == 104);
+  CHECK(u.tcp.resets_sent == 105);
+  CHECK(u.tcp.resets_received == 106);
+  CHECK(u.tcp.rcvqueue_full == 107);
+  CHECK(u.tcp.buf_limit == 108);
+  CHECK(u.tcp.udp_queue_fail == 109);
+  CHECK(u.tcp.zero_window_sent == 110);
+  CHECK(u.tcp.zero_window_received == 111);
+  CHECK(u.tcp.persist_probes == 112);
+  CHECK(u.metrics == TcpMetrics{201, 202, 203, 204, 205, 206, 7, 3});
+  CHECK(u.metrics_ns == 301);
+}
+
+// ---------------------------------------------------------------------------
+// Map values
+
+TEST_CASE("decode_journey copies both histograms, buckets only when counted", "[decoder]") {
+  ss_journey v{};
+  v.nic_to_queue.count = 3;
+  v.nic_to_queue.sum_ns = 3000;
+  v.nic_to_queue.max_ns = 1500;
+  v.nic_to_queue.bucket[ss_hist_bucket(500)] = 1;
+  v.nic_to_queue.bucket[ss_hist_bucket(1000)] += 1;
+  v.nic_to_queue.bucket[SS_HIST_BUCKETS - 1] = 1;  // the open last bucket
+  // the kernel bumped a bucket but not yet the count: no buckets, no reject
+  v.queue_to_read.bucket[7] = 1;
+  JourneyUpdate u = decode_journey(42, v, 1234);
+  CHECK(u.ts_ns == 1234);
+  CHECK(u.cookie == 42);
+  CHECK(u.nic_to_queue.count == 3);
+  CHECK(u.nic_to_queue.sum_ns == 3000);
+  CHECK(u.nic_to_queue.max_ns == 1500);
+  REQUIRE(u.nic_to_queue.buckets.size() == kHistBuckets);
+  for (uint32_t i = 0; i < kHistBuckets; ++i) {
+    CAPTURE(i);
+    CHECK(u.nic_to_queue.buckets[i] == v.nic_to_queue.bucket[i]);
+  }
+  CHECK(u.queue_to_read.count == 0);
+  CHECK(u.queue_to_read.buckets.empty());
+}
+
+TEST_CASE("decode_journey keeps a count that disagrees with the buckets", "[decoder]") {
+  // count and buckets are separate atomics: a read can catch them one apart
+  ss_journey v{};
+  v.queue_to_read.count = 2;
+  v.queue_to_read.max_ns = 900;
+  v.queue_to_read.bucket[ss_hist_bucket(900)] = 1;
+  JourneyUpdate u = decode_journey(1, v, 0);
+  CHECK(u.queue_to_read.count == 2);
+  REQUIRE(u.queue_to_read.buckets.size() == kHistBuckets);
+  CHECK(u.queue_to_read.buckets[ss_hist_bucket(900)] == 1);
+}
+
+TEST_CASE("decode_dev_stats sums the CPUs and names the device", "[decoder]") {
+  std::vector<ss_dev_stats> cpus(3);
+  for (size_t i = 0; i < cpus.size(); ++i) {
+    uint64_t b = (i + 1) * 1000;  // 1000, 2000, 3000
+    cpus[i] = {b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9};
+  }
+  ss_dev_key k{4026531840, 7};
+  ss_dev_name n{};
+  std::memcpy(n.name, "veth-a", 7);
+  DevStatsUpdate u = decode_dev_stats(k, cpus, &n, 55);
+  CHECK(u.ts_ns == 55);
+  CHECK(u.dev == DevKey{4026531840, 7});
+  CHECK(comm_view(u.name) == "veth-a");
+  CHECK(u.c == DevCounters{6003, 6006, 6009, 6012, 6015, 6018, 6021, 6024, 6027});
+}
+
+TEST_CASE("decode_dev_stats: a name is cut at its NUL or at 15 characters", "[decoder]") {
+  std::vector<ss_dev_stats> one(1);
+  ss_dev_key k{1, 2};
+  ss_dev_name full;
+  std::memcpy(full.name, "0123456789abcdef", 16);  // no NUL at all
+  DevStatsUpdate u = decode_dev_stats(k, one, &full, 0);
+  CHECK(comm_view(u.name) == "0123456789abcde");
+  CHECK(u.name.back() == '\0');
+  ss_dev_name junk;
+  std::memset(junk.name, 'X', sizeof(junk.name));
+  std::memcpy(junk.name, "lo", 3);  // NUL, then bytes that are not part of it
+  u = decode_dev_stats(k, one, &junk, 0);
+  CHECK(comm_view(u.name) == "lo");
+  for (size_t i = 2; i < u.name.size(); ++i) CHECK(u.name[i] == '\0');
+  u = decode_dev_stats(k, one, nullptr, 0);
+  CHECK(comm_view(u.name).empty());
+}
+
+TEST_CASE("decode_dev_drops sums the CPUs; decode_sock_drops copies", "[decoder]") {
+  ss_dev_drop_key dk{11, 12, 13, 0};
+  std::vector<uint64_t> cpus{5, 0, 7, 1};
+  DevDropsUpdate d = decode_dev_drops(dk, cpus, 77);
+  CHECK(d.ts_ns == 77);
+  CHECK(d.dev == DevKey{11, 12});
+  CHECK(d.reason == 13);
+  CHECK(d.count == 13);
+  ss_sock_drop_key sk{0xc00c1e, 2, 0};
+  SockDropsUpdate s = decode_sock_drops(sk, 99, 78);
+  CHECK(s.ts_ns == 78);
+  CHECK(s.cookie == 0xc00c1e);
+  CHECK(s.reason == 2);
+  CHECK(s.count == 99);
 }
 
 // ---------------------------------------------------------------------------
@@ -350,6 +608,34 @@ TEST_CASE("malformed records are rejected with a reason", "[decoder]") {
       {"sample why past the last", with(sample_rec(), [](auto& r) { r.why = SS_SAMPLE_WHY_MAX + 1; })},
       {"sample why 255", with(sample_rec(), [](auto& r) { r.why = 255; })},
       {"entered after it returned", with(syscall_rec(), [](auto& r) { r.enter_ns = r.hdr.ts_ns + 1; })},
+      {"drop body truncated", with(drop_rec(), [](auto& r) { r.hdr.size = sizeof(r) - 1; })},
+      {"drop origin 0", with(drop_rec(), [](auto& r) { r.origin = 0; })},
+      {"drop origin past the last", with(drop_rec(), [](auto& r) { r.origin = SS_DROP_ORIGIN_MAX + 1; })},
+      {"drop origin 255", with(drop_rec(), [](auto& r) { r.origin = 255; })},
+      {"drop from_packet 2", with(drop_rec(), [](auto& r) { r.from_packet = 2; })},
+      {"drop from_packet 255", with(drop_no_sock_rec(), [](auto& r) { r.from_packet = 255; })},
+      {"buffer-limit direction 2", with(drop_rec(), [](auto& r) {
+         r.origin = SS_DROP_EXCEED_BUF;
+         r.reason = 2;
+       })},
+      {"drop family AF_UNIX", with(drop_rec(), [](auto& r) { r.sock.family = 1; })},
+      {"drop sock state 14", with(drop_no_sock_rec(), [](auto& r) { r.sock.state = 14; })},
+      {"tcp body truncated", with(tcp_rec(), [](auto& r) { r.hdr.size = sizeof(r) - 1; })},
+      {"tcp kind 0", with(tcp_rec(), [](auto& r) { r.kind = 0; })},
+      {"tcp kind past the last", with(tcp_rec(), [](auto& r) { r.kind = SS_TCP_KIND_MAX + 1; })},
+      {"tcp kind 255", with(tcp_rec(), [](auto& r) { r.kind = 255; })},
+      {"tcp from_packet 2", with(tcp_rec(), [](auto& r) { r.from_packet = 2; })},
+      {"tcp congestion state 5", with(tcp_rec(), [](auto& r) { r.m.ca_state = 5; })},
+      {"tcp protocol SCTP", with(tcp_rec(), [](auto& r) { r.sock.protocol = 132; })},
+      {"retransmit without a cookie", with(tcp_rec(), [](auto& r) { r.sock.cookie = 0; })},
+      {"retransmit without a cookie, from a packet", with(tcp_rec(), [](auto& r) {
+         r.sock.cookie = 0;
+         r.from_packet = 1;
+       })},
+      {"reset received without a cookie", with(reset_no_sock_rec(), [](auto& r) { r.kind = SS_TCP_RESET_RECEIVED; })},
+      {"metrics without a cookie", with(reset_no_sock_rec(), [](auto& r) { r.kind = SS_TCP_METRICS; })},
+      {"reset sent without a cookie, not from a packet",
+       with(reset_no_sock_rec(), [](auto& r) { r.from_packet = 0; })},
   };
   for (const auto& c : cases) {
     INFO(c.why);
@@ -415,7 +701,8 @@ TEST_CASE("random bytes never crash the decoder and are all accounted for", "[de
       case 1: {  // noise behind a plausible header
         b.resize(sizeof(ss_hdr) + rng() % 240);
         for (auto& x : b) x = byte();
-        ss_hdr h = hdr(uint16_t(rng() % 5), uint16_t(b.size()), rng());
+        // every known type, plus 0 and one past the last (unknown)
+        ss_hdr h = hdr(uint16_t(rng() % (SS_EV_TYPE_MAX + 2)), uint16_t(b.size()), rng());
         std::memcpy(b.data(), &h, sizeof(h));
         break;
       }
@@ -442,6 +729,14 @@ TEST_CASE("random bytes never crash the decoder and are all accounted for", "[de
           REQUIRE(uint8_t(m->why) >= 1);
           REQUIRE(uint8_t(m->why) <= SS_SAMPLE_WHY_MAX);
           REQUIRE(m->sock.state <= kTcpStateMax);
+        } else if (auto* dr = std::get_if<Drop>(&e)) {
+          REQUIRE(uint8_t(dr->origin) >= 1);
+          REQUIRE(uint8_t(dr->origin) <= kDropOriginMax);
+          REQUIRE(dr->sock.state <= kTcpStateMax);
+        } else if (auto* t = std::get_if<TcpEvent>(&e)) {
+          REQUIRE(uint8_t(t->kind) >= 1);
+          REQUIRE(uint8_t(t->kind) <= kTcpKindMax);
+          REQUIRE((t->sock.cookie != 0 || (t->kind == TcpKind::ResetSent && t->from_packet)));
         }
         break;
       }

@@ -80,6 +80,36 @@ TEST_CASE("Filter::matches, option by option", "[filter]") {
   CHECK(matching(f) == v.want);
 }
 
+TEST_CASE("Filter::matches_packet: addresses and protocol only", "[filter]") {
+  // a reset sent from closed port 9 to 10.0.0.2:51000
+  SockId pkt;
+  pkt.family = kAfInet;
+  pkt.protocol = kProtoTcp;
+  pkt.local = v4("10.0.0.1", 9);
+  pkt.remote = v4("10.0.0.2", 51000);
+  struct Case {
+    const char* what;
+    void (*set)(Filter&);
+    bool want;
+  };
+  auto v = GENERATE(values<Case>({
+      {"empty filter", [](Filter&) {}, true},
+      {"--port local", [](Filter& f) { f.ports = {9}; }, true},
+      {"--port remote", [](Filter& f) { f.ports = {51000}; }, true},
+      {"--port other", [](Filter& f) { f.ports = {80}; }, false},
+      {"-t -4", [](Filter& f) { f.tcp = f.v4 = true; }, true},
+      {"-u", [](Filter& f) { f.udp = true; }, false},
+      {"-6", [](Filter& f) { f.v6 = true; }, false},
+      {"-p: a packet has no owner", [](Filter& f) { f.pids = {0}; }, false},
+      {"--comm: a packet has no owner", [](Filter& f) { f.comms = {""}; }, false},
+      {"--state: a packet has no state", [](Filter& f) { f.states = {TcpState::Close}; }, false},
+  }));
+  INFO(v.what);
+  Filter f;
+  v.set(f);
+  CHECK(f.matches_packet(pkt) == v.want);
+}
+
 TEST_CASE("Filter::empty is true only with no option set", "[filter]") {
   CHECK(Filter{}.empty());
   auto set = GENERATE(as<void (*)(Filter&)>{},                      //
@@ -183,6 +213,26 @@ TEST_CASE("sockopt_name: known options by name, others by number", "[names]") {
   CHECK(sockopt_name(6, 8) != "SO_RCVBUF");
   CHECK(sockopt_name(1, 9999) == "1:9999");
   CHECK(sockopt_name(41 /*IPPROTO_IPV6*/, 26) == "41:26");
+}
+
+TEST_CASE("names of lost kinds, drop origins and TCP record kinds", "[names]") {
+  CHECK(lost_kind_name(LostKind::Ringbuf) == "ringbuf");
+  CHECK(lost_kind_name(LostKind::DropMap) == "drop_map");
+  CHECK(lost_kind_name(LostKind::Journey) == "journey");
+  CHECK(lost_kind_name(LostKind::Count) == "?");
+  CHECK(drop_origin_name(DropOrigin::KfreeSkb) == "kfree_skb");
+  CHECK(drop_origin_name(DropOrigin::RcvqueueFull) == "rcvqueue_full");
+  CHECK(drop_origin_name(DropOrigin::ExceedBuf) == "exceed_buf_limit");
+  CHECK(drop_origin_name(DropOrigin::UdpQueueFail) == "udp_fail_queue");
+  CHECK(drop_origin_name(static_cast<DropOrigin>(99)) == "?");
+  CHECK(tcp_kind_name(TcpKind::Retransmit) == "retransmit");
+  CHECK(tcp_kind_name(TcpKind::SynackRetransmit) == "synack_retransmit");
+  CHECK(tcp_kind_name(TcpKind::ResetSent) == "reset_sent");
+  CHECK(tcp_kind_name(TcpKind::ResetReceived) == "reset_received");
+  CHECK(tcp_kind_name(TcpKind::ZeroWindowSent) == "zero_window_sent");
+  CHECK(tcp_kind_name(TcpKind::ZeroWindowReceived) == "zero_window_received");
+  CHECK(tcp_kind_name(TcpKind::PersistProbe) == "persist_probe");
+  CHECK(tcp_kind_name(static_cast<TcpKind>(0)) == "?");
 }
 
 TEST_CASE("family, protocol and call names", "[names]") {

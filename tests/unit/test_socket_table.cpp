@@ -702,3 +702,353 @@ TEST_CASE("a failed socket() makes no socket", "[table]") {
   CHECK(run.call(k, kCurl, Call::Socket, -1, -24 /* EMFILE */) == nullptr);
   CHECK(run.table.size() == 0);
 }
+
+// ---------------------------------------------------------------------------
+// sk_buff paths and TCP health
+
+namespace {
+
+Drop drop_on(const KSock& k, uint64_t ts, uint32_t reason, DropOrigin origin = DropOrigin::KfreeSkb) {
+  Drop d;
+  d.ts_ns = ts;
+  d.sock = k.id();
+  d.origin = origin;
+  d.reason = reason;
+  d.ifindex = 7;
+  d.len = 1448;
+  return d;
+}
+
+TcpEvent tcp_on(const KSock& k, uint64_t ts, TcpKind kind) {
+  TcpEvent e;
+  e.ts_ns = ts;
+  e.sock = k.id();
+  e.kind = kind;
+  return e;
+}
+
+// A packet that reached no socket: the record has the packet's addresses.
+Drop packet_drop(uint64_t ts) {
+  Drop d;
+  d.ts_ns = ts;
+  d.from_packet = true;
+  d.sock.family = kAfInet;
+  d.sock.protocol = kProtoTcp;
+  d.sock.local = v4("10.0.0.2", 40000);  // the packet's source
+  d.sock.remote = v4("10.0.0.1", 9);
+  d.reason = 3;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("a drop attaches to its socket by cookie and keeps the owner", "[table][skb]") {
+  Script run;
+  KSock c = connected(run);
+  const Socket* s = run.apply(drop_on(c, run.tick(), 34));
+  REQUIRE(s != nullptr);
+  CHECK(s->key == c.cookie);
+  CHECK(s->owner.pid == 100);  // softirq records never touch the owner
+  CHECK(comm_view(s->owner.comm) == "curl");
+  REQUIRE(s->net_events.size() == 1);
+  CHECK(s->net_events[0].is_drop);
+  CHECK(s->net_events[0].origin == DropOrigin::KfreeSkb);
+  CHECK(s->net_events[0].reason == 34);
+  CHECK(s->net_events[0].ts_ns == run.now);
+  CHECK(s->last_event_ns == run.now);
+  CHECK(run.table.counters().drops_unattributed == 0);
+  // records are history only: the count comes from the maps
+  CHECK(s->tcp.drops == 0);
+  CHECK(s->drops_by_reason.empty());
+}
+
+TEST_CASE("drops and resets with no socket are counted and create nothing", "[table][skb]") {
+  Script run;
+  KSock c = connected(run);
+  size_t before = run.table.size();
+
+  CHECK(run.apply(packet_drop(run.tick())) == nullptr);
+
+  Drop bare;  // cookie 0, no sk, not from a packet
+  bare.ts_ns = run.tick();
+  CHECK(run.apply(bare) == nullptr);
+
+  TcpEvent rst;  // a reset sent for a packet to a closed port
+  rst.ts_ns = run.tick();
+  rst.kind = TcpKind::ResetSent;
+  rst.from_packet = true;
+  rst.sock.local = v4("10.0.0.1", 9);
+  CHECK(run.apply(rst) == nullptr);
+
+  TcpEvent rst_cookie0 = tcp_on(c, run.tick(), TcpKind::ResetReceived);
+  rst_cookie0.sock.cookie = 0;
+  rst_cookie0.sock.sk = 0x9999;  // an sk the table does not hold
+  CHECK(run.apply(rst_cookie0) == nullptr);
+
+  TcpEvent retrans = tcp_on(c, run.tick(), TcpKind::Retransmit);
+  retrans.sock.cookie = 0;
+  retrans.sock.sk = 0;
+  CHECK(run.apply(retrans) == nullptr);
+
+  CHECK(run.table.size() == before);
+  CHECK(run.table.find(0) == nullptr);
+  CHECK(run.table.counters().drops_unattributed == 2);
+  CHECK(run.table.counters().resets_unattributed == 2);
+  CHECK(run.table.counters().unattributed == 1);
+  CHECK(run.at(c).net_events.empty());
+}
+
+TEST_CASE("a from_packet record never lands on a socket, even with a known cookie", "[table][skb]") {
+  Script run;
+  KSock c = connected(run);
+  Drop d = packet_drop(run.tick());
+  d.sock.cookie = c.cookie;  // the BPF side says cookie 0 here; do not trust it
+  CHECK(run.apply(d) == nullptr);
+  CHECK(run.at(c).net_events.empty());
+  CHECK(run.at(c).id.local == Endpoint{});  // the packet's addresses did not leak in
+  CHECK(run.table.counters().drops_unattributed == 1);
+}
+
+TEST_CASE("a cookieless drop joins a provisional socket by sk, never makes one", "[table][skb]") {
+  Script run;
+  KSock u = udp(0xD000, 4001);
+  const Socket* prov = run.socket(u, kCurl, 4);  // no cookie yet
+  REQUIRE(is_provisional(prov->key));
+  const Socket* s = run.apply(drop_on(u, run.tick(), 13, DropOrigin::RcvqueueFull));
+  REQUIRE(s != nullptr);
+  CHECK(s->key == prov->key);
+  CHECK(s->net_events.size() == 1);
+  CHECK(s->net_events[0].origin == DropOrigin::RcvqueueFull);
+
+  KSock other = udp(0xD100, 4002);  // never seen
+  CHECK(run.apply(drop_on(other, run.tick(), 13)) == nullptr);
+  CHECK(run.table.size() == 1);
+}
+
+TEST_CASE("a drop naming an unseen cookie creates that socket, without an owner", "[table][skb]") {
+  Script run;
+  KSock k = tcp(0x7000, 8001);
+  k.cookie_generated = true;
+  k.state = S::Established;
+  k.local = v4("10.0.0.1", 5201);
+  k.remote = v4("10.0.0.2", 40000);
+  const Socket* s = run.apply(drop_on(k, run.tick(), 34));
+  REQUIRE(s != nullptr);
+  CHECK(s->key == 8001);
+  CHECK(s->id.local.port == 5201);
+  CHECK(s->id.remote.port == 40000);
+  CHECK(s->owner.pid == 0);
+  CHECK(history_names(*s) == States{"ESTABLISHED"});  // the record's state, as first seen
+
+  // a known socket's state comes from state changes, not from these records
+  k.state = S::CloseWait;
+  run.apply(tcp_on(k, run.tick(), TcpKind::Retransmit));
+  CHECK(run.at(k).state == S::Established);
+}
+
+TEST_CASE("a timewait socket first seen through a drop is closed when its time is up", "[table][skb]") {
+  Script run;
+  KSock tw = tcp(0x7100, 8101);
+  tw.cookie_generated = true;
+  tw.state = S::TimeWait;  // the kernel's timewait sock keeps the cookie
+  run.apply(drop_on(tw, run.tick(), 2));
+  uint64_t seen = run.now;
+  REQUIRE(run.at(tw).state == S::TimeWait);
+  run.table.expire(seen + kTimeWaitNs);
+  CHECK(run.at(tw).closed);
+}
+
+TEST_CASE("records of a request socket do not make an entry", "[table][skb]") {
+  // a request socket's child gets its own cookie: an entry for the request
+  // socket would never close
+  Script run;
+  KSock req = tcp(0x7200, 8201);
+  req.cookie_generated = true;
+  req.state = S::NewSynRecv;
+  CHECK(run.apply(drop_on(req, run.tick(), 2)) == nullptr);
+  CHECK(run.apply(tcp_on(req, run.tick(), TcpKind::ResetSent)) == nullptr);
+  CHECK(run.table.size() == 0);
+  CHECK(run.table.counters().drops_unattributed == 1);
+  CHECK(run.table.counters().resets_unattributed == 1);
+}
+
+TEST_CASE("TCP records go to the recent history, metrics records do not", "[table][skb]") {
+  Script run;
+  KSock c = connected(run);
+  TcpEvent r = tcp_on(c, run.tick(), TcpKind::Retransmit);
+  r.segs = 2;
+  r.err = -105;
+  run.apply(r);
+  TcpEvent rst = tcp_on(c, run.tick(), TcpKind::ResetSent);
+  rst.reason = 3;
+  run.apply(rst);
+  run.apply(tcp_on(c, run.tick(), TcpKind::Metrics));
+  run.apply(tcp_on(c, run.tick(), TcpKind::ZeroWindowReceived));
+
+  const Socket& s = run.at(c);
+  REQUIRE(s.net_events.size() == 3);
+  CHECK_FALSE(s.net_events[0].is_drop);
+  CHECK(s.net_events[0].kind == TcpKind::Retransmit);
+  CHECK(s.net_events[0].segs == 2);
+  CHECK(s.net_events[0].err == -105);
+  CHECK(s.net_events[1].kind == TcpKind::ResetSent);
+  CHECK(s.net_events[1].reason == 3);
+  CHECK(s.net_events[2].kind == TcpKind::ZeroWindowReceived);
+}
+
+TEST_CASE("recent net events are bounded, newest kept", "[table][skb]") {
+  Script run;
+  KSock c = connected(run);
+  const size_t n = Socket::kMaxNetEvents + 5;
+  for (size_t i = 0; i < n; ++i) run.apply(drop_on(c, run.tick(), uint32_t(i)));
+  const Socket& s = run.at(c);
+  REQUIRE(s.net_events.size() == Socket::kMaxNetEvents);
+  CHECK(s.net_events_dropped == 5);
+  CHECK(s.net_events.front().reason == 5);
+  CHECK(s.net_events.back().reason == n - 1);
+  CHECK(s.net_events.back().ts_ns == run.now);
+}
+
+TEST_CASE("TCP metrics: the newest reading wins, from records or the stats map", "[table][skb]") {
+  Script run;
+  KSock c = connected(run);
+  auto metrics = [&](uint64_t ts, uint32_t srtt, uint32_t cwnd) {
+    TcpEvent e = tcp_on(c, ts, TcpKind::Metrics);
+    e.m = {.srtt_us = srtt, .rttvar_us = srtt / 2, .cwnd = cwnd, .ssthresh = 7, .snd_wnd = 65535, .rcv_wnd = 4096};
+    return run.apply(e);
+  };
+  uint64_t t = run.tick();
+  metrics(t, 500, 10);
+  CHECK(run.at(c).metrics.srtt_us == 500);
+  CHECK(run.at(c).metrics.rcv_wnd == 4096);
+  CHECK(run.at(c).metrics_ns == t);
+
+  metrics(t - 1, 900, 20);  // late, from another CPU
+  CHECK(run.at(c).metrics.srtt_us == 500);
+  CHECK(run.at(c).metrics.cwnd == 10);
+
+  StatsUpdate u;
+  u.cookie = c.cookie;
+  u.ts_ns = t + 10;
+  u.metrics = {.srtt_us = 700, .cwnd = 30};
+  u.metrics_ns = t - 5;  // the map's reading is older than the record's
+  run.apply(u);
+  CHECK(run.at(c).metrics.srtt_us == 500);
+
+  u.metrics_ns = 0;  // no tcp_probe seen by the map
+  run.apply(u);
+  CHECK(run.at(c).metrics.srtt_us == 500);
+
+  u.metrics_ns = t + 5;
+  run.apply(u);
+  CHECK(run.at(c).metrics.srtt_us == 700);
+  CHECK(run.at(c).metrics.cwnd == 30);
+  CHECK(run.at(c).metrics_ns == t + 5);
+
+  metrics(t + 6, 800, 40);
+  CHECK(run.at(c).metrics.srtt_us == 800);
+}
+
+TEST_CASE("StatsUpdate sets the TCP counters; absolute, not added", "[table][skb]") {
+  Script run;
+  KSock c = connected(run);
+  StatsUpdate u;
+  u.cookie = c.cookie;
+  u.ts_ns = run.tick();
+  u.tcp = {.drops = 4, .retrans_segs = 9, .retrans_failed = 1, .synack_retrans = 0, .resets_sent = 1,
+           .resets_received = 2, .rcvqueue_full = 3, .buf_limit = 5, .udp_queue_fail = 0,
+           .zero_window_sent = 6, .zero_window_received = 7, .persist_probes = 8};
+  run.apply(u);
+  CHECK(run.at(c).tcp == u.tcp);
+  u.tcp.retrans_segs = 12;
+  run.apply(u);
+  CHECK(run.at(c).tcp.retrans_segs == 12);
+}
+
+TEST_CASE("map updates that arrive before their socket wait for it", "[table][skb]") {
+  Script run;
+  KSock c = tcp(0xA000, 1001);
+
+  StatsUpdate u;
+  u.cookie = c.cookie;
+  u.ts_ns = run.tick();
+  u.tcp.retrans_segs = 3;
+  u.tcp.drops = 2;
+  u.metrics = {.srtt_us = 250};
+  u.metrics_ns = run.now;
+  CHECK(run.apply(u) == nullptr);
+  CHECK(run.apply(SockDropsUpdate{run.tick(), c.cookie, 34, 2}) == nullptr);
+  JourneyUpdate j;
+  j.ts_ns = run.tick();
+  j.cookie = c.cookie;
+  j.nic_to_queue = hist_of({1000, 2000});
+  j.queue_to_read = hist_of({5'000'000});
+  CHECK(run.apply(j) == nullptr);
+  CHECK(run.table.size() == 0);
+
+  run.socket(c, kCurl, 3);
+  run.state(c, S::SynSent, kCurl);  // the first record with the cookie
+  const Socket& s = run.at(c);
+  CHECK(s.tcp.retrans_segs == 3);
+  CHECK(s.tcp.drops == 2);
+  CHECK(s.metrics.srtt_us == 250);
+  CHECK(s.drops_by_reason == std::map<uint32_t, uint64_t>{{34, 2}});
+  CHECK(s.nic_to_queue.count == 2);
+  CHECK(s.queue_to_read.max_ns == 5'000'000);
+  CHECK(run.table.counters().stats_unmatched == 0);
+}
+
+TEST_CASE("waiting map updates of a socket that never shows up are counted once each", "[table][skb]") {
+  Script run;
+  run.apply(SockDropsUpdate{run.tick(), 777, 34, 2});
+  run.apply(SockDropsUpdate{run.tick(), 777, 3, 1});
+  run.apply(SockDropsUpdate{run.tick(), 777, 34, 5});  // same reason again: still one entry
+  JourneyUpdate j;
+  j.ts_ns = run.tick();
+  j.cookie = 777;
+  run.apply(j);
+  uint64_t last = run.now;
+  run.table.expire(last + 10 * kSec);
+  CHECK(run.table.counters().stats_unmatched == 0);  // still within the wait
+  run.table.expire(last + 10 * kSec + 1);
+  CHECK(run.table.counters().stats_unmatched == 3);
+
+  // gone for good: a socket with that cookie later starts clean
+  KSock late = tcp(0x1000, 777);
+  run.state(late, S::SynSent);
+  CHECK(run.at(late).drops_by_reason.empty());
+}
+
+TEST_CASE("SockDropsUpdate sets the count of one reason; JourneyUpdate replaces both histograms", "[table][skb]") {
+  Script run;
+  KSock c = connected(run);
+  run.apply(SockDropsUpdate{run.tick(), c.cookie, 34, 2});
+  run.apply(SockDropsUpdate{run.tick(), c.cookie, 13, 1});
+  run.apply(SockDropsUpdate{run.tick(), c.cookie, 34, 6});
+  CHECK(run.at(c).drops_by_reason == std::map<uint32_t, uint64_t>{{13, 1}, {34, 6}});
+
+  JourneyUpdate j;
+  j.ts_ns = run.tick();
+  j.cookie = c.cookie;
+  j.nic_to_queue = hist_of({1000, 2000, 3000});
+  j.queue_to_read = hist_of({10});
+  run.apply(j);
+  CHECK(run.at(c).nic_to_queue.count == 3);
+  CHECK(run.at(c).nic_to_queue.buckets == j.nic_to_queue.buckets);
+  j.nic_to_queue = hist_of({4000});
+  j.queue_to_read = {};
+  run.apply(j);
+  CHECK(run.at(c).nic_to_queue.count == 1);
+  CHECK(run.at(c).nic_to_queue.max_ns == 4000);
+  CHECK(run.at(c).queue_to_read.count == 0);
+}
+
+TEST_CASE("Lost: the new kinds are kept and summed", "[table][lost]") {
+  SocketTable t;
+  t.apply(Lost{1, LostKind::DropMap, 4});
+  t.apply(Lost{2, LostKind::Journey, 6});
+  t.apply(Lost{3, LostKind::Ringbuf, 1});
+  CHECK(t.counters().lost[size_t(LostKind::DropMap)] == 4);
+  CHECK(t.counters().lost[size_t(LostKind::Journey)] == 6);
+  CHECK(t.counters().lost_total() == 11);
+}

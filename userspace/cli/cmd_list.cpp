@@ -19,7 +19,7 @@ int cmd_list(const CommonOptions& o) {
   shown = sorted_sockets(std::move(shown));
   if (o.json) {
     auto arr = nlohmann::json::array();
-    for (const Socket* s : shown) arr.push_back(socket_json(*s, now));
+    for (const Socket* s : shown) arr.push_back(socket_json(*s, now, src.reason_names()));
     // process names are bytes, not always UTF-8
     std::cout << arr.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   } else {

@@ -17,11 +17,16 @@ int cmd_watch(const CommonOptions& o) {
   std::cerr << "sockscope: watching; Ctrl-C to stop" << std::endl;
   run_pipeline(src, table, o.duration_s, [&](const Event& e, const Socket* s) {
     if (!is_watch_event(e)) return;
-    if (!o.filter.empty() && (!s || !o.filter.matches(*s))) return;
+    if (!o.filter.empty()) {
+      // a packet that reached no socket still has addresses a filter can match
+      const SockId* packet = s ? nullptr : packet_sock(e);
+      if (s ? !o.filter.matches(*s) : !packet || !o.filter.matches_packet(*packet)) return;
+    }
+    const ReasonNames& names = src.reason_names();
     if (o.json)
-      std::cout << watch_json(e, s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+      std::cout << watch_json(e, s, names).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     else
-      std::cout << watch_text(e, s, src.wall_offset_ns()) << '\n';
+      std::cout << watch_text(e, s, src.wall_offset_ns(), names) << '\n';
     if (!std::cout.flush()) request_stop();  // reader went away
   });
   std::cerr << summary_line(table, src.decode_stats()) << std::endl;

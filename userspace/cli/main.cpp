@@ -14,8 +14,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "sockscope 0.1");
   app.require_subcommand(0, 1);
 
-  CommonOptions watch_o, list_o;
+  CommonOptions watch_o, list_o, nic_o;
   list_o.duration_s = 1;
+  nic_o.duration_s = 1;
   auto* watch = app.add_subcommand("watch", "Print one line per socket event until Ctrl-C");
   add_common_options(*watch, watch_o);
   watch->add_option("--duration", watch_o.duration_s, "Stop after this many seconds")->check(CLI::PositiveNumber);
@@ -24,6 +25,10 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "Collect for a while, then list sockets like ss -tanpm");
   add_common_options(*list, list_o);
   list->add_option("--duration", list_o.duration_s, "Seconds to collect before printing (default 1)")
+      ->check(CLI::PositiveNumber);
+  auto* nic = app.add_subcommand("nic", "Collect for a while, then list network devices: packets, NAPI polls, drops");
+  add_tuning_options(*nic, nic_o);  // per device: the socket filters do not apply
+  nic->add_option("--duration", nic_o.duration_s, "Seconds to collect before printing (default 1)")
       ->check(CLI::PositiveNumber);
 
   try {
@@ -41,6 +46,10 @@ int main(int argc, char** argv) {
     if (*list) {
       finish_options(list_o);
       return cmd_list(list_o);
+    }
+    if (*nic) {
+      finish_options(nic_o);
+      return cmd_nic(nic_o);
     }
     finish_options(watch_o);  // no command: watch, until the live view lands
     return cmd_watch(watch_o);

@@ -16,10 +16,16 @@ LiveOptions CommonOptions::live() const {
   l.loader.ringbuf_bytes = ringbuf_mb << 20;
   l.loader.sample_interval_ns = static_cast<uint64_t>(sample_interval_ms * 1e6);
   l.loader.detail_calls = detail == "calls";
+  l.loader.journey = !no_journey;
   return l;
 }
 
 void add_common_options(CLI::App& cmd, CommonOptions& o) {
+  add_filter_options(cmd, o);
+  add_tuning_options(cmd, o);
+}
+
+void add_filter_options(CLI::App& cmd, CommonOptions& o) {
   auto* f = &o.filter;
   cmd.add_option("-p,--pid", f->pids, "Only sockets owned by this process (repeatable)");
   cmd.add_option("--comm", f->comms, "Only sockets owned by a process of this name (repeatable)");
@@ -32,6 +38,9 @@ void add_common_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_flag("-6,--ipv6", f->v6, "Only IPv6 sockets");
   cmd.add_flag("-t,--tcp", f->tcp, "Only TCP sockets");
   cmd.add_flag("-u,--udp", f->udp, "Only UDP sockets");
+}
+
+void add_tuning_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_flag("--json", o.json, "JSON output");
   cmd.add_option("--retention", o.retention_s, "Seconds a closed socket stays visible (default 60)")
       ->check(CLI::NonNegativeNumber);
@@ -42,6 +51,8 @@ void add_common_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--sample-interval-ms", o.sample_interval_ms,
                  "Least time between two queue samples of one socket (default 10)")
       ->check(CLI::Range(0.0, 60000.0));
+  cmd.add_flag("--no-journey", o.no_journey,
+               "Do not time received data from the NIC to the socket and to the app (less overhead)");
 }
 
 void finish_options(CommonOptions& o) {

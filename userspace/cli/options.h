@@ -22,6 +22,7 @@ struct CommonOptions {
   uint32_t ringbuf_mb = 8;
   double sample_interval_ms = 10;
   std::string detail;  // "calls": one record per data syscall
+  bool no_journey = false;  // skip the per-packet receive timing
 
   TableLimits limits() const;
   LiveOptions live() const;
@@ -29,6 +30,10 @@ struct CommonOptions {
 
 // Adds the ss-style filters and the tuning options to a subcommand.
 void add_common_options(CLI::App& cmd, CommonOptions& o);
+// Only the socket filters, or only --json and the tuning options (for
+// commands that show no sockets).
+void add_filter_options(CLI::App& cmd, CommonOptions& o);
+void add_tuning_options(CLI::App& cmd, CommonOptions& o);
 // Turns option strings into values; throws UserError (exit 2) on bad ones.
 void finish_options(CommonOptions& o);
 

@@ -24,4 +24,11 @@ bool Filter::matches(const Socket& s) const {
   return true;
 }
 
+bool Filter::matches_packet(const SockId& id) const {
+  if (!pids.empty() || !comms.empty() || !states.empty()) return false;
+  Socket s;
+  s.id = id;
+  return matches(s);
+}
+
 }  // namespace sockscope

@@ -18,6 +18,9 @@ struct Filter {
   bool tcp = false, udp = false;  // -t / -u: none set means both
 
   bool matches(const Socket& s) const;
+  // A record about a packet that reached no socket (a drop, a reset sent):
+  // its addresses can match; an owner or state filter never does.
+  bool matches_packet(const SockId& id) const;
   bool empty() const;
 };
 

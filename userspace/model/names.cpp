@@ -82,7 +82,33 @@ std::string_view lost_kind_name(LostKind k) {
     case LostKind::Ringbuf: return "ringbuf";
     case LostKind::StatsMap: return "stats_map";
     case LostKind::Inflight: return "inflight";
+    case LostKind::DropMap: return "drop_map";
+    case LostKind::Journey: return "journey";
     case LostKind::Count: break;
+  }
+  return "?";
+}
+
+std::string_view drop_origin_name(DropOrigin o) {
+  switch (o) {
+    case DropOrigin::KfreeSkb: return "kfree_skb";
+    case DropOrigin::RcvqueueFull: return "rcvqueue_full";
+    case DropOrigin::ExceedBuf: return "exceed_buf_limit";
+    case DropOrigin::UdpQueueFail: return "udp_fail_queue";
+  }
+  return "?";
+}
+
+std::string_view tcp_kind_name(TcpKind k) {
+  switch (k) {
+    case TcpKind::Retransmit: return "retransmit";
+    case TcpKind::SynackRetransmit: return "synack_retransmit";
+    case TcpKind::ResetSent: return "reset_sent";
+    case TcpKind::ResetReceived: return "reset_received";
+    case TcpKind::ZeroWindowSent: return "zero_window_sent";
+    case TcpKind::ZeroWindowReceived: return "zero_window_received";
+    case TcpKind::PersistProbe: return "persist_probe";
+    case TcpKind::Metrics: return "metrics";
   }
   return "?";
 }

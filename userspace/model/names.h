@@ -20,6 +20,10 @@ std::string_view family_name(uint16_t family);      // "inet" / "inet6"
 std::string_view protocol_name(uint16_t protocol);  // "tcp" / "udp"
 std::string_view sample_why_name(SampleWhy w);
 std::string_view lost_kind_name(LostKind k);
+// "kfree_skb", "rcvqueue_full", "exceed_buf_limit", "udp_fail_queue"
+std::string_view drop_origin_name(DropOrigin o);
+// "retransmit", "reset_sent", "zero_window_received", ...
+std::string_view tcp_kind_name(TcpKind k);
 // "SO_RCVBUF", "TCP_NODELAY", ... or "level:optname" numerically.
 std::string sockopt_name(uint64_t level, uint64_t optname);
 

@@ -1,1 +1,42 @@
-// placeholder
+#include "nic_table.h"
+
+#include <algorithm>
+
+namespace sockscope {
+
+Nic& NicTable::at(const DevKey& key) {
+  Nic& n = nics_[key];
+  n.key = key;
+  return n;
+}
+
+void NicTable::apply(const DevStatsUpdate& e) {
+  Nic& n = at(e.dev);
+  // the name map is read apart from the counters: an update without a name
+  // does not mean the device lost it
+  if (auto name = comm_view(e.name); !name.empty()) n.name = std::string(name);
+  n.c = e.c;
+  n.last_update_ns = std::max(n.last_update_ns, e.ts_ns);
+}
+
+void NicTable::apply(const DevDropsUpdate& e) {
+  Nic& n = at(e.dev);
+  n.drops_by_reason[e.reason] = e.count;
+  n.drops = 0;
+  for (const auto& [reason, count] : n.drops_by_reason) n.drops += count;
+  n.last_update_ns = std::max(n.last_update_ns, e.ts_ns);
+}
+
+const Nic* NicTable::find(const DevKey& key) const {
+  auto it = nics_.find(key);
+  return it == nics_.end() ? nullptr : &it->second;
+}
+
+std::vector<const Nic*> NicTable::sorted() const {
+  std::vector<const Nic*> out;
+  out.reserve(nics_.size());
+  for (const auto& [key, n] : nics_) out.push_back(&n);  // the map's order is (netns, ifindex)
+  return out;
+}
+
+}  // namespace sockscope

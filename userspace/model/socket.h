@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "event.h"
@@ -39,10 +40,23 @@ struct CallRecord {
   uint64_t arg0;
 };
 
+// A drop or TCP health record as kept in the socket's recent history.
+// Counts come from the kernel's maps; this list only says when and why.
+struct NetEvent {
+  uint64_t ts_ns = 0;
+  bool is_drop = false;
+  DropOrigin origin = DropOrigin::KfreeSkb;  // drops
+  TcpKind kind = TcpKind::Retransmit;        // TCP records
+  uint32_t reason = 0;  // drop reason, or reset reason for a reset sent
+  uint16_t segs = 0;    // retransmit
+  int32_t err = 0;      // retransmit: 0 = sent
+};
+
 struct Socket {
   static constexpr size_t kMaxHistory = 64;
   static constexpr size_t kMaxCalls = 32;
   static constexpr size_t kMaxOptions = 16;
+  static constexpr size_t kMaxNetEvents = 32;
 
   uint64_t key = 0;  // the cookie, or a provisional key until it is known
   SockId id;         // latest identity
@@ -65,6 +79,15 @@ struct Socket {
   IoCounters io;
   std::vector<SockOption> options;
   std::vector<CallRecord> calls;  // recent lifecycle calls, oldest first
+
+  // sk_buff paths and TCP health, absolute values from the kernel's maps
+  TcpCounters tcp;
+  TcpMetrics metrics;
+  uint64_t metrics_ns = 0;  // when metrics was read; 0: never
+  std::map<uint32_t, uint64_t> drops_by_reason;  // kernel drop reason -> count
+  Histogram nic_to_queue, queue_to_read;         // the received data's journey
+  std::vector<NetEvent> net_events;  // recent drops and TCP records, oldest first
+  uint64_t net_events_dropped = 0;   // older ones that made room
 
   bool is_tcp() const { return id.protocol == kProtoTcp; }
   bool has_cookie() const { return id.cookie != 0; }

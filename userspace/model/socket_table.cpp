@@ -217,25 +217,45 @@ Socket* SocketTable::on(const Sample& e) {
   return s;
 }
 
-Socket* SocketTable::on(const StatsUpdate& e) {
-  auto it = sockets_.find(e.cookie);
-  if (it == sockets_.end()) {
-    if (pending_stats_.size() < kMaxPendingStats || pending_stats_.count(e.cookie))
-      pending_stats_[e.cookie] = e;
-    else
-      ++counters_.stats_unmatched;
-    return nullptr;
+Socket* SocketTable::find_key(uint64_t key) {
+  auto it = sockets_.find(key);
+  return it == sockets_.end() ? nullptr : &it->second;
+}
+
+// Where a map update for a socket not seen yet waits; nullptr when too
+// many already wait (then it is counted as unmatched).
+SocketTable::Pending* SocketTable::pending(uint64_t cookie, uint64_t ts_ns) {
+  auto it = pending_.find(cookie);
+  if (it == pending_.end()) {
+    if (pending_.size() >= kMaxPendingStats) return nullptr;
+    it = pending_.emplace(cookie, Pending{}).first;
   }
-  apply_stats(it->second, e);
+  it->second.ts_ns = std::max(it->second.ts_ns, ts_ns);
   return &it->second;
 }
 
-void SocketTable::take_pending_stats(Socket& s) {
-  if (pending_stats_.empty() || !s.id.cookie) return;
-  if (auto it = pending_stats_.find(s.id.cookie); it != pending_stats_.end()) {
-    apply_stats(s, it->second);
-    pending_stats_.erase(it);
+Socket* SocketTable::on(const StatsUpdate& e) {
+  if (Socket* s = find_key(e.cookie)) {
+    apply_stats(*s, e);
+    return s;
   }
+  if (Pending* p = pending(e.cookie, e.ts_ns)) p->stats = e;
+  else ++counters_.stats_unmatched;
+  return nullptr;
+}
+
+void SocketTable::take_pending_stats(Socket& s) {
+  if (pending_.empty() || !s.id.cookie) return;
+  auto it = pending_.find(s.id.cookie);
+  if (it == pending_.end()) return;
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  if (p.stats) apply_stats(s, *p.stats);
+  if (p.journey) {
+    s.nic_to_queue = std::move(p.journey->nic_to_queue);
+    s.queue_to_read = std::move(p.journey->queue_to_read);
+  }
+  for (const auto& [reason, count] : p.drops) s.drops_by_reason[reason] = count;
 }
 
 void SocketTable::apply_stats(Socket& sock, const StatsUpdate& e) {
@@ -257,6 +277,11 @@ void SocketTable::apply_stats(Socket& sock, const StatsUpdate& e) {
   }
   max_into(s->occ_max, e.occ_max);
   if (!s->owner.pid) s->owner.pid = e.owner_pid;
+  s->tcp = e.tcp;
+  if (e.metrics_ns && e.metrics_ns >= s->metrics_ns) {
+    s->metrics = e.metrics;
+    s->metrics_ns = e.metrics_ns;
+  }
 }
 
 // A socket created between attach and the sock_diag dump is seen twice:
@@ -302,6 +327,101 @@ Socket* SocketTable::on(const Lost& e) {
   return nullptr;
 }
 
+// Drop and TCP records come from softirq and timers: they name a socket
+// by cookie (or sk) but carry no owner. One that names no socket of ours
+// (from_packet: the addresses are the packet's) must not create one.
+Socket* SocketTable::attach(const SockId& id, bool from_packet, uint64_t ts_ns) {
+  if (from_packet) return nullptr;
+  auto prov = id.sk ? by_sk_.find(id.sk) : by_sk_.end();
+  if (!id.cookie) return prov != by_sk_.end() ? find_key(prov->second) : nullptr;
+  bool known = find_key(id.cookie) || prov != by_sk_.end();
+  // A request socket ends with the handshake and its child is a new socket
+  // with its own cookie: an entry made for it would never be closed.
+  if (!known && id.state == uint8_t(TcpState::NewSynRecv)) return nullptr;
+  Socket* s = resolve(id, ts_ns);
+  // first seen here (a socket from before start-up in another netns, or a
+  // timewait socket): its state now, so that TIME_WAIT expires
+  if (s && !known && valid_state(id.state)) set_state(*s, static_cast<TcpState>(id.state), ts_ns);
+  return s;
+}
+
+Socket* SocketTable::on(const Drop& e) {
+  Socket* s = attach(e.sock, e.from_packet, e.ts_ns);
+  if (!s) {
+    ++counters_.drops_unattributed;
+    return nullptr;
+  }
+  merge_identity(*s, e.sock);
+  if (!s->is_tcp() && valid_state(e.sock.state)) set_state(*s, static_cast<TcpState>(e.sock.state), e.ts_ns);
+  NetEvent n;
+  n.ts_ns = e.ts_ns;
+  n.is_drop = true;
+  n.origin = e.origin;
+  n.reason = e.reason;
+  if (s->net_events.size() >= Socket::kMaxNetEvents) ++s->net_events_dropped;
+  push_bounded(s->net_events, n, Socket::kMaxNetEvents);
+  return s;
+}
+
+Socket* SocketTable::on(const TcpEvent& e) {
+  Socket* s = attach(e.sock, e.from_packet, e.ts_ns);
+  if (!s) {
+    if (e.kind == TcpKind::ResetSent || e.kind == TcpKind::ResetReceived) ++counters_.resets_unattributed;
+    else ++counters_.unattributed;
+    return nullptr;
+  }
+  merge_identity(*s, e.sock);
+  if (e.kind == TcpKind::Metrics) {
+    // records from two CPUs can arrive out of order, and the stats map may
+    // already hold a later reading
+    if (e.ts_ns >= s->metrics_ns) {
+      s->metrics = e.m;
+      s->metrics_ns = e.ts_ns;
+    }
+    return s;
+  }
+  NetEvent n;
+  n.ts_ns = e.ts_ns;
+  n.kind = e.kind;
+  n.reason = e.reason;
+  n.segs = e.segs;
+  n.err = e.err;
+  if (s->net_events.size() >= Socket::kMaxNetEvents) ++s->net_events_dropped;
+  push_bounded(s->net_events, n, Socket::kMaxNetEvents);
+  return s;
+}
+
+Socket* SocketTable::on(const JourneyUpdate& e) {
+  if (Socket* s = find_key(e.cookie)) {
+    s->nic_to_queue = e.nic_to_queue;
+    s->queue_to_read = e.queue_to_read;
+    return s;
+  }
+  if (Pending* p = pending(e.cookie, e.ts_ns)) p->journey = e;
+  else ++counters_.stats_unmatched;
+  return nullptr;
+}
+
+Socket* SocketTable::on(const SockDropsUpdate& e) {
+  if (Socket* s = find_key(e.cookie)) {
+    s->drops_by_reason[e.reason] = e.count;
+    return s;
+  }
+  if (Pending* p = pending(e.cookie, e.ts_ns)) p->drops[e.reason] = e.count;
+  else ++counters_.stats_unmatched;
+  return nullptr;
+}
+
+Socket* SocketTable::on(const DevStatsUpdate& e) {
+  nics_.apply(e);
+  return nullptr;
+}
+
+Socket* SocketTable::on(const DevDropsUpdate& e) {
+  nics_.apply(e);
+  return nullptr;
+}
+
 void SocketTable::erase(uint64_t key) {
   auto it = sockets_.find(key);
   if (it == sockets_.end()) return;
@@ -317,10 +437,10 @@ void SocketTable::expire(uint64_t now_ns) {
       mark_closed(s, end);
     }
   }
-  for (auto it = pending_stats_.begin(); it != pending_stats_.end();) {
+  for (auto it = pending_.begin(); it != pending_.end();) {
     if (elapsed(it->second.ts_ns, now_ns) > kPendingStatsNs) {
-      ++counters_.stats_unmatched;
-      it = pending_stats_.erase(it);
+      counters_.stats_unmatched += it->second.entries();
+      it = pending_.erase(it);
     } else {
       ++it;
     }

@@ -9,11 +9,14 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "event.h"
-#include "socket.h"
 #include "names.h"
+#include "nic_table.h"
+#include "socket.h"
 
 namespace sockscope {
 
@@ -31,8 +34,12 @@ struct TableCounters {
   uint64_t sockets_created = 0;
   uint64_t evicted_closed = 0;   // after the retention time
   uint64_t evicted_for_room = 0; // to stay under max_sockets: lost data, shown
-  uint64_t unattributed = 0;     // records with neither cookie nor sk
+  uint64_t unattributed = 0;     // records with neither cookie nor sk, or no socket for them
   uint64_t stats_unmatched = 0;  // counters of a socket that never showed up
+  // Drop and reset records with no socket of ours (a packet to no socket,
+  // a reset sent for one): records, so a lower bound under load.
+  uint64_t drops_unattributed = 0;
+  uint64_t resets_unattributed = 0;
   std::array<uint64_t, static_cast<size_t>(LostKind::Count)> lost{};  // kernel
   uint64_t lost_total() const;
 };
@@ -50,6 +57,8 @@ class SocketTable {
   const std::unordered_map<uint64_t, Socket>& sockets() const { return sockets_; }
   const TableCounters& counters() const { return counters_; }
   size_t size() const { return sockets_.size(); }
+  // Network devices, from the per-device maps.
+  const NicTable& nics() const { return nics_; }
 
  private:
   Socket* on(const StateChange& e);
@@ -60,6 +69,17 @@ class SocketTable {
   void take_pending_stats(Socket& s);
   Socket* on(const SockSeed& e);
   Socket* on(const Lost& e);
+  Socket* on(const Drop& e);
+  Socket* on(const TcpEvent& e);
+  Socket* on(const JourneyUpdate& e);
+  Socket* on(const SockDropsUpdate& e);
+  Socket* on(const DevStatsUpdate& e);
+  Socket* on(const DevDropsUpdate& e);
+
+  Socket* attach(const SockId& id, bool from_packet, uint64_t ts_ns);
+  Socket* find_key(uint64_t key);
+  struct Pending;
+  Pending* pending(uint64_t cookie, uint64_t ts_ns);
 
   Socket* resolve(const SockId& id, uint64_t ts_ns, bool fresh = false);
   Socket& create(uint64_t key, const SockId& id, uint64_t ts_ns);
@@ -73,12 +93,20 @@ class SocketTable {
   TableCounters counters_;
   std::unordered_map<uint64_t, Socket> sockets_;
   std::unordered_map<uint64_t, uint64_t> by_sk_;  // kernel address -> provisional key
-  // Counters read from the kernel's map can arrive before the ring-buffer
+  // Counters read from the kernel's maps can arrive before the ring-buffer
   // records that create their socket: they wait here for it.
-  std::unordered_map<uint64_t, StatsUpdate> pending_stats_;
+  struct Pending {
+    uint64_t ts_ns = 0;  // latest update; the wait counts from it
+    std::optional<StatsUpdate> stats;
+    std::optional<JourneyUpdate> journey;
+    std::map<uint32_t, uint64_t> drops;  // reason -> count
+    uint64_t entries() const { return (stats ? 1 : 0) + (journey ? 1 : 0) + drops.size(); }
+  };
+  std::unordered_map<uint64_t, Pending> pending_;
   static constexpr size_t kMaxPendingStats = 65536;
   static constexpr uint64_t kPendingStatsNs = 10ull * 1000 * 1000 * 1000;
   uint64_t next_provisional_ = 0;
+  NicTable nics_;
 };
 
 inline constexpr uint64_t kProvisionalBit = 1ull << 63;

@@ -1,5 +1,6 @@
 #include "event_format.h"
 
+#include <cstring>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -26,6 +27,8 @@ const SockId& sock_of(const Event& e, SockId& scratch) {
   if (auto* x = std::get_if<SyscallEvent>(&e)) return x->sock;
   if (auto* x = std::get_if<Sample>(&e)) return x->sock;
   if (auto* x = std::get_if<SockSeed>(&e)) return x->sock;
+  if (auto* x = std::get_if<Drop>(&e)) return x->sock;
+  if (auto* x = std::get_if<TcpEvent>(&e)) return x->sock;
   return scratch;
 }
 
@@ -76,11 +79,77 @@ void put_occ(json& j, const Occupancy& o) {
   j["max_ack_backlog"] = o.max_ack_backlog;
 }
 
+std::string errno_name(int64_t err) {
+  if (err > 0 && err < 4096)
+    if (const char* n = strerrorname_np(static_cast<int>(err))) return n;
+  return fmt::format("errno_{}", err);
+}
+
+// The reason as the record's origin stores it: udp_fail_queue an errno, signed.
+int64_t drop_reason_code(const Drop& d) {
+  if (d.origin == DropOrigin::UdpQueueFail) return static_cast<int32_t>(d.reason);
+  return d.reason;
+}
+
+bool has_metrics(const TcpMetrics& m) { return m != TcpMetrics{}; }
+
+std::string drop_details(const Drop& d, const ReasonNames& names) {
+  std::string out = fmt::format("reason={} origin={} ifindex={} len={}", drop_reason_name(d, names),
+                                drop_origin_name(d.origin), d.ifindex, d.len);
+  if (d.location) out += fmt::format(" loc={:#x}", d.location);
+  if (d.from_packet) out += " no_socket";
+  if (d.suppressed) out += fmt::format(" suppressed={}", d.suppressed);
+  return out;
+}
+
+std::string tcp_details(const TcpEvent& e, const ReasonNames& names) {
+  std::string out;
+  auto add = [&out](const std::string& x) { out += (out.empty() ? "" : " ") + x; };
+  switch (e.kind) {
+    case TcpKind::Retransmit:
+    case TcpKind::SynackRetransmit:
+      add(fmt::format("segs={}", e.segs));
+      if (e.err) add(fmt::format("err={}", e.err));
+      break;
+    case TcpKind::ResetSent:
+      add("reason=" + names.reset_name(e.reason));
+      break;
+    default:
+      break;
+  }
+  if (has_metrics(e.m))
+    add(fmt::format("srtt={}us cwnd={} snd_wnd={} rcv_wnd={}", e.m.srtt_us, e.m.cwnd, e.m.snd_wnd, e.m.rcv_wnd));
+  if (e.from_packet) add("no_socket");
+  if (e.suppressed) add(fmt::format("suppressed={}", e.suppressed));
+  return out;
+}
+
 }  // namespace
 
+std::string drop_reason_name(const Drop& d, const ReasonNames& names) {
+  switch (d.origin) {
+    case DropOrigin::KfreeSkb: return names.drop_name(d.reason);
+    case DropOrigin::RcvqueueFull: return "rcvbuf_full";
+    case DropOrigin::ExceedBuf: return d.reason ? "proto_mem_recv" : "proto_mem_send";
+    case DropOrigin::UdpQueueFail: {
+      // the ABI stores the errno; take either sign, as the kernel's rc is negative
+      int64_t err = static_cast<int32_t>(d.reason);
+      return errno_name(err < 0 ? -err : err);
+    }
+  }
+  return names.drop_name(d.reason);
+}
+
 bool is_watch_event(const Event& e) {
+  if (auto* t = std::get_if<TcpEvent>(&e)) return t->kind != TcpKind::Metrics;  // throttled samples, not events
   return std::holds_alternative<StateChange>(e) || std::holds_alternative<SyscallEvent>(e) ||
-         std::holds_alternative<Sample>(e);
+         std::holds_alternative<Sample>(e) || std::holds_alternative<Drop>(e);
+}
+
+const SockId* packet_sock(const Event& e) {
+  if (auto* x = std::get_if<Drop>(&e); x && x->from_packet) return &x->sock;
+  if (auto* x = std::get_if<TcpEvent>(&e); x && x->from_packet) return &x->sock;
+  return nullptr;
 }
 
 std::string clock_time(uint64_t ts_ns, int64_t wall_offset_ns) {
@@ -95,7 +164,7 @@ std::string watch_header() {
   return fmt::format("{:<15} {:>7} {:<15} {:<46} {:<10} {}", "TIME", "PID", "COMM", "SOCKET", "EVENT", "DETAILS");
 }
 
-std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns) {
+std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns, const ReasonNames& names) {
   SockId none;
   const SockId& id = s ? s->id : sock_of(e, none);
   std::string sock = fmt::format("{} {}>{}", protocol_name(id.protocol), format_endpoint(id.family, id.local),
@@ -114,13 +183,21 @@ std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns) 
     task = who(Task{}, s);
     name = "sample";
     details = fmt::format("{} why={}", occ_text(x->occ), sample_why_name(x->why));
+  } else if (auto* x = std::get_if<Drop>(&e)) {
+    task = who(Task{}, s);  // softirq: only the socket's owner means anything
+    name = "drop";
+    details = drop_details(*x, names);
+  } else if (auto* x = std::get_if<TcpEvent>(&e)) {
+    task = who(Task{}, s);
+    name = tcp_kind_name(x->kind);
+    details = tcp_details(*x, names);
   }
   uint64_t cookie = s ? s->id.cookie : id.cookie;
   return fmt::format("{:<15} {:>7} {:<15} {:<46} {:<10} {} cookie={}", clock_time(event_ts(e), wall_offset_ns),
                      task.pid, comm_view(task.comm), sock, name, details, cookie);
 }
 
-json watch_json(const Event& e, const Socket* s) {
+json watch_json(const Event& e, const Socket* s, const ReasonNames& names) {
   SockId none;
   const SockId& id = s ? s->id : sock_of(e, none);
   json j;
@@ -160,6 +237,34 @@ json watch_json(const Event& e, const Socket* s) {
     task = who(Task{}, s);
     j["why"] = sample_why_name(x->why);
     put_occ(j, x->occ);
+  } else if (auto* x = std::get_if<Drop>(&e)) {
+    j["type"] = "drop";
+    task = who(Task{}, s);
+    j["reason"] = drop_reason_name(*x, names);
+    j["reason_code"] = drop_reason_code(*x);
+    j["origin"] = drop_origin_name(x->origin);
+    j["ifindex"] = x->ifindex;
+    j["dev_netns"] = x->dev_netns;
+    j["len"] = x->len;
+    j["location"] = fmt::format("{:#x}", x->location);
+    j["from_packet"] = x->from_packet;
+    j["suppressed"] = x->suppressed;
+  } else if (auto* x = std::get_if<TcpEvent>(&e)) {
+    j["type"] = "tcp";
+    task = who(Task{}, s);
+    j["event"] = tcp_kind_name(x->kind);
+    j["segs"] = x->segs;
+    j["err"] = x->err;
+    if (x->kind == TcpKind::ResetSent) {
+      j["reason"] = names.reset_name(x->reason);
+      j["reason_code"] = x->reason;
+    }
+    j["srtt_us"] = x->m.srtt_us;
+    j["cwnd"] = x->m.cwnd;
+    j["snd_wnd"] = x->m.snd_wnd;
+    j["rcv_wnd"] = x->m.rcv_wnd;
+    j["from_packet"] = x->from_packet;
+    j["suppressed"] = x->suppressed;
   }
   j["cookie"] = s ? s->id.cookie : id.cookie;
   j["pid"] = task.pid;

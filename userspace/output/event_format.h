@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../model/event.h"
+#include "../model/reason_names.h"
 #include "../model/socket.h"
 
 namespace sockscope {
@@ -14,10 +15,20 @@ namespace sockscope {
 // events a user asked to see).
 bool is_watch_event(const Event& e);
 
+// The record's own addresses when they are a packet's, not a socket's
+// (from_packet drops and resets); nullptr otherwise.
+const SockId* packet_sock(const Event& e);
+
 std::string watch_header();
 // s: the socket the event touched, after the model applied it (may be null).
-std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns);
-nlohmann::json watch_json(const Event& e, const Socket* s);
+// names: the source's drop and reset reason names.
+std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns, const ReasonNames& names);
+nlohmann::json watch_json(const Event& e, const Socket* s, const ReasonNames& names);
+
+// A drop's reason by what reported it: the kernel's drop reason
+// (kfree_skb), "proto_mem_send"/"proto_mem_recv" (exceed_buf_limit), the
+// errno's name such as "ENOMEM" (udp_fail_queue), "rcvbuf_full" (rcvqueue_full).
+std::string drop_reason_name(const Drop& d, const ReasonNames& names);
 
 // "12:00:01.123456" local time from a monotonic timestamp.
 std::string clock_time(uint64_t ts_ns, int64_t wall_offset_ns);

@@ -1,1 +1,84 @@
-// placeholder
+#include "nic_format.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace sockscope {
+namespace {
+
+// Counts with K, M, G as powers of 1000 from 10000 up, like list.
+std::string count(uint64_t n) {
+  if (n < 10'000) return std::to_string(n);
+  if (n < 10'000'000) return fmt::format("{}K", n / 1000);
+  if (n < 10'000'000'000) return fmt::format("{}M", n / 1'000'000);
+  return fmt::format("{}G", n / 1'000'000'000);
+}
+
+// The largest reasons first, at most three: enough to tell what drops.
+std::string top_reasons(const Nic& n, const ReasonNames& names) {
+  std::vector<std::pair<uint64_t, uint32_t>> v;
+  for (const auto& [reason, c] : n.drops_by_reason)
+    if (c) v.push_back({c, reason});
+  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  std::string out;
+  for (size_t i = 0; i < v.size() && i < 3; ++i)
+    out += fmt::format("{}{}={}", i ? "," : "", names.drop_name(v[i].second), v[i].first);
+  if (v.size() > 3) out += ",...";
+  return out.empty() ? "-" : out;
+}
+
+}  // namespace
+
+std::string nic_name(const Nic& n) {
+  if (n.key.ifindex == 0) return "(none)";
+  if (n.name.empty()) return fmt::format("if{}", n.key.ifindex);
+  return n.name;
+}
+
+std::string nic_table_text(const std::vector<const Nic*>& nics, const ReasonNames& names) {
+  constexpr auto kRow = "{:<16} {:>10} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8} {:>6} {}\n";
+  std::string out = fmt::format(kRow, "Dev", "Netns", "Ifindex", "RxPkts", "RxBytes", "Polls", "Work", "Exhaust",
+                                "Drops", "TxPkts", "TxBytes", "TxErr", "Drop reasons");
+  for (const Nic* n : nics) {
+    const DevCounters& c = n->c;
+    out += fmt::format(kRow, nic_name(*n), n->key.netns, n->key.ifindex, count(c.rx_packets), count(c.rx_bytes),
+                       count(c.napi_polls), count(c.napi_work), count(c.napi_budget_exhausted), count(n->drops),
+                       count(c.tx_packets), count(c.tx_bytes), count(c.tx_errors), top_reasons(*n, names));
+  }
+  return out;
+}
+
+nlohmann::json nic_json(const Nic& n, const ReasonNames& names) {
+  const DevCounters& c = n.c;
+  nlohmann::json j;
+  j["dev"] = nic_name(n);
+  j["netns"] = n.key.netns;
+  j["ifindex"] = n.key.ifindex;
+  j["rx_packets"] = c.rx_packets;
+  j["rx_bytes"] = c.rx_bytes;
+  j["napi_polls"] = c.napi_polls;
+  j["napi_work"] = c.napi_work;
+  j["budget_exhausted"] = c.napi_budget_exhausted;
+  j["drops"] = n.drops;
+  auto& by_reason = j["drops_by_reason"] = nlohmann::json::object();
+  for (const auto& [code, count] : n.drops_by_reason) {
+    auto& slot = by_reason[names.drop_name(code)];  // two codes, one name: add them up
+    slot = (slot.is_null() ? 0 : slot.get<uint64_t>()) + count;
+  }
+  j["tx_packets"] = c.tx_packets;
+  j["tx_bytes"] = c.tx_bytes;
+  j["tx_queued"] = c.tx_queued;
+  j["tx_errors"] = c.tx_errors;
+  return j;
+}
+
+nlohmann::json nics_json(const std::vector<const Nic*>& nics, const ReasonNames& names) {
+  auto arr = nlohmann::json::array();
+  for (const Nic* n : nics) arr.push_back(nic_json(*n, names));
+  return arr;
+}
+
+}  // namespace sockscope

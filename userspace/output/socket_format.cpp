@@ -33,6 +33,26 @@ std::string process(const Socket& s) {
 
 }  // namespace
 
+uint64_t total_drops(const Socket& s) {
+  uint64_t by_reason = 0;
+  for (const auto& [reason, n] : s.drops_by_reason) by_reason += n;
+  return std::max(s.tcp.drops, by_reason);
+}
+
+std::string rtt_text(const Socket& s) {
+  if (!s.metrics_ns) return "-";
+  uint32_t us = s.metrics.srtt_us;
+  if (us < 1000) return fmt::format("{}us", us);
+  if (us < 100'000) return fmt::format("{:.1f}ms", us / 1000.0);
+  if (us < 10'000'000) return fmt::format("{}ms", us / 1000);
+  return fmt::format("{:.1f}s", us / 1e6);
+}
+
+nlohmann::json histogram_json(const Histogram& h) {
+  HistSummary x = summarize(h);
+  return {{"count", x.count}, {"p50", x.p50_us}, {"p99", x.p99_us}, {"max", x.max_us}};
+}
+
 double rx_use_pct(const Socket& s) {
   if (s.state == TcpState::Listen) return pct(s.occ.ack_backlog, s.occ.max_ack_backlog);
   return pct(s.occ.rmem_alloc, s.occ.rcvbuf);
@@ -51,24 +71,30 @@ std::vector<const Socket*> sorted_sockets(std::vector<const Socket*> v) {
   return v;
 }
 
+// The header's and the rows' widths must agree.
+constexpr auto kHeader =
+    "{:<5} {:<11} {:>7} {:>7} {:>7} {:>5} {:>5} {:>7} {:>7} {:<28} {:<28} {:>7} {:>7} {:>6} {:>6} {:>7} {}\n";
+constexpr auto kRow =
+    "{:<5} {:<11} {:>7} {:>7} {:>7} {:>5.1f} {:>5.1f} {:>7} {:>7} {:<28} {:<28} {:>7} {:>7} {:>6} {:>6} {:>7} {}\n";
+
 std::string list_table(const std::vector<const Socket*>& sockets, uint64_t now_ns) {
-  std::string out = fmt::format("{:<5} {:<11} {:>7} {:>7} {:>7} {:>5} {:>5} {:>7} {:>7} {:<28} {:<28} {:>7} {:>7} {}\n",
-                                "Netid", "State", "Age", "Recv-Q", "Send-Q", "Rcv%", "Snd%", "RxMax", "TxMax",
-                                "Local Address:Port", "Peer Address:Port", "Sent", "Rcvd", "Process");
+  std::string out = fmt::format(kHeader, "Netid", "State", "Age", "Recv-Q", "Send-Q", "Rcv%", "Snd%", "RxMax",
+                                "TxMax", "Local Address:Port", "Peer Address:Port", "Sent", "Rcvd", "Drops", "Retr",
+                                "RTT", "Process");
   for (const Socket* s : sockets) {
     std::string state(socket_state_name(*s));
     if (s->closed) state = "(closed)";
     uint64_t since = s->state_since_ns && now_ns > s->state_since_ns ? now_ns - s->state_since_ns : 0;
-    out += fmt::format("{:<5} {:<11} {:>7} {:>7} {:>7} {:>5.1f} {:>5.1f} {:>7} {:>7} {:<28} {:<28} {:>7} {:>7} {}\n",
-                       protocol_name(s->id.protocol), state, age(since), s->occ.rx_queue, s->occ.tx_queue,
-                       rx_use_pct(*s), tx_use_pct(*s), s->occ_max.rx_queue, s->occ_max.tx_queue,
-                       format_endpoint(s->id.family, s->id.local), format_endpoint(s->id.family, s->id.remote),
-                       bytes(s->io.bytes_sent), bytes(s->io.bytes_received), process(*s));
+    out += fmt::format(
+        kRow, protocol_name(s->id.protocol), state, age(since), s->occ.rx_queue, s->occ.tx_queue, rx_use_pct(*s),
+        tx_use_pct(*s), s->occ_max.rx_queue, s->occ_max.tx_queue, format_endpoint(s->id.family, s->id.local),
+        format_endpoint(s->id.family, s->id.remote), bytes(s->io.bytes_sent), bytes(s->io.bytes_received),
+        bytes(total_drops(*s)), bytes(s->tcp.retrans_segs), rtt_text(*s), process(*s));
   }
   return out;
 }
 
-nlohmann::json socket_json(const Socket& s, uint64_t now_ns) {
+nlohmann::json socket_json(const Socket& s, uint64_t now_ns, const ReasonNames& names) {
   nlohmann::json j;
   j["cookie"] = s.id.cookie;
   j["family"] = family_name(s.id.family);
@@ -109,6 +135,36 @@ nlohmann::json socket_json(const Socket& s, uint64_t now_ns) {
   j["recv_ns_max"] = s.io.recv_ns_max;
   j["last_send_ns"] = s.io.last_send_ns;
   j["last_recv_ns"] = s.io.last_recv_ns;
+
+  j["drops"] = total_drops(s);
+  auto& by_reason = j["drops_by_reason"] = nlohmann::json::object();
+  for (const auto& [code, n] : s.drops_by_reason) {
+    auto& slot = by_reason[names.drop_name(code)];  // two codes, one name: add them up
+    slot = (slot.is_null() ? 0 : slot.get<uint64_t>()) + n;
+  }
+  const TcpCounters& t = s.tcp;
+  j["retransmits"] = t.retrans_segs;
+  j["retransmits_failed"] = t.retrans_failed;
+  j["synack_retransmits"] = t.synack_retrans;
+  j["resets_sent"] = t.resets_sent;
+  j["resets_received"] = t.resets_received;
+  j["zero_window_events"] = t.zero_window_sent + t.zero_window_received;
+  j["zero_window_sent"] = t.zero_window_sent;
+  j["zero_window_received"] = t.zero_window_received;
+  j["persist_probes"] = t.persist_probes;
+  j["rcvqueue_full"] = t.rcvqueue_full;
+  j["buf_limit_hits"] = t.buf_limit;
+  j["udp_queue_fails"] = t.udp_queue_fail;
+  const TcpMetrics& m = s.metrics;
+  j["rtt_us"] = m.srtt_us;
+  j["rttvar_us"] = m.rttvar_us;
+  j["cwnd"] = m.cwnd;
+  j["ssthresh"] = m.ssthresh;
+  j["snd_wnd"] = m.snd_wnd;
+  j["rcv_wnd"] = m.rcv_wnd;
+  j["metrics_ns"] = s.metrics_ns;
+  j["journey"] = {{"nic_to_queue_us", histogram_json(s.nic_to_queue)},
+                  {"queue_to_read_us", histogram_json(s.queue_to_read)}};
   auto& h = j["history"] = nlohmann::json::array();
   for (const auto& p : s.history) h.push_back({{"state", tcp_state_name(p.state)}, {"ts_ns", p.ts_ns}});
   auto& o = j["options"] = nlohmann::json::array();

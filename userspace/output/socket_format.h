@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../model/histogram.h"
+#include "../model/reason_names.h"
 #include "../model/socket.h"
 
 namespace sockscope {
@@ -14,7 +16,16 @@ namespace sockscope {
 std::vector<const Socket*> sorted_sockets(std::vector<const Socket*> v);
 
 std::string list_table(const std::vector<const Socket*>& sockets, uint64_t now_ns);
-nlohmann::json socket_json(const Socket& s, uint64_t now_ns);
+// names: the source's drop-reason names, for drops_by_reason.
+nlohmann::json socket_json(const Socket& s, uint64_t now_ns, const ReasonNames& names);
+
+// {count, p50, p99, max}, in microseconds; zeros when empty.
+nlohmann::json histogram_json(const Histogram& h);
+// Drops of a socket: the stats map's total, or the per-reason sum when that
+// map was read later and already counts more.
+uint64_t total_drops(const Socket& s);
+// "350us", "1.2ms", "45ms", "2.1s"; "-" when no RTT was measured.
+std::string rtt_text(const Socket& s);
 
 // Memory against its limit in percent (rmem/rcvbuf, wmem/sndbuf; accept
 // queue/backlog for listeners).

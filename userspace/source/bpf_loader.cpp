@@ -2,6 +2,7 @@
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <glob.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,20 +32,38 @@ int keep_libbpf_log(enum libbpf_print_level level, const char* fmt, va_list args
   return n;
 }
 
+bool has_btf_tracepoint(const btf* vmlinux, const std::string& name) {
+  return btf__find_by_name_kind(vmlinux, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF) >= 0;
+}
+
+// A tracepoint of any category, for raw tracepoints (named without one).
+bool has_tracefs_event(const std::string& name) {
+  glob_t g{};
+  bool found = glob(fmt::format("{}/events/*/{}", tracefs_root(), name).c_str(), GLOB_NOSORT, nullptr, &g) == 0 &&
+               g.gl_pathc > 0;
+  globfree(&g);
+  return found;
+}
+
 // Why this kernel cannot run a program, or "" when it can.
 std::string missing_target(const std::string& section, const btf* vmlinux) {
   auto slash = section.find('/');
+  if (slash == std::string::npos) return "";
   std::string kind = section.substr(0, slash), name = section.substr(slash + 1);
   if (kind == "tp_btf") {
     if (!vmlinux) return "kernel BTF could not be read";
-    if (btf__find_by_name_kind(vmlinux, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF) < 0)
-      return fmt::format("this kernel has no tracepoint {}", name);
+    if (!has_btf_tracepoint(vmlinux, name)) return fmt::format("this kernel has no tracepoint {}", name);
     return "";
   }
-  if (kind == "tracepoint") {
+  if (kind == "tracepoint" || kind == "tp") {
     std::string path = fmt::format("{}/events/{}", tracefs_root(), name);
     if (access(path.c_str(), F_OK) != 0) return fmt::format("this kernel has no tracepoint {}", name);
     return "";
+  }
+  if (kind == "raw_tp" || kind == "raw_tracepoint") {
+    // a module's tracepoint is not in vmlinux BTF but shows in tracefs
+    if ((vmlinux && has_btf_tracepoint(vmlinux, name)) || has_tracefs_event(name)) return "";
+    return fmt::format("this kernel has no tracepoint {}", name);
   }
   return "";
 }
@@ -77,6 +96,8 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
   skel_->rodata->cfg_wakeup_bytes = opts.wakeup_bytes;
   skel_->rodata->cfg_sample_interval_ns = opts.sample_interval_ns;
   skel_->rodata->cfg_detail_calls = opts.detail_calls;
+  skel_->rodata->cfg_journey = opts.journey;
+  skel_->rodata->cfg_metrics_interval_ns = opts.metrics_interval_ns;
   bpf_map__set_max_entries(skel_->maps.events, opts.ringbuf_bytes);
   bpf_map__set_max_entries(skel_->maps.sock_stats, opts.stats_entries);
 
@@ -136,6 +157,11 @@ int BpfObject::events_fd() const { return bpf_map__fd(skel_->maps.events); }
 int BpfObject::stats_fd() const { return bpf_map__fd(skel_->maps.sock_stats); }
 int BpfObject::lost_fd() const { return bpf_map__fd(skel_->maps.lost_counts); }
 int BpfObject::inflight_fd() const { return bpf_map__fd(skel_->maps.inflight_calls); }
+int BpfObject::sock_drops_fd() const { return bpf_map__fd(skel_->maps.sock_drops); }
+int BpfObject::sock_journey_fd() const { return bpf_map__fd(skel_->maps.sock_journey); }
+int BpfObject::dev_stats_fd() const { return bpf_map__fd(skel_->maps.dev_stats); }
+int BpfObject::dev_names_fd() const { return bpf_map__fd(skel_->maps.dev_names); }
+int BpfObject::dev_drops_fd() const { return bpf_map__fd(skel_->maps.dev_drops); }
 
 size_t BpfObject::attached_count() const {
   size_t n = 0;

@@ -26,6 +26,8 @@ struct LoaderOptions {
   uint64_t sample_interval_ns = 10'000'000;
   uint64_t wakeup_bytes = 64 * 1024;
   bool detail_calls = false;
+  bool journey = true;                         // time received data on its way to the app
+  uint64_t metrics_interval_ns = 100'000'000;  // TCP metrics records: at most one per socket per interval
 };
 
 class BpfObject {
@@ -40,6 +42,11 @@ class BpfObject {
   int stats_fd() const;
   int lost_fd() const;
   int inflight_fd() const;
+  int sock_drops_fd() const;    // LRU_HASH ss_sock_drop_key -> u64
+  int sock_journey_fd() const;  // LRU_HASH u64 cookie -> ss_journey
+  int dev_stats_fd() const;     // PERCPU_HASH ss_dev_key -> ss_dev_stats
+  int dev_names_fd() const;     // HASH ss_dev_key -> ss_dev_name
+  int dev_drops_fd() const;     // PERCPU_HASH ss_dev_drop_key -> u64
   const std::vector<ProbeStatus>& probes() const { return probes_; }
   size_t attached_count() const;
 

@@ -1,6 +1,7 @@
 #include "decoder.h"
 
 #include <cstring>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -61,6 +62,43 @@ Occupancy occ_of(const ss_occupancy& o) {
           o.rcvbuf,   o.sndbuf,   o.ack_backlog, o.max_ack_backlog};
 }
 
+TcpMetrics metrics_of(const ss_tcp_metrics& m) {
+  return {m.srtt_us, m.rttvar_us, m.snd_cwnd, m.snd_ssthresh, m.snd_wnd, m.rcv_wnd, m.probes_out, m.ca_state};
+}
+
+TcpCounters counters_of(const ss_tcp_counters& c) {
+  TcpCounters t;
+  t.drops = c.drops;
+  t.retrans_segs = c.retrans_segs;
+  t.retrans_failed = c.retrans_failed;
+  t.synack_retrans = c.synack_retrans;
+  t.resets_sent = c.resets_sent;
+  t.resets_received = c.resets_received;
+  t.rcvqueue_full = c.rcvqueue_full;
+  t.buf_limit = c.buf_limit;
+  t.udp_queue_fail = c.udp_queue_fail;
+  t.zero_window_sent = c.zero_window_sent;
+  t.zero_window_received = c.zero_window_received;
+  t.persist_probes = c.persist_probes;
+  return t;
+}
+
+Histogram hist_of(const ss_hist& h) {
+  Histogram out;
+  out.count = h.count;
+  out.sum_ns = h.sum_ns;
+  out.max_ns = h.max_ns;
+  // count and the buckets are separate atomics in the kernel and may
+  // disagree by a sample or two: kept as read, the model ranks by buckets.
+  if (h.count) out.buckets.assign(std::begin(h.bucket), std::end(h.bucket));
+  return out;
+}
+
+bool flag_ok(uint8_t v) { return v <= 1; }
+
+// TCP_CA_Open .. TCP_CA_Loss (include/net/tcp.h enum tcp_ca_state)
+constexpr uint8_t kCaStateMax = 4;
+
 template <class T>
 const T need(std::span<const uint8_t> rec, const char* what) {
   // A newer ABI may append fields: a longer record is fine, a shorter not.
@@ -112,6 +150,48 @@ Event decode_sample(std::span<const uint8_t> rec) {
   return e;
 }
 
+Event decode_drop(std::span<const uint8_t> rec) {
+  auto r = need<ss_drop_event>(rec, "drop");
+  if (r.origin < 1 || r.origin > kDropOriginMax) throw Bad{fmt::format("drop origin {} out of range", r.origin)};
+  if (!flag_ok(r.from_packet)) throw Bad{fmt::format("drop from_packet {} is not 0 or 1", r.from_packet)};
+  // sock_exceed_buf_limit's kind: SK_MEM_SEND 0, SK_MEM_RECV 1
+  if (r.origin == SS_DROP_EXCEED_BUF && r.reason > 1)
+    throw Bad{fmt::format("buffer-limit drop direction {} is not 0 or 1", r.reason)};
+  Drop e;
+  e.ts_ns = r.hdr.ts_ns;
+  e.sock = sock_of(r.sock);  // cookie 0: a drop with no socket
+  e.from_packet = r.from_packet;
+  e.origin = static_cast<DropOrigin>(r.origin);
+  e.reason = r.reason;
+  e.ifindex = r.ifindex;
+  e.dev_netns = r.dev_netns;
+  e.len = r.len;
+  e.location = r.location;
+  e.suppressed = r.suppressed;
+  return e;
+}
+
+Event decode_tcp(std::span<const uint8_t> rec) {
+  auto r = need<ss_tcp_event>(rec, "tcp");
+  if (r.kind < 1 || r.kind > kTcpKindMax) throw Bad{fmt::format("tcp record kind {} out of range", r.kind)};
+  if (!flag_ok(r.from_packet)) throw Bad{fmt::format("tcp from_packet {} is not 0 or 1", r.from_packet)};
+  // Only a reset answering a packet that found no socket lacks one.
+  if (!r.sock.cookie && !(r.kind == SS_TCP_RESET_SENT && r.from_packet))
+    throw Bad{fmt::format("tcp record of kind {} without a socket cookie", r.kind)};
+  if (r.m.ca_state > kCaStateMax) throw Bad{fmt::format("congestion state {} out of range", r.m.ca_state)};
+  TcpEvent e;
+  e.ts_ns = r.hdr.ts_ns;
+  e.sock = sock_of(r.sock);
+  e.from_packet = r.from_packet;
+  e.kind = static_cast<TcpKind>(r.kind);
+  e.m = metrics_of(r.m);
+  e.reason = r.reason;
+  e.err = r.err;
+  e.segs = r.segs;
+  e.suppressed = r.suppressed;
+  return e;
+}
+
 }  // namespace
 
 DecodeStatus decode_record(std::span<const uint8_t> rec, Event& out, DecodeStats& stats) {
@@ -125,6 +205,8 @@ DecodeStatus decode_record(std::span<const uint8_t> rec, Event& out, DecodeStats
       case SS_EV_STATE: out = decode_state(rec); break;
       case SS_EV_SYSCALL: out = decode_syscall(rec); break;
       case SS_EV_SAMPLE: out = decode_sample(rec); break;
+      case SS_EV_DROP: out = decode_drop(rec); break;
+      case SS_EV_TCP: out = decode_tcp(rec); break;
       default:
         ++stats.unknown_type;
         return DecodeStatus::UnknownType;
@@ -157,7 +239,55 @@ StatsUpdate decode_stats(uint64_t cookie, const ss_sock_stats& v, uint64_t ts_ns
   u.occ = occ_of(v.occ);
   u.occ_max = occ_of(v.occ_max);
   u.owner_pid = v.owner_pid;
+  u.tcp = counters_of(v.tcp);
+  u.metrics = metrics_of(v.metrics);
+  u.metrics_ns = v.metrics_ns;
   return u;
+}
+
+JourneyUpdate decode_journey(uint64_t cookie, const ss_journey& v, uint64_t ts_ns) {
+  JourneyUpdate u;
+  u.ts_ns = ts_ns;
+  u.cookie = cookie;
+  u.nic_to_queue = hist_of(v.nic_to_queue);
+  u.queue_to_read = hist_of(v.queue_to_read);
+  return u;
+}
+
+DevStatsUpdate decode_dev_stats(const ss_dev_key& key, std::span<const ss_dev_stats> per_cpu,
+                                const ss_dev_name* name, uint64_t ts_ns) {
+  DevStatsUpdate u;
+  u.ts_ns = ts_ns;
+  u.dev = {key.netns, key.ifindex};
+  for (const auto& v : per_cpu) {
+    u.c.rx_packets += v.rx_packets;
+    u.c.rx_bytes += v.rx_bytes;
+    u.c.napi_polls += v.napi_polls;
+    u.c.napi_work += v.napi_work;
+    u.c.napi_budget_exhausted += v.napi_budget_exhausted;
+    u.c.tx_queued += v.tx_queued;
+    u.c.tx_packets += v.tx_packets;
+    u.c.tx_bytes += v.tx_bytes;
+    u.c.tx_errors += v.tx_errors;
+  }
+  if (name) {
+    // the kernel's name may fill all 16 bytes without a NUL: keep 15
+    for (size_t i = 0; i + 1 < u.name.size() && name->name[i] != '\0'; ++i) u.name[i] = name->name[i];
+  }
+  return u;
+}
+
+DevDropsUpdate decode_dev_drops(const ss_dev_drop_key& key, std::span<const uint64_t> per_cpu, uint64_t ts_ns) {
+  DevDropsUpdate u;
+  u.ts_ns = ts_ns;
+  u.dev = {key.netns, key.ifindex};
+  u.reason = key.reason;
+  for (uint64_t v : per_cpu) u.count += v;
+  return u;
+}
+
+SockDropsUpdate decode_sock_drops(const ss_sock_drop_key& key, uint64_t count, uint64_t ts_ns) {
+  return {ts_ns, key.cookie, key.reason, count};
 }
 
 }  // namespace sockscope

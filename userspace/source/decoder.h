@@ -9,6 +9,12 @@
 #include "../model/event.h"
 
 struct ss_sock_stats;
+struct ss_journey;
+struct ss_dev_key;
+struct ss_dev_stats;
+struct ss_dev_name;
+struct ss_dev_drop_key;
+struct ss_sock_drop_key;
 
 namespace sockscope {
 
@@ -24,7 +30,24 @@ struct DecodeStats {
 // Decodes one record. On Malformed, stats.last_error says why.
 DecodeStatus decode_record(std::span<const uint8_t> rec, Event& out, DecodeStats& stats);
 
-// Converts one stats-map entry (already size-checked by the map) to an event.
+// Map values below are already size-checked by the kernel (the map's
+// value size); their contents are still checked where a range matters.
+
+// Converts one stats-map entry to an event.
 StatsUpdate decode_stats(uint64_t cookie, const ss_sock_stats& v, uint64_t ts_ns);
+
+// One sock_journey entry. A histogram with count 0 has no buckets.
+JourneyUpdate decode_journey(uint64_t cookie, const ss_journey& v, uint64_t ts_ns);
+
+// One dev_stats entry: per_cpu holds the value of every possible CPU (a
+// per-CPU map's lookup result), summed here. name may be null (not known).
+DevStatsUpdate decode_dev_stats(const ss_dev_key& key, std::span<const ss_dev_stats> per_cpu,
+                                const ss_dev_name* name, uint64_t ts_ns);
+
+// One dev_drops entry, per_cpu summed.
+DevDropsUpdate decode_dev_drops(const ss_dev_drop_key& key, std::span<const uint64_t> per_cpu, uint64_t ts_ns);
+
+// One sock_drops entry.
+SockDropsUpdate decode_sock_drops(const ss_sock_drop_key& key, uint64_t count, uint64_t ts_ns);
 
 }  // namespace sockscope

@@ -8,14 +8,17 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <array>
 #include <exception>
-#include <utility>
 #include <iostream>
+#include <span>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "../util/user_error.h"
 #include "abi_check.h"
+#include "kernel_enums.h"
 #include "preflight.h"
 #include "proc_owners.h"
 #include "sockdiag.h"
@@ -38,6 +41,14 @@ int64_t wall_minus_monotonic_ns() {
 LiveSource::LiveSource(const LiveOptions& opts) : opts_(opts) {
   preflight_live();
   wall_offset_ = wall_minus_monotonic_ns();
+  auto kr = load_kernel_reasons();
+  reasons_ = std::move(kr.names);
+  if (!kr.warning.empty()) std::cerr << "sockscope: " << kr.warning << "\n";
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0)
+    throw UserError(fmt::format("reading the number of possible CPUs from /sys/devices/system/cpu/possible failed: {}",
+                                std::strerror(-ncpu)));
+  ncpu_ = size_t(ncpu);
   // Existing sockets are read before attaching, so every seed is older than
   // every BPF record. A socket created in between is seen from its first
   // event after attach on.
@@ -129,10 +140,7 @@ bool LiveSource::poll(int timeout_ms, const EventSink& sink) {
   consume();
   sink_ = nullptr;
   uint64_t now = monotonic_ns();
-  if (now - last_stats_ns_ >= opts_.stats_interval_ns) {
-    read_stats(sink);
-    read_lost(sink);
-  }
+  if (now - last_stats_ns_ >= opts_.stats_interval_ns) read_maps(sink);
   if (now - last_sweep_ns_ >= 5'000'000'000ull) {
     last_sweep_ns_ = now;
     sweep_inflight();
@@ -159,61 +167,189 @@ void LiveSource::flush(const EventSink& sink) {
   sink_ = &sink;
   consume();
   sink_ = nullptr;
-  read_stats(sink);
-  read_lost(sink);
+  read_maps(sink);
 }
 
 namespace {
 
-uint64_t hash_stats(const ss_sock_stats& v) {
-  // FNV-1a over the bytes: cheap change detection, no copy kept
-  const auto* p = reinterpret_cast<const uint8_t*>(&v);
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < sizeof(v); ++i) h = (h ^ p[i]) * 1099511628211ull;
+// FNV-1a over 8-byte words: cheap change detection, no copy of the value
+// kept. Any change confined to one word always changes the hash.
+uint64_t hash_bytes(const void* p, size_t n, uint64_t h = 1469598103934665603ull) {
+  const auto* b = static_cast<const uint8_t*>(p);
+  for (; n >= 8; b += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, b, 8);
+    h = (h ^ w) * 1099511628211ull;
+  }
+  for (; n; ++b, --n) h = (h ^ *b) * 1099511628211ull;
   return h;
+}
+
+template <class T>
+uint64_t hash_of(const T& v) {
+  return hash_bytes(&v, sizeof(v));
+}
+
+// Errors meaning "this kernel or map type has no batch lookup". 524 is the
+// kernel-internal ENOTSUPP that older kernels leak for map types without
+// batch operations.
+bool batch_unsupported(int err) { return err == EINVAL || err == ENOTSUP || err == EOPNOTSUPP || err == 524; }
+
+// Calls each(key, values) for every entry of a hash map. values has ncpu
+// elements for a per-CPU map (pass the CPU count) and one otherwise. Batch
+// lookups where the kernel has them; one key at a time when a first batch
+// call is refused, and from then on (batch_ok is cleared).
+template <class K, class V, class F>
+void read_map(int fd, const char* what, size_t ncpu, bool& batch_ok, F&& each) {
+  // per-CPU values are copied at 8-byte strides: V must not need rounding
+  static_assert(sizeof(V) % 8 == 0);
+  if (batch_ok) {
+    constexpr uint32_t kBatch = 256;
+    std::vector<K> keys(kBatch);
+    std::vector<V> vals(size_t(kBatch) * ncpu);
+    std::array<uint64_t, 4> token{};  // hash maps use a u32 bucket index; room for any key
+    LIBBPF_OPTS(bpf_map_batch_opts, bopts);
+    for (bool first = true;; first = false) {
+      uint32_t count = kBatch;
+      int err = bpf_map_lookup_batch(fd, first ? nullptr : token.data(), token.data(), keys.data(), vals.data(),
+                                     &count, &bopts) ? errno : 0;
+      if (err && first && batch_unsupported(err)) {
+        batch_ok = false;
+        break;
+      }
+      if (err && err != ENOENT)
+        throw UserError(fmt::format("reading the {} map failed: {}", what, std::strerror(err)));
+      for (uint32_t i = 0; i < count && i < kBatch; ++i)
+        each(keys[i], std::span<const V>(vals.data() + size_t(i) * ncpu, ncpu));
+      if (err) return;  // ENOENT: that was the last batch
+    }
+  }
+  // Entries deleted meanwhile make get_next_key restart from the first key:
+  // bound the walk so a busy map cannot keep it going.
+  constexpr size_t kMaxWalk = 1u << 20;
+  K key{}, next{};
+  std::vector<V> val(ncpu);
+  bool have = false;
+  for (size_t n = 0; n < kMaxWalk && bpf_map_get_next_key(fd, have ? &key : nullptr, &next) == 0; ++n) {
+    if (bpf_map_lookup_elem(fd, &next, val.data()) == 0) each(next, std::span<const V>(val));
+    key = next;
+    have = true;
+  }
 }
 
 }  // namespace
 
-void LiveSource::read_stats(const EventSink& sink) {
+void LiveSource::read_maps(const EventSink& sink) {
   uint64_t now = monotonic_ns();
   last_stats_ns_ = now;
   auto closed = std::move(closed_);  // closed before this read: final values follow
   closed_.clear();
-  constexpr uint32_t kBatch = 1024;
-  std::vector<uint64_t> keys(kBatch);
-  std::vector<ss_sock_stats> vals(kBatch);
-  uint64_t token = 0;
-  bool first = true;
-  LIBBPF_OPTS(bpf_map_batch_opts, bopts);
-  for (;;) {
-    uint32_t count = kBatch;
-    int err = bpf_map_lookup_batch(bpf_->stats_fd(), first ? nullptr : &token, &token, keys.data(),
-                                   vals.data(), &count, &bopts);
-    first = false;
-    if (err && errno != ENOENT)
-      throw UserError(fmt::format("reading the socket stats map failed: {}", std::strerror(errno)));
-    for (uint32_t i = 0; i < count; ++i) {
-      uint64_t h = hash_stats(vals[i]);
-      auto [it, fresh] = stats_seen_.try_emplace(keys[i], h);
-      if (fresh || it->second != h) {
-        it->second = h;
-        sink(sockscope::decode_stats(keys[i], vals[i], now));
-      }
-    }
-    if (err) break;  // ENOENT: that was the last batch
-  }
+  read_stats(sink, now);
+  read_sock_drops(sink, now);
+  read_journey(sink, now);
+  read_devices(sink, now);
+  read_dev_drops(sink, now);
+  read_lost(sink);
+  forget_closed(closed);
+}
+
+void LiveSource::read_stats(const EventSink& sink, uint64_t now) {
+  std::unordered_map<uint64_t, uint64_t> seen;
+  seen.reserve(stats_seen_.size());
+  read_map<uint64_t, ss_sock_stats>(bpf_->stats_fd(), "socket stats", 1, batch_.stats,
+                                    [&](uint64_t cookie, std::span<const ss_sock_stats> v) {
+                                      uint64_t h = hash_of(v[0]);
+                                      seen[cookie] = h;
+                                      auto it = stats_seen_.find(cookie);
+                                      if (it == stats_seen_.end() || it->second != h)
+                                        sink(sockscope::decode_stats(cookie, v[0], now));
+                                    });
+  stats_seen_ = std::move(seen);
+}
+
+void LiveSource::read_sock_drops(const EventSink& sink, uint64_t now) {
+  decltype(sock_drops_seen_) seen;
+  read_map<ss_sock_drop_key, uint64_t>(bpf_->sock_drops_fd(), "socket drops", 1, batch_.sock_drops,
+                                       [&](const ss_sock_drop_key& k, std::span<const uint64_t> v) {
+                                         auto key = std::make_tuple(k.cookie, k.reason, k.pad);
+                                         seen[key] = v[0];
+                                         auto it = sock_drops_seen_.find(key);
+                                         if (it == sock_drops_seen_.end() || it->second != v[0])
+                                           sink(decode_sock_drops(k, v[0], now));
+                                       });
+  sock_drops_seen_ = std::move(seen);
+}
+
+void LiveSource::read_journey(const EventSink& sink, uint64_t now) {
+  std::unordered_map<uint64_t, uint64_t> seen;
+  seen.reserve(journey_seen_.size());
+  read_map<uint64_t, ss_journey>(bpf_->sock_journey_fd(), "socket journey", 1, batch_.journey,
+                                 [&](uint64_t cookie, std::span<const ss_journey> v) {
+                                   uint64_t h = hash_of(v[0]);
+                                   seen[cookie] = h;
+                                   auto it = journey_seen_.find(cookie);
+                                   if (it == journey_seen_.end() || it->second != h)
+                                     sink(decode_journey(cookie, v[0], now));
+                                 });
+  journey_seen_ = std::move(seen);
+}
+
+void LiveSource::read_devices(const EventSink& sink, uint64_t now) {
+  // Names first, so a device's first update already carries its name.
+  std::map<DevKey, ss_dev_name> names;
+  read_map<ss_dev_key, ss_dev_name>(bpf_->dev_names_fd(), "device names", 1, batch_.dev_names,
+                                    [&](const ss_dev_key& k, std::span<const ss_dev_name> v) {
+                                      names[DevKey{k.netns, k.ifindex}] = v[0];
+                                    });
+  decltype(dev_seen_) seen;
+  read_map<ss_dev_key, ss_dev_stats>(bpf_->dev_stats_fd(), "device stats", ncpu_, batch_.dev_stats,
+                                     [&](const ss_dev_key& k, std::span<const ss_dev_stats> per_cpu) {
+                                       DevKey dk{k.netns, k.ifindex};
+                                       auto n = names.find(dk);
+                                       DevStatsUpdate u = decode_dev_stats(
+                                           k, per_cpu, n == names.end() ? nullptr : &n->second, now);
+                                       uint64_t h = hash_bytes(u.name.data(), u.name.size(), hash_of(u.c));
+                                       seen[dk] = h;
+                                       auto it = dev_seen_.find(dk);
+                                       if (it == dev_seen_.end() || it->second != h) sink(u);
+                                     });
+  dev_seen_ = std::move(seen);
+}
+
+void LiveSource::read_dev_drops(const EventSink& sink, uint64_t now) {
+  decltype(dev_drops_seen_) seen;
+  read_map<ss_dev_drop_key, uint64_t>(bpf_->dev_drops_fd(), "device drops", ncpu_, batch_.dev_drops,
+                                      [&](const ss_dev_drop_key& k, std::span<const uint64_t> per_cpu) {
+                                        DevDropsUpdate u = decode_dev_drops(k, per_cpu, now);
+                                        auto key = std::make_tuple(k.netns, k.ifindex, k.reason);
+                                        seen[key] = u.count;
+                                        auto it = dev_drops_seen_.find(key);
+                                        if (it == dev_drops_seen_.end() || it->second != u.count) sink(u);
+                                      });
+  dev_drops_seen_ = std::move(seen);
+}
+
+// The LRU maps then hold live sockets rather than evicting them.
+void LiveSource::forget_closed(const std::unordered_set<uint64_t>& closed) {
   for (uint64_t cookie : closed) {
     bpf_map_delete_elem(bpf_->stats_fd(), &cookie);
     stats_seen_.erase(cookie);
+    bpf_map_delete_elem(bpf_->sock_journey_fd(), &cookie);
+    journey_seen_.erase(cookie);
+    // every reason this socket had at the read just made
+    auto it = sock_drops_seen_.lower_bound(std::make_tuple(cookie, 0u, 0u));
+    while (it != sock_drops_seen_.end() && std::get<0>(it->first) == cookie) {
+      ss_sock_drop_key k{};
+      std::tie(k.cookie, k.reason, k.pad) = it->first;
+      bpf_map_delete_elem(bpf_->sock_drops_fd(), &k);
+      it = sock_drops_seen_.erase(it);
+    }
   }
 }
 
 void LiveSource::read_lost(const EventSink& sink) {
-  int ncpu = libbpf_num_possible_cpus();
-  if (ncpu <= 0) return;
-  std::vector<uint64_t> per_cpu(ncpu);
-  for (uint32_t k = 0; k < lost_seen_.size(); ++k) {
+  std::vector<uint64_t> per_cpu(ncpu_);
+  for (uint32_t k = 0; k < SS_LOST_KINDS; ++k) {
     if (bpf_map_lookup_elem(bpf_->lost_fd(), &k, per_cpu.data()) != 0) continue;
     uint64_t total = 0;
     for (auto v : per_cpu) total += v;

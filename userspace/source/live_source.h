@@ -1,9 +1,11 @@
 // The live Source: seeds existing sockets from sock_diag, then streams the
-// BPF ring buffer and reads the per-socket stats map in batches.
+// BPF ring buffer and reads the per-socket and per-device maps in batches.
 #pragma once
 
 #include <exception>
+#include <map>
 #include <memory>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -16,7 +18,7 @@ namespace sockscope {
 
 struct LiveOptions {
   LoaderOptions loader;
-  uint64_t stats_interval_ns = 250'000'000;  // how often the stats map is read
+  uint64_t stats_interval_ns = 250'000'000;  // how often the stats, drop, journey and device maps are read
   bool seed = true;                           // sockets that exist at start-up
 };
 
@@ -32,14 +34,23 @@ class LiveSource : public Source {
   int64_t wall_offset_ns() const override { return wall_offset_; }
   uint64_t now_ns() const override { return monotonic_ns(); }
   const DecodeStats& decode_stats() const override { return decode_; }
+  const ReasonNames& reason_names() const override { return reasons_; }
   const std::vector<ProbeStatus>& probes() const { return bpf_->probes(); }
 
  private:
   static int on_record(void* ctx, void* data, size_t size);
   void take_seeds();
   void seed(const EventSink& sink);
-  void read_stats(const EventSink& sink);
+  // Reads every map below, then deletes the entries of sockets closed
+  // before the read: their final values have just been delivered.
+  void read_maps(const EventSink& sink);
+  void read_stats(const EventSink& sink, uint64_t now);
+  void read_sock_drops(const EventSink& sink, uint64_t now);
+  void read_journey(const EventSink& sink, uint64_t now);
+  void read_devices(const EventSink& sink, uint64_t now);
+  void read_dev_drops(const EventSink& sink, uint64_t now);
   void read_lost(const EventSink& sink);
+  void forget_closed(const std::unordered_set<uint64_t>& closed);
   void note_closed(const Event& e);
   void sweep_inflight();
   void consume();
@@ -49,14 +60,26 @@ class LiveSource : public Source {
   ring_buffer* rb_ = nullptr;
   const EventSink* sink_ = nullptr;  // valid during a poll
   DecodeStats decode_;
+  ReasonNames reasons_;
+  size_t ncpu_ = 1;  // possible CPUs: per-CPU map values hold one slot each
   std::exception_ptr pending_error_;  // thrown by the sink inside libbpf's callback
   int64_t wall_offset_ = 0;
   bool seeded_ = false;
   std::vector<SockSeed> seeds_;  // read before attach, delivered first
   uint64_t last_stats_ns_ = 0;
   uint64_t last_sweep_ns_ = 0;
-  std::unordered_map<uint64_t, uint64_t> stats_seen_;  // cookie -> hash of last values
-  std::unordered_set<uint64_t> closed_;  // cookies whose map entry can go after a read
+  // What each map held at the last read, to pass on only changes. Rebuilt
+  // on every read, so entries the kernel evicted are forgotten here too.
+  std::unordered_map<uint64_t, uint64_t> stats_seen_;    // cookie -> hash of the value
+  std::unordered_map<uint64_t, uint64_t> journey_seen_;  // cookie -> hash of the value
+  std::map<std::tuple<uint64_t, uint32_t, uint32_t>, uint64_t> sock_drops_seen_;  // cookie, reason, pad -> count
+  std::map<DevKey, uint64_t> dev_seen_;                                            // -> hash of sums and name
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint64_t> dev_drops_seen_;  // netns, ifindex, reason -> count
+  // Whether each map answers batch lookups; off after the kernel refuses.
+  struct Batch {
+    bool stats = true, sock_drops = true, journey = true, dev_stats = true, dev_names = true, dev_drops = true;
+  } batch_;
+  std::unordered_set<uint64_t> closed_;  // cookies whose map entries can go after a read
   std::array<uint64_t, static_cast<size_t>(LostKind::Count)> lost_seen_{};
 };
 

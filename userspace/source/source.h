@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../model/event.h"
+#include "../model/reason_names.h"
 #include "decoder.h"
 
 namespace sockscope {
@@ -27,6 +28,9 @@ class Source {
   // The current time on the events' clock.
   virtual uint64_t now_ns() const = 0;
   virtual const DecodeStats& decode_stats() const = 0;
+  // Names of the drop and reset reason codes in this source's events: the
+  // running kernel's (live) or the recording kernel's (a file).
+  virtual const ReasonNames& reason_names() const = 0;
 };
 
 uint64_t monotonic_ns();
