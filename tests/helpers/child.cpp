@@ -44,11 +44,14 @@ std::string temp_path(const std::string& name) {
 
 Child::Child(std::vector<std::string> argv, const std::string& out_path, const std::string& err_path)
     : out_path_(out_path), err_path_(err_path) {
+  // Truncated before fork: a reused path must not show the previous run's
+  // output to wait_for_stderr while the child is still starting.
+  int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (o < 0 || e < 0) throw std::runtime_error("cannot create " + out_path + " or " + err_path);
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
-    int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(o, 1);
     dup2(e, 2);
     std::vector<char*> args;
@@ -57,6 +60,8 @@ Child::Child(std::vector<std::string> argv, const std::string& out_path, const s
     execv(args[0], args.data());
     _exit(127);
   }
+  close(o);
+  close(e);
 }
 
 Child::~Child() {
