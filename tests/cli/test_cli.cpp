@@ -92,7 +92,7 @@ TEST_CASE("nic --help shows its options and no socket filters", "[cli][nic]") {
   for (const char* opt : {"--port", "--pid", "--state", "--comm"}) CHECK(out.find(opt) == std::string::npos);
 }
 
-TEST_CASE("--no-journey is an option of every command", "[cli]") {
+TEST_CASE("every command takes --no-journey", "[cli]") {
   for (const char* cmd : {"list", "watch", "nic"}) {
     Child c({sockscope_bin(), cmd, "--help"}, temp_path("jhelp.out"), temp_path("jhelp.err"));
     CHECK(c.wait(10) == 0);
