@@ -36,6 +36,33 @@ bool has_btf_tracepoint(const btf* vmlinux, const std::string& name) {
   return btf__find_by_name_kind(vmlinux, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF) >= 0;
 }
 
+// tp_btf probes that read an argument their tracepoint gained in a later
+// kernel. The verifier refuses the whole object when a program reads past
+// the tracepoint's arguments, so on an older kernel such a probe is turned
+// off and reported instead (bpf/hooks/drops.bpf.h, tcp_health.bpf.h).
+struct ArgsNeeded {
+  const char* tracepoint;
+  int args;
+};
+constexpr ArgsNeeded kArgsNeeded[] = {
+    {"kfree_skb", 4},               // rx_sk, Linux 6.12
+    {"tcp_retransmit_skb", 3},      // err, Linux 6.13
+    {"tcp_send_reset", 3},          // reason, Linux 6.10
+    {"udp_fail_queue_rcv_skb", 3},  // skb
+};
+
+// Arguments of a BTF tracepoint (its btf_trace_ typedef's prototype, less
+// the leading context pointer), or -1 if unknown.
+int btf_tracepoint_args(const btf* vmlinux, const std::string& name) {
+  int id = btf__find_by_name_kind(vmlinux, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF);
+  if (id < 0) return -1;
+  const btf_type* t = btf__type_by_id(vmlinux, btf__resolve_type(vmlinux, id));
+  if (!t || !btf_is_ptr(t)) return -1;
+  t = btf__type_by_id(vmlinux, t->type);
+  if (!t || !btf_is_func_proto(t)) return -1;
+  return btf_vlen(t) - 1;
+}
+
 // A tracepoint of any category, for raw tracepoints (named without one).
 bool has_tracefs_event(const std::string& name) {
   glob_t g{};
@@ -53,6 +80,12 @@ std::string missing_target(const std::string& section, const btf* vmlinux) {
   if (kind == "tp_btf") {
     if (!vmlinux) return "kernel BTF could not be read";
     if (!has_btf_tracepoint(vmlinux, name)) return fmt::format("this kernel has no tracepoint {}", name);
+    for (const auto& need : kArgsNeeded) {
+      int have = btf_tracepoint_args(vmlinux, name);
+      if (name == need.tracepoint && have >= 0 && have < need.args)
+        return fmt::format("this kernel's tracepoint {} has {} arguments, the probe reads {} (a newer kernel)",
+                           name, have, need.args);
+    }
     return "";
   }
   if (kind == "tracepoint" || kind == "tp") {
