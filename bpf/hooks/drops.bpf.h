@@ -23,57 +23,22 @@ struct {
 	__type(value, struct sockless_throttle);
 } sockless_drops SEC(".maps");
 
-static __always_inline __u64 drop_record_interval(void)
-{
-	return cfg_sample_interval_ns / 10;
-}
-
 static __always_inline void count_sock_drop(__u64 cookie, __u32 reason)
 {
 	struct ss_sock_drop_key k = { .cookie = cookie, .reason = reason };
-	__u64 *n = bpf_map_lookup_elem(&sock_drops, &k);
-	if (n) {
-		__sync_fetch_and_add(n, 1);
-		return;
-	}
-	__u64 one = 1;
-	long err = bpf_map_update_elem(&sock_drops, &k, &one, BPF_NOEXIST);
-	if (err == -17 && (n = bpf_map_lookup_elem(&sock_drops, &k)))
-		__sync_fetch_and_add(n, 1);
-	else if (err)
-		count_lost(SS_LOST_DROP_MAP);
+	count_in(&sock_drops, &k, SS_LOST_DROP_MAP);
 }
 
-/* Should this socket's drop become a record? Returns the number of drops
- * throttled since the last record, or -1 for "not now". */
 static __always_inline long sock_drop_throttle(struct ss_sock_stats *st)
 {
-	__u64 now = bpf_ktime_get_ns();
-	if (now - st->last_net_emit_ns < drop_record_interval()) {
-		__sync_fetch_and_add(&st->drops_suppressed, 1);
-		return -1;
-	}
-	st->last_net_emit_ns = now;
-	long n = st->drops_suppressed;
-	st->drops_suppressed = 0;
-	return n;
+	return throttle(&st->last_net_emit_ns, &st->drops_suppressed, net_record_interval());
 }
 
 static __always_inline long sockless_throttle(void)
 {
 	__u32 zero = 0;
 	struct sockless_throttle *t = bpf_map_lookup_elem(&sockless_drops, &zero);
-	if (!t)
-		return -1;
-	__u64 now = bpf_ktime_get_ns();
-	if (now - t->last_ns < drop_record_interval()) {
-		t->suppressed++;
-		return -1;
-	}
-	t->last_ns = now;
-	long n = t->suppressed;
-	t->suppressed = 0;
-	return n;
+	return t ? throttle(&t->last_ns, &t->suppressed, net_record_interval()) : -1;
 }
 
 static __always_inline void emit_drop(struct sock *sk, bool full, struct sk_buff *skb,

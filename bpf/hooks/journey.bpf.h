@@ -35,10 +35,7 @@ static __always_inline struct ss_journey *journey_get(__u64 cookie)
 	struct ss_journey *init = bpf_map_lookup_elem(&journey_zero, &zero);
 	if (!init)
 		return NULL;
-	long err = bpf_map_update_elem(&sock_journey, &cookie, init, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST */)
-		count_lost(SS_LOST_JOURNEY);
-	return bpf_map_lookup_elem(&sock_journey, &cookie);
+	return lookup_or_init(&sock_journey, &cookie, init, SS_LOST_JOURNEY, NULL);
 }
 
 static __always_inline void hist_add(struct ss_hist *h, __u64 v)

@@ -76,14 +76,9 @@ int BPF_PROG(ss_retransmit, const struct sock *csk, const struct sk_buff *skb, i
 	__sync_fetch_and_add(&st->tcp.retrans_segs, segs);
 	if (err)
 		__sync_fetch_and_add(&st->tcp.retrans_failed, segs);
-	__u64 now = bpf_ktime_get_ns();
-	if (now - st->last_net_emit_ns < cfg_sample_interval_ns / 10) {
-		__sync_fetch_and_add(&st->retrans_suppressed, 1);
+	long suppressed = throttle(&st->last_net_emit_ns, &st->retrans_suppressed, net_record_interval());
+	if (suppressed < 0)
 		return 0;
-	}
-	st->last_net_emit_ns = now;
-	__u32 suppressed = st->retrans_suppressed;
-	st->retrans_suppressed = 0;
 	struct ss_tcp_metrics m;
 	read_metrics(sk, &m);
 	emit_tcp(sk, cookie, SS_TCP_RETRANSMIT, &m, 0, err, segs, suppressed);

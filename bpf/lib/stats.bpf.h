@@ -1,18 +1,18 @@
 /* Per-socket counters and throttled occupancy samples. */
 #pragma once
-#include "emit.bpf.h"
+#include "map_util.bpf.h"
 #include "sock_read.bpf.h"
 
 static __always_inline struct ss_sock_stats *stats_get(__u64 cookie, __u64 sk)
 {
-	struct ss_sock_stats *st = bpf_map_lookup_elem(&sock_stats, &cookie);
-	if (st)
-		return st;
-	struct ss_sock_stats zero = { .sk = sk };
-	long err = bpf_map_update_elem(&sock_stats, &cookie, &zero, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST: another CPU won the race */)
-		count_lost(SS_LOST_STATS_MAP);
-	return bpf_map_lookup_elem(&sock_stats, &cookie);
+	struct ss_sock_stats init = { .sk = sk };
+	return lookup_or_init(&sock_stats, &cookie, &init, SS_LOST_STATS_MAP, NULL);
+}
+
+/* Drop and retransmit records share one throttle per socket. */
+static __always_inline __u64 net_record_interval(void)
+{
+	return cfg_sample_interval_ns / 10;
 }
 
 /* clang's BPF backend has no memcmp */

@@ -254,44 +254,33 @@ void LiveSource::read_maps(const EventSink& sink) {
 }
 
 void LiveSource::read_stats(const EventSink& sink, uint64_t now) {
-  std::unordered_map<uint64_t, uint64_t> seen;
-  seen.reserve(stats_seen_.size());
+  stats_seen_.begin();
   read_map<uint64_t, ss_sock_stats>(bpf_->stats_fd(), "socket stats", 1, batch_.stats,
                                     [&](uint64_t cookie, std::span<const ss_sock_stats> v) {
-                                      uint64_t h = hash_of(v[0]);
-                                      seen[cookie] = h;
-                                      auto it = stats_seen_.find(cookie);
-                                      if (it == stats_seen_.end() || it->second != h)
+                                      if (stats_seen_.changed(cookie, hash_of(v[0])))
                                         sink(sockscope::decode_stats(cookie, v[0], now));
                                     });
-  stats_seen_ = std::move(seen);
+  stats_seen_.end();
 }
 
 void LiveSource::read_sock_drops(const EventSink& sink, uint64_t now) {
-  decltype(sock_drops_seen_) seen;
+  sock_drops_seen_.begin();
   read_map<ss_sock_drop_key, uint64_t>(bpf_->sock_drops_fd(), "socket drops", 1, batch_.sock_drops,
                                        [&](const ss_sock_drop_key& k, std::span<const uint64_t> v) {
-                                         auto key = std::make_tuple(k.cookie, k.reason, k.pad);
-                                         seen[key] = v[0];
-                                         auto it = sock_drops_seen_.find(key);
-                                         if (it == sock_drops_seen_.end() || it->second != v[0])
+                                         if (sock_drops_seen_.changed(std::make_tuple(k.cookie, k.reason, k.pad), v[0]))
                                            sink(decode_sock_drops(k, v[0], now));
                                        });
-  sock_drops_seen_ = std::move(seen);
+  sock_drops_seen_.end();
 }
 
 void LiveSource::read_journey(const EventSink& sink, uint64_t now) {
-  std::unordered_map<uint64_t, uint64_t> seen;
-  seen.reserve(journey_seen_.size());
+  journey_seen_.begin();
   read_map<uint64_t, ss_journey>(bpf_->sock_journey_fd(), "socket journey", 1, batch_.journey,
                                  [&](uint64_t cookie, std::span<const ss_journey> v) {
-                                   uint64_t h = hash_of(v[0]);
-                                   seen[cookie] = h;
-                                   auto it = journey_seen_.find(cookie);
-                                   if (it == journey_seen_.end() || it->second != h)
+                                   if (journey_seen_.changed(cookie, hash_of(v[0])))
                                      sink(decode_journey(cookie, v[0], now));
                                  });
-  journey_seen_ = std::move(seen);
+  journey_seen_.end();
 }
 
 void LiveSource::read_devices(const EventSink& sink, uint64_t now) {
@@ -301,7 +290,7 @@ void LiveSource::read_devices(const EventSink& sink, uint64_t now) {
                                     [&](const ss_dev_key& k, std::span<const ss_dev_name> v) {
                                       names[DevKey{k.netns, k.ifindex}] = v[0];
                                     });
-  decltype(dev_seen_) seen;
+  dev_seen_.begin();
   read_map<ss_dev_key, ss_dev_stats>(bpf_->dev_stats_fd(), "device stats", ncpu_, batch_.dev_stats,
                                      [&](const ss_dev_key& k, std::span<const ss_dev_stats> per_cpu) {
                                        DevKey dk{k.netns, k.ifindex};
@@ -309,40 +298,37 @@ void LiveSource::read_devices(const EventSink& sink, uint64_t now) {
                                        DevStatsUpdate u = decode_dev_stats(
                                            k, per_cpu, n == names.end() ? nullptr : &n->second, now);
                                        uint64_t h = hash_bytes(u.name.data(), u.name.size(), hash_of(u.c));
-                                       seen[dk] = h;
-                                       auto it = dev_seen_.find(dk);
-                                       if (it == dev_seen_.end() || it->second != h) sink(u);
+                                       if (dev_seen_.changed(dk, h)) sink(u);
                                      });
-  dev_seen_ = std::move(seen);
+  dev_seen_.end();
 }
 
 void LiveSource::read_dev_drops(const EventSink& sink, uint64_t now) {
-  decltype(dev_drops_seen_) seen;
+  dev_drops_seen_.begin();
   read_map<ss_dev_drop_key, uint64_t>(bpf_->dev_drops_fd(), "device drops", ncpu_, batch_.dev_drops,
                                       [&](const ss_dev_drop_key& k, std::span<const uint64_t> per_cpu) {
                                         DevDropsUpdate u = decode_dev_drops(k, per_cpu, now);
-                                        auto key = std::make_tuple(k.netns, k.ifindex, k.reason);
-                                        seen[key] = u.count;
-                                        auto it = dev_drops_seen_.find(key);
-                                        if (it == dev_drops_seen_.end() || it->second != u.count) sink(u);
+                                        if (dev_drops_seen_.changed(std::make_tuple(k.netns, k.ifindex, k.reason), u.count))
+                                          sink(u);
                                       });
-  dev_drops_seen_ = std::move(seen);
+  dev_drops_seen_.end();
 }
 
 // The LRU maps then hold live sockets rather than evicting them.
 void LiveSource::forget_closed(const std::unordered_set<uint64_t>& closed) {
   for (uint64_t cookie : closed) {
     bpf_map_delete_elem(bpf_->stats_fd(), &cookie);
-    stats_seen_.erase(cookie);
+    stats_seen_.seen().erase(cookie);
     bpf_map_delete_elem(bpf_->sock_journey_fd(), &cookie);
-    journey_seen_.erase(cookie);
+    journey_seen_.seen().erase(cookie);
     // every reason this socket had at the read just made
-    auto it = sock_drops_seen_.lower_bound(std::make_tuple(cookie, 0u, 0u));
-    while (it != sock_drops_seen_.end() && std::get<0>(it->first) == cookie) {
+    auto& drops = sock_drops_seen_.seen();
+    auto it = drops.lower_bound(std::make_tuple(cookie, 0u, 0u));
+    while (it != drops.end() && std::get<0>(it->first) == cookie) {
       ss_sock_drop_key k{};
       std::tie(k.cookie, k.reason, k.pad) = it->first;
       bpf_map_delete_elem(bpf_->sock_drops_fd(), &k);
-      it = sock_drops_seen_.erase(it);
+      it = drops.erase(it);
     }
   }
 }

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "bpf_loader.h"
+#include "change_filter.h"
 #include "source.h"
 
 struct ring_buffer;
@@ -68,13 +69,12 @@ class LiveSource : public Source {
   std::vector<SockSeed> seeds_;  // read before attach, delivered first
   uint64_t last_stats_ns_ = 0;
   uint64_t last_sweep_ns_ = 0;
-  // What each map held at the last read, to pass on only changes. Rebuilt
-  // on every read, so entries the kernel evicted are forgotten here too.
-  std::unordered_map<uint64_t, uint64_t> stats_seen_;    // cookie -> hash of the value
-  std::unordered_map<uint64_t, uint64_t> journey_seen_;  // cookie -> hash of the value
-  std::map<std::tuple<uint64_t, uint32_t, uint32_t>, uint64_t> sock_drops_seen_;  // cookie, reason, pad -> count
-  std::map<DevKey, uint64_t> dev_seen_;                                            // -> hash of sums and name
-  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint64_t> dev_drops_seen_;  // netns, ifindex, reason -> count
+  // What each map held at the last read, to pass on only changes.
+  ChangeFilter<std::unordered_map<uint64_t, uint64_t>> stats_seen_;    // cookie -> hash of the value
+  ChangeFilter<std::unordered_map<uint64_t, uint64_t>> journey_seen_;  // cookie -> hash of the value
+  ChangeFilter<std::map<std::tuple<uint64_t, uint32_t, uint32_t>, uint64_t>> sock_drops_seen_;  // cookie, reason, pad -> count
+  ChangeFilter<std::map<DevKey, uint64_t>> dev_seen_;                                            // -> hash of sums and name
+  ChangeFilter<std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint64_t>> dev_drops_seen_;  // netns, ifindex, reason -> count
   // Whether each map answers batch lookups; off after the kernel refuses.
   struct Batch {
     bool stats = true, sock_drops = true, journey = true, dev_stats = true, dev_names = true, dev_drops = true;
