@@ -42,4 +42,14 @@ long long SockscopeRun::summary(const std::string& key) const {
   return std::stoll(m[1]);
 }
 
+Finished run_to_end(std::vector<std::string> args, const std::string& tag, double timeout_s) {
+  args.insert(args.begin(), sockscope_bin());
+  Child c(args, temp_path(tag + ".out"), temp_path(tag + ".err"));
+  Finished f;
+  f.status = c.wait(timeout_s);
+  f.out = c.out();
+  f.err = c.err();
+  return f;
+}
+
 }  // namespace testing

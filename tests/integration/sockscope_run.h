@@ -10,6 +10,11 @@
 
 namespace testing {
 
+// --duration for a run the test ends with stop() once it has made its
+// traffic and read the kernel's own counts: a fixed duration would race the
+// test's steps on a slow machine. This only bounds a test that fails early.
+inline const std::string kUntilStopped = "120";
+
 class SockscopeRun {
  public:
   // args after the binary, e.g. {"watch", "--json"}; waits until all probes
@@ -27,5 +32,12 @@ class SockscopeRun {
  private:
   std::unique_ptr<Child> child_;
 };
+
+// A sockscope run that needs no probes (reading a trace): run to its end.
+struct Finished {
+  int status = -1;
+  std::string out, err;
+};
+Finished run_to_end(std::vector<std::string> args, const std::string& tag, double timeout_s = 60);
 
 }  // namespace testing

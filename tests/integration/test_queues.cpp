@@ -19,7 +19,7 @@ using namespace testing;
 
 TEST_CASE("list --json: a reader that stopped has rx_queue equal to ss's Recv-Q", "[kernel][queues]") {
   uint16_t port = free_port();
-  SockscopeRun run({"list", "--json", "--duration", "3", "--port", std::to_string(port)}, "queues");
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--port", std::to_string(port)}, "queues");
   auto [_, cport, l, c, s] = tcp_pair(AF_INET, port);
   std::vector<char> data(20000, 'x');
   write_all(c, data.data(), data.size());
@@ -33,7 +33,7 @@ TEST_CASE("list --json: a reader that stopped has rx_queue equal to ss's Recv-Q"
     if (r.local == ep("127.0.0.1", port) && r.peer == ep("127.0.0.1", cport)) ss_recvq = r.recv_q;
   REQUIRE(ss_recvq == 19000);
 
-  REQUIRE(run.wait(20) == 0);
+  REQUIRE(run.stop() == 0);
   auto list = run.json_doc();
   auto [srv, cli] = find_ends(list, "127.0.0.1", port, cport);
   INFO(list.dump(1));
@@ -54,7 +54,7 @@ TEST_CASE("list --json: a reader that stopped has rx_queue equal to ss's Recv-Q"
 
 TEST_CASE("list --json: bytes and calls equal what the workload did, over every I/O call", "[kernel][queues]") {
   uint16_t port = free_port();
-  SockscopeRun run({"list", "--json", "--duration", "3", "--port", std::to_string(port)}, "bytes");
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--port", std::to_string(port)}, "bytes");
   auto [_, cport, l, c, s] = tcp_pair(AF_INET6, port);
 
   // 4 calls of each kind: write, send, sendto, sendmsg, writev
@@ -100,7 +100,7 @@ TEST_CASE("list --json: bytes and calls equal what the workload did, over every 
     REQUIRE(r > 0);
     got += size_t(r);
   }
-  REQUIRE(run.wait(20) == 0);
+  REQUIRE(run.stop() == 0);
   auto list = run.json_doc();
   auto [srv, cli] = find_ends(list, "[::1]", port, cport);
   INFO(list.dump(1));

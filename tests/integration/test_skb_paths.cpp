@@ -195,7 +195,7 @@ TEST_CASE("skb: nft drops 5 % of one connection's packets: retransmits match the
   NftTable nft_a(net.ns_a(), "sst"), nft_b(net.ns_b(), "sst");
   nft_a.add_chain("out", "output");
   nft_b.add_chain("in", "input");
-  SockscopeRun run({"list", "--json", "--duration", "7", "--port", std::to_string(kPort)}, "skb-drop5");
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--port", std::to_string(kPort)}, "skb-drop5");
   auto [l, c, s] = connect_pair(net);
   set_timeouts(c, 500);
   set_timeouts(s, 3000);
@@ -236,7 +236,7 @@ TEST_CASE("skb: nft drops 5 % of one connection's packets: retransmits match the
   // the two kernel observers agree (only this socket retransmits in a)
   REQUIRE(within_10pct(nstat_retrans, ss_retrans));
 
-  REQUIRE(run.wait(30) == 0);
+  REQUIRE(run.stop() == 0);
   auto list = run.json_doc();
   INFO("sockscope stderr: " << run.child().err());
   const json* cli = find_in(list, "tcp", ep(A, kCport), ep(B, kPort), net.inode_a());
@@ -266,10 +266,9 @@ TEST_CASE("skb: nft drops every packet to one port: SYN retransmits on the clien
   NftTable nft(net.ns_b(), "sst");
   nft.add_chain("in", "input");
   uint64_t rule = nft.add_rule("in", "tcp dport " + std::to_string(kPort) + " counter drop");
-  // nic first, and long enough to cover list's start-up (~3 s) and the 3.5 s
-  // after it; list then starts right before the connect
-  SockscopeRun nic({"nic", "--json", "--duration", "9"}, "skb-syn-nic");
-  SockscopeRun run({"list", "--json", "--duration", "5", "--port", std::to_string(kPort)}, "skb-syn-list");
+  // both run until the test has read the kernel's own counts
+  SockscopeRun nic({"nic", "--json", "--duration", kUntilStopped}, "skb-syn-nic");
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--port", std::to_string(kPort)}, "skb-syn-list");
   // Two SYN retransmits (after 1 s and 3 s) and never a third: the connect
   // gives up at 7 s instead, so sockscope cannot count more than ss saw.
   // That needs exponential backoff from the first SYN: since Linux 6.10 the
@@ -292,8 +291,8 @@ TEST_CASE("skb: nft drops every packet to one port: SYN retransmits on the clien
   REQUIRE(k.retrans_total >= 2);
   REQUIRE(nft_drops == int64_t(k.retrans_total) + 1);
 
-  REQUIRE(run.wait(30) == 0);
-  REQUIRE(nic.wait(30) == 0);
+  REQUIRE(run.stop() == 0);
+  REQUIRE(nic.stop() == 0);
   auto list = run.json_doc();
   auto nics = nic.json_doc();
   INFO("sockscope stderr: " << run.child().err() << nic.child().err());
@@ -316,7 +315,7 @@ TEST_CASE("skb: nft drops every packet to one port: SYN retransmits on the clien
 TEST_CASE("skb: a reader that stops: zero window, and the time goes to queue -> read, not NIC -> queue",
           "[kernel][skb]") {
   NetnsPair net;
-  SockscopeRun run({"list", "--json", "--duration", "5", "--port", std::to_string(kPort)}, "skb-stall");
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--port", std::to_string(kPort)}, "skb-stall");
   // fixed buffers: no autotuning, so the receiver's queue fills and stays full
   auto [l, c, s] = connect_pair(net, 64 * 1024, 32 * 1024);
   int rcvbuf = 0;
@@ -369,7 +368,7 @@ TEST_CASE("skb: a reader that stops: zero window, and the time goes to queue -> 
   REQUIRE(srv_ss.recv_q >= uint64_t(rcvbuf) / 4);
   REQUIRE(to_zero >= 1);
 
-  REQUIRE(run.wait(30) == 0);
+  REQUIRE(run.stop() == 0);
   auto list = run.json_doc();
   INFO("sockscope stderr: " << run.child().err());
   const json* srv = find_in(list, "tcp", ep(B, kPort), ep(A, kCport), net.inode_b());
@@ -400,7 +399,7 @@ TEST_CASE("skb: a reader that stops: zero window, and the time goes to queue -> 
 TEST_CASE("skb: a UDP receiver that never reads: queue failures equal the kernel's UdpRcvbufErrors",
           "[kernel][skb]") {
   NetnsPair net;
-  SockscopeRun run({"list", "--json", "--duration", "2", "--port", std::to_string(kPort)}, "skb-udp");
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--port", std::to_string(kPort)}, "skb-udp");
   Fd r = socket_in(net.ns_b(), SOCK_DGRAM);
   int small = 4096;
   REQUIRE(setsockopt(r, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) == 0);
@@ -420,7 +419,7 @@ TEST_CASE("skb: a UDP receiver that never reads: queue failures equal the kernel
                << snmp(b1, "UdpInDatagrams") - snmp(b0, "UdpInDatagrams"));
   REQUIRE(rcvbuf_errors > 0);
 
-  REQUIRE(run.wait(30) == 0);
+  REQUIRE(run.stop() == 0);
   auto list = run.json_doc();
   INFO("sockscope stderr: " << run.child().err());
   const json* rx = find_in(list, "udp", ep(B, kPort), "", net.inode_b());
@@ -436,8 +435,8 @@ TEST_CASE("skb: a connection to a closed port: the RST is seen on both sides", "
   NetnsPair net;
   // watch has no filter: a reset sent for no socket matches no filter. It
   // runs on through list's start-up (~3 s).
-  SockscopeRun watch({"watch", "--json", "--duration", "7"}, "skb-rst-watch");
-  SockscopeRun run({"list", "--json", "--duration", "2", "--port", std::to_string(kPort)}, "skb-rst-list");
+  SockscopeRun watch({"watch", "--json", "--duration", kUntilStopped}, "skb-rst-watch");
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--port", std::to_string(kPort)}, "skb-rst-list");
   auto b0 = snmp_counters(net.ns_b());
   Fd c = socket_in(net.ns_a(), SOCK_STREAM);
   bind_v4(c, A, kCport);
@@ -448,8 +447,8 @@ TEST_CASE("skb: a connection to a closed port: the RST is seen on both sides", "
   INFO("kernel in b: TcpOutRsts +" << out_rsts);
   CHECK(out_rsts == 1);
 
-  REQUIRE(run.wait(30) == 0);
-  REQUIRE(watch.wait(30) == 0);
+  REQUIRE(run.stop() == 0);
+  REQUIRE(watch.stop() == 0);
   auto list = run.json_doc();
   INFO("sockscope stderr: " << run.child().err() << watch.child().err());
   const json* cli = find_in(list, "tcp", ep(A, kCport), ep(B, kPort), net.inode_a());
@@ -485,7 +484,7 @@ TEST_CASE("skb: NAPI on a veth with GRO: nic counts polls, and packets and bytes
           "[kernel][skb]") {
   // devices made after sockscope started: it sees every packet they carry
   NetnsPair net({.create_now = false, .napi_b = true});
-  SockscopeRun nic({"nic", "--json", "--duration", "3.5"}, "skb-napi");
+  SockscopeRun nic({"nic", "--json", "--duration", kUntilStopped}, "skb-napi");
   net.create();
   {
     auto [l, c, s] = connect_pair(net);
@@ -509,7 +508,7 @@ TEST_CASE("skb: NAPI on a veth with GRO: nic counts polls, and packets and bytes
   REQUIRE(lb.tx_dropped == 0);
   REQUIRE(lb.rx_packets > 100);
 
-  REQUIRE(nic.wait(30) == 0);
+  REQUIRE(nic.stop() == 0);
   // nothing crossed the pair between the reading above and sockscope's last
   // read at exit, so both saw the same traffic
   REQUIRE(link_stats(net.ns_a(), net.dev_a()).tx_packets == la.tx_packets);
@@ -553,7 +552,7 @@ TEST_CASE("skb: sockscope counts traffic that starts as soon as its probes are a
   Fd u = socket_in(net.ns_a(), SOCK_DGRAM);
   bind_v4(u, A, kCport);
   REQUIRE(connect_v4(u, B, kPort) == 0);
-  SockscopeRun nic({"nic", "--json", "--duration", "2.5"}, "skb-start");
+  SockscopeRun nic({"nic", "--json", "--duration", kUntilStopped}, "skb-start");
   auto t0 = Clock::now();
   auto before = link_stats(net.ns_a(), net.dev_a());
   int sent = 0;
@@ -568,7 +567,7 @@ TEST_CASE("skb: sockscope counts traffic that starts as soon as its probes are a
   REQUIRE(sent == 1000);
   REQUIRE(ip_tx == 1000);
 
-  REQUIRE(nic.wait(30) == 0);
+  REQUIRE(nic.stop() == 0);
   auto nics = nic.json_doc();
   const json* dev = find_dev(nics, net.dev_a(), net.inode_a());
   INFO("sockscope stderr: " << nic.child().err());

@@ -18,7 +18,7 @@ using namespace testing;
 
 TEST_CASE("list --json: options the app set, with their values", "[kernel][options]") {
   uint16_t port = free_port();
-  SockscopeRun run({"list", "--json", "--duration", "2", "--port", std::to_string(port)}, "opts");
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--port", std::to_string(port)}, "opts");
   uint16_t p = port;
   Fd l = tcp_listen(AF_INET, p);
   Fd c(socket(AF_INET, SOCK_STREAM, 0));
@@ -39,7 +39,7 @@ TEST_CASE("list --json: options the app set, with their values", "[kernel][optio
   Fd s = tcp_accept(l);
   REQUIRE(shutdown(c, SHUT_WR) == 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  REQUIRE(run.wait(20) == 0);
+  REQUIRE(run.stop() == 0);
 
   auto list = run.json_doc();
   auto [srv, cli] = find_ends(list, "127.0.0.1", port, cport);

@@ -26,8 +26,8 @@ TEST_CASE("list --json: sockets created before start-up are there, with owner an
   Fd u = udp_socket(AF_INET6, uport);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
 
-  SockscopeRun run({"list", "--json", "--duration", "1"}, "seed");
-  REQUIRE(run.wait(20) == 0);
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped}, "seed");
+  REQUIRE(run.stop() == 0);
   auto list = run.json_doc();
   const auto* lis = find_socket(list, "tcp", ep("127.0.0.1", port), "0.0.0.0:*");
   const auto* srv = find_socket(list, "tcp", ep("127.0.0.1", port), ep("127.0.0.1", cport));
@@ -55,7 +55,7 @@ TEST_CASE("list --json: sockets created before start-up are there, with owner an
 
 TEST_CASE("list --json: a UDP socket's lifecycle and bytes", "[kernel][udp]") {
   uint16_t port = free_port();
-  SockscopeRun run({"list", "--json", "--duration", "2", "-u"}, "udp");
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "-u"}, "udp");
   uint16_t rport = 0, sport = 0;
   Fd rx = udp_socket(AF_INET, rport);
   Fd tx = udp_socket(AF_INET, sport);
@@ -71,7 +71,7 @@ TEST_CASE("list --json: a UDP socket's lifecycle and bytes", "[kernel][udp]") {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   tx.close();
   (void)port;
-  REQUIRE(run.wait(20) == 0);
+  REQUIRE(run.stop() == 0);
   auto list = run.json_doc();
   const auto* r = find_socket(list, "udp", ep("127.0.0.1", rport), "");
   const auto* t = find_socket(list, "udp", ep("127.0.0.1", sport), "");
