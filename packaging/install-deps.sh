@@ -3,11 +3,20 @@
 # (bookworm) packages. Installs only what is missing; safe to run again.
 set -euo pipefail
 
+# Debian's default clang (14 on bookworm); its runtime package is versioned.
+clang_major() {
+  local v
+  v=$(apt-cache policy clang 2>/dev/null | awk '/Candidate:/ {print $2}' | sed -E 's/^[0-9]+://; s/^([0-9]+).*/\1/')
+  echo "${v:-14}"
+}
+
 PACKAGES=(
   # build
   g++ cmake ninja-build pkg-config make
   # BPF: compiler, skeleton generator, library
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+  # the trace reader's fuzz target: libFuzzer and the sanitizers of that clang
+  "libclang-rt-$(clang_major)-dev"
   # libraries: CLI, JSON, formatting, compression, terminal
   libcli11-dev nlohmann-json3-dev libfmt-dev libzstd-dev libncurses-dev
   # tests: Catch2, and the independent observers / tools they run

@@ -3,33 +3,71 @@
 
 #include <CLI/CLI.hpp>
 
+#include "../export/exporter.h"
 #include "../util/user_error.h"
 #include "commands.h"
 #include "signals.h"
 
 using namespace sockscope;
 
+namespace {
+
+std::string command_line(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+  return s;
+}
+
+CLI::Option* add_duration(CLI::App& cmd, CommonOptions& o, const char* help) {
+  return cmd.add_option("--duration", o.duration_s, help)->check(CLI::PositiveNumber);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"sockscope: how every socket got where it is: lifecycle, syscalls and buffer occupancy"};
-  app.set_version_flag("--version", "sockscope 0.1");
+  app.set_version_flag("--version", "sockscope " SOCKSCOPE_VERSION);
   app.require_subcommand(0, 1);
 
-  CommonOptions watch_o, list_o, nic_o;
+  CommonOptions watch_o, list_o, nic_o, record_o;
+  ExportOptions export_o;
   list_o.duration_s = 1;
   nic_o.duration_s = 1;
   auto* watch = app.add_subcommand("watch", "Print one line per socket event until Ctrl-C");
   add_common_options(*watch, watch_o);
-  watch->add_option("--duration", watch_o.duration_s, "Stop after this many seconds")->check(CLI::PositiveNumber);
+  add_read_option(*watch, watch_o);
+  add_write_options(*watch, watch_o, false);
+  auto* watch_d = add_duration(*watch, watch_o, "Stop after this many seconds (with -r: of the recording)");
   watch->add_option("--detail", watch_o.detail, "Extra detail: 'calls' adds every send/recv/read/write")
       ->check(CLI::IsMember({"calls"}));
+
   auto* list = app.add_subcommand("list", "Collect for a while, then list sockets like ss -tanpm");
   add_common_options(*list, list_o);
-  list->add_option("--duration", list_o.duration_s, "Seconds to collect before printing (default 1)")
-      ->check(CLI::PositiveNumber);
+  add_read_option(*list, list_o);
+  add_write_options(*list, list_o, false);
+  auto* list_d = add_duration(*list, list_o, "Seconds to collect before printing (default 1; with -r: the whole file)");
+
   auto* nic = app.add_subcommand("nic", "Collect for a while, then list network devices: packets, NAPI polls, drops");
   add_tuning_options(*nic, nic_o);  // per device: the socket filters do not apply
-  nic->add_option("--duration", nic_o.duration_s, "Seconds to collect before printing (default 1)")
-      ->check(CLI::PositiveNumber);
+  add_read_option(*nic, nic_o);
+  add_write_options(*nic, nic_o, false);
+  auto* nic_d = add_duration(*nic, nic_o, "Seconds to collect before printing (default 1; with -r: the whole file)");
+
+  auto* record = app.add_subcommand("record", "Record to a trace file until the duration ends or Ctrl-C / SIGTERM");
+  add_common_options(*record, record_o);
+  add_write_options(*record, record_o, true);
+  add_duration(*record, record_o, "Stop after this many seconds (default: until Ctrl-C or SIGTERM)");
+  record->add_option("--detail", record_o.detail, "Extra detail: 'calls' adds every send/recv/read/write")
+      ->check(CLI::IsMember({"calls"}));
+
+  auto* exp = app.add_subcommand("export", "Convert a trace file for other tools: jsonl, csv or perfetto");
+  add_filter_options(*exp, export_o.common);
+  exp->add_option("-r,--read", export_o.common.read_path, "The trace file to convert ('-': stdin)")->required();
+  exp->add_option("--format", export_o.format, "jsonl (one event per line), csv (one row per socket), "
+                                               "perfetto (a timeline for ui.perfetto.dev)")
+      ->required()
+      ->check(CLI::IsMember(export_formats()));
+  exp->add_option("-o,--output", export_o.output, "Write here instead of stdout (mode 0600)");
 
   try {
     app.parse(argc, argv);
@@ -43,15 +81,29 @@ int main(int argc, char** argv) {
 
   try {
     install_stop_handlers();
+    std::string cmdline = command_line(argc, argv);
+    auto finish = [&](CommonOptions& o, const CLI::Option* d) {
+      o.duration_set = d && d->count() > 0;
+      o.command_line = cmdline;
+      finish_options(o);
+    };
     if (*list) {
-      finish_options(list_o);
+      finish(list_o, list_d);
       return cmd_list(list_o);
     }
     if (*nic) {
-      finish_options(nic_o);
+      finish(nic_o, nic_d);
       return cmd_nic(nic_o);
     }
-    finish_options(watch_o);  // no command: watch, until the live view lands
+    if (*record) {
+      finish(record_o, nullptr);
+      return cmd_record(record_o);
+    }
+    if (*exp) {
+      finish(export_o.common, nullptr);
+      return cmd_export(export_o);
+    }
+    finish(watch_o, watch_d);  // no command: watch, until the live view lands
     return cmd_watch(watch_o);
   } catch (const UserError& e) {
     std::cerr << "sockscope: " << e.what() << std::endl;

@@ -55,7 +55,32 @@ void add_tuning_options(CLI::App& cmd, CommonOptions& o) {
                "Do not time received data from the NIC to the socket and to the app (less overhead)");
 }
 
+void add_read_option(CLI::App& cmd, CommonOptions& o) {
+  cmd.add_option("-r,--read", o.read_path, "Read a trace recorded with -w instead of watching live ('-': stdin)");
+}
+
+void add_write_options(CLI::App& cmd, CommonOptions& o, bool required) {
+  auto* w = cmd.add_option("-w,--write", o.write_path,
+                           required ? "Record to this trace file (mode 0600)"
+                                    : "Also record what is seen to this trace file (mode 0600)");
+  if (required) w->required();
+  cmd.add_flag("--compress", o.compress, "Compress the trace's blocks with zstd")->needs(w);
+  auto* size = cmd.add_option("--rotate-size", o.rotate_bytes,
+                              "Start a new file when this one reaches SIZE (e.g. 100M): FILE, FILE1, FILE2 ...")
+                   ->transform(CLI::AsSizeValue(false))
+                   ->needs(w);
+  cmd.add_option("--keep", o.keep, "With --rotate-size: keep only the newest N files")
+      ->check(CLI::Range(1u, 1000000u))
+      ->needs(size);
+  cmd.add_option("--flush-interval", o.flush_interval_s,
+                 "Seconds between writes to the trace: at most this much is lost on a crash (default 1)")
+      ->check(CLI::Range(0.01, 3600.0))
+      ->needs(w);
+}
+
 void finish_options(CommonOptions& o) {
+  if (o.rotate_bytes && o.rotate_bytes < 65536)
+    throw UserError("--rotate-size must be at least 64K: each file holds a header and whole blocks", 2);
   for (const auto& s : o.states) {
     auto st = parse_state(s);
     if (!st)

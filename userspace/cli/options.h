@@ -17,12 +17,21 @@ struct CommonOptions {
   std::vector<std::string> states;  // parsed into filter.states
   bool json = false;
   double duration_s = 0;  // 0: until Ctrl-C
+  bool duration_set = false;  // given on the command line
+  std::string command_line;   // as run, for a trace file's header
   double retention_s = 60;
   size_t max_sockets = 262144;
   uint32_t ringbuf_mb = 8;
   double sample_interval_ms = 10;
   std::string detail;  // "calls": one record per data syscall
   bool no_journey = false;  // skip the per-packet receive timing
+  // trace files, tcpdump style
+  std::string read_path;   // -r: replay this trace instead of watching live
+  std::string write_path;  // -w: record to this trace
+  bool compress = false;   // --compress: zstd blocks
+  uint64_t rotate_bytes = 0;  // --rotate-size
+  uint32_t keep = 0;          // --keep
+  double flush_interval_s = 1;
 
   TableLimits limits() const;
   LiveOptions live() const;
@@ -34,6 +43,9 @@ void add_common_options(CLI::App& cmd, CommonOptions& o);
 // commands that show no sockets).
 void add_filter_options(CLI::App& cmd, CommonOptions& o);
 void add_tuning_options(CLI::App& cmd, CommonOptions& o);
+// -r FILE (replay) and -w FILE (record as well), tcpdump style.
+void add_read_option(CLI::App& cmd, CommonOptions& o);
+void add_write_options(CLI::App& cmd, CommonOptions& o, bool required);
 // Turns option strings into values; throws UserError (exit 2) on bad ones.
 void finish_options(CommonOptions& o);
 

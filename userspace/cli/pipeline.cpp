@@ -7,7 +7,8 @@
 
 namespace sockscope {
 
-void run_pipeline(Source& src, SocketTable& table, double duration_s, const OnEvent& on_event) {
+void run_pipeline(Source& src, SocketTable& table, double duration_s, const OnEvent& on_event,
+                  const std::function<void()>& on_tick) {
   const uint64_t start = src.now_ns();
   const uint64_t end = duration_s > 0 ? start + static_cast<uint64_t>(duration_s * 1e9) : 0;
   uint64_t last_expire = start;
@@ -21,6 +22,7 @@ void run_pipeline(Source& src, SocketTable& table, double duration_s, const OnEv
     int timeout_ms = 50;
     if (end) timeout_ms = static_cast<int>(std::min<uint64_t>(50, (end - now) / 1'000'000 + 1));
     if (!src.poll(timeout_ms, sink)) break;
+    if (on_tick) on_tick();
     now = src.now_ns();
     if (now - last_expire >= 1'000'000'000) {
       table.expire(now);

@@ -59,6 +59,7 @@ struct Socket {
   static constexpr size_t kMaxNetEvents = 32;
 
   uint64_t key = 0;  // the cookie, or a provisional key until it is known
+  uint64_t serial = 0;  // unique in the table, kept when the key changes
   SockId id;         // latest identity
   bool seeded = false;  // existed before sockscope started
   uint64_t first_seen_ns = 0, last_event_ns = 0;

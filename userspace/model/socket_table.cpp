@@ -69,10 +69,10 @@ const Socket* SocketTable::find(uint64_t key) const {
 Socket& SocketTable::create(uint64_t key, const SockId& id, uint64_t ts_ns) {
   Socket& s = sockets_[key];
   s.key = key;
+  s.serial = ++counters_.sockets_created;
   s.id = id;
   s.first_seen_ns = s.last_event_ns = ts_ns;
   if (is_provisional(key)) by_sk_[id.sk] = key;
-  ++counters_.sockets_created;
   return s;
 }
 

@@ -152,6 +152,13 @@ const SockId* packet_sock(const Event& e) {
   return nullptr;
 }
 
+bool filter_admits(const Filter* f, const Event& e, const Socket* s) {
+  if (!f || f->empty()) return true;
+  if (s) return f->matches(*s);
+  const SockId* packet = packet_sock(e);
+  return packet && f->matches_packet(*packet);
+}
+
 std::string clock_time(uint64_t ts_ns, int64_t wall_offset_ns) {
   int64_t wall = int64_t(ts_ns) + wall_offset_ns;
   time_t secs = wall / 1'000'000'000;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../model/event.h"
+#include "../model/filter.h"
 #include "../model/reason_names.h"
 #include "../model/socket.h"
 
@@ -18,6 +19,11 @@ bool is_watch_event(const Event& e);
 // The record's own addresses when they are a packet's, not a socket's
 // (from_packet drops and resets); nullptr otherwise.
 const SockId* packet_sock(const Event& e);
+
+// Whether the filter lets an event through, as `watch` decides: by the
+// socket it touched, or, for a packet that reached no socket, by the
+// packet's addresses. A null or empty filter lets everything through.
+bool filter_admits(const Filter* f, const Event& e, const Socket* s);
 
 std::string watch_header();
 // s: the socket the event touched, after the model applied it (may be null).

@@ -77,19 +77,34 @@ constexpr auto kHeader =
 constexpr auto kRow =
     "{:<5} {:<11} {:>7} {:>7} {:>7} {:>5.1f} {:>5.1f} {:>7} {:>7} {:<28} {:<28} {:>7} {:>7} {:>6} {:>6} {:>7} {}\n";
 
+ListRow list_row(const Socket& s, uint64_t now_ns) {
+  return {.netid = protocol_name(s.id.protocol),
+          .state = s.closed ? "(closed)" : std::string(socket_state_name(s)),
+          .age_ns = s.state_since_ns && now_ns > s.state_since_ns ? now_ns - s.state_since_ns : 0,
+          .recv_q = s.occ.rx_queue,
+          .send_q = s.occ.tx_queue,
+          .rcv_pct = rx_use_pct(s),
+          .snd_pct = tx_use_pct(s),
+          .rx_max = s.occ_max.rx_queue,
+          .tx_max = s.occ_max.tx_queue,
+          .local = format_endpoint(s.id.family, s.id.local),
+          .peer = format_endpoint(s.id.family, s.id.remote),
+          .sent = s.io.bytes_sent,
+          .rcvd = s.io.bytes_received,
+          .drops = total_drops(s),
+          .retransmits = s.tcp.retrans_segs,
+          .process = process(s)};
+}
+
 std::string list_table(const std::vector<const Socket*>& sockets, uint64_t now_ns) {
   std::string out = fmt::format(kHeader, "Netid", "State", "Age", "Recv-Q", "Send-Q", "Rcv%", "Snd%", "RxMax",
                                 "TxMax", "Local Address:Port", "Peer Address:Port", "Sent", "Rcvd", "Drops", "Retr",
                                 "RTT", "Process");
   for (const Socket* s : sockets) {
-    std::string state(socket_state_name(*s));
-    if (s->closed) state = "(closed)";
-    uint64_t since = s->state_since_ns && now_ns > s->state_since_ns ? now_ns - s->state_since_ns : 0;
-    out += fmt::format(
-        kRow, protocol_name(s->id.protocol), state, age(since), s->occ.rx_queue, s->occ.tx_queue, rx_use_pct(*s),
-        tx_use_pct(*s), s->occ_max.rx_queue, s->occ_max.tx_queue, format_endpoint(s->id.family, s->id.local),
-        format_endpoint(s->id.family, s->id.remote), bytes(s->io.bytes_sent), bytes(s->io.bytes_received),
-        bytes(total_drops(*s)), bytes(s->tcp.retrans_segs), rtt_text(*s), process(*s));
+    ListRow r = list_row(*s, now_ns);
+    out += fmt::format(kRow, r.netid, r.state, age(r.age_ns), r.recv_q, r.send_q, r.rcv_pct, r.snd_pct, r.rx_max,
+                       r.tx_max, r.local, r.peer, bytes(r.sent), bytes(r.rcvd), bytes(r.drops), bytes(r.retransmits),
+                       rtt_text(*s), r.process);
   }
   return out;
 }

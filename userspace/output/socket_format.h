@@ -15,6 +15,21 @@ namespace sockscope {
 // Sockets in a stable order: TCP before UDP, then local port, remote, key.
 std::vector<const Socket*> sorted_sockets(std::vector<const Socket*> v);
 
+// One `list` row as values: list_table formats them for people, the CSV
+// export writes them raw.
+struct ListRow {
+  std::string_view netid;
+  std::string state;  // "(closed)" once the kernel socket is gone
+  uint64_t age_ns;    // time in the current state
+  uint64_t recv_q, send_q;
+  double rcv_pct, snd_pct;
+  uint64_t rx_max, tx_max;
+  std::string local, peer;
+  uint64_t sent, rcvd, drops, retransmits;
+  std::string process;  // "comm,pid=N,fd=N"; "-" when the owner is unknown
+};
+ListRow list_row(const Socket& s, uint64_t now_ns);
+
 std::string list_table(const std::vector<const Socket*>& sockets, uint64_t now_ns);
 // names: the source's drop-reason names, for drops_by_reason.
 nlohmann::json socket_json(const Socket& s, uint64_t now_ns, const ReasonNames& names);

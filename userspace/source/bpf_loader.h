@@ -8,17 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "probe_status.h"
+
 struct sockscope_bpf;
 struct bpf_link;
 
 namespace sockscope {
-
-struct ProbeStatus {
-  std::string program;  // BPF program name
-  std::string target;   // e.g. "tp_btf/inet_sock_set_state"
-  bool attached = false;
-  std::string reason;   // why not, when not
-};
 
 struct LoaderOptions {
   uint32_t ringbuf_bytes = 8u << 20;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "abi_check.h"
+#include "raw_record.h"
 
 namespace sockscope {
 namespace {
@@ -192,10 +193,24 @@ Event decode_tcp(std::span<const uint8_t> rec) {
   return e;
 }
 
+// Runs decode, which throws Bad for a malformed record, and counts the outcome.
+template <class F>
+DecodeStatus counted(DecodeStats& stats, F&& decode) {
+  try {
+    DecodeStatus st = decode();
+    ++(st == DecodeStatus::Ok ? stats.ok : stats.unknown_type);
+    return st;
+  } catch (const Bad& b) {
+    ++stats.malformed;
+    stats.last_error = b.why;
+    return DecodeStatus::Malformed;
+  }
+}
+
 }  // namespace
 
 DecodeStatus decode_record(std::span<const uint8_t> rec, Event& out, DecodeStats& stats) {
-  try {
+  return counted(stats, [&] {
     if (rec.size() < sizeof(ss_hdr)) throw Bad{fmt::format("record of {} bytes is shorter than a header", rec.size())};
     auto h = load<ss_hdr>(rec);
     if (h.size < sizeof(ss_hdr) || h.size > rec.size())
@@ -207,17 +222,10 @@ DecodeStatus decode_record(std::span<const uint8_t> rec, Event& out, DecodeStats
       case SS_EV_SAMPLE: out = decode_sample(rec); break;
       case SS_EV_DROP: out = decode_drop(rec); break;
       case SS_EV_TCP: out = decode_tcp(rec); break;
-      default:
-        ++stats.unknown_type;
-        return DecodeStatus::UnknownType;
+      default: return DecodeStatus::UnknownType;
     }
-    ++stats.ok;
     return DecodeStatus::Ok;
-  } catch (const Bad& b) {
-    ++stats.malformed;
-    stats.last_error = b.why;
-    return DecodeStatus::Malformed;
-  }
+  });
 }
 
 StatsUpdate decode_stats(uint64_t cookie, const ss_sock_stats& v, uint64_t ts_ns) {
@@ -288,6 +296,25 @@ DevDropsUpdate decode_dev_drops(const ss_dev_drop_key& key, std::span<const uint
 
 SockDropsUpdate decode_sock_drops(const ss_sock_drop_key& key, uint64_t count, uint64_t ts_ns) {
   return {ts_ns, key.cookie, key.reason, count};
+}
+
+DecodeStatus decode_seed(const RawSeed& r, Event& out, DecodeStats& stats) {
+  return counted(stats, [&] {
+    SockSeed s;
+    s.ts_ns = r.ts_ns;
+    s.sock = sock_of(r.sock);
+    if (s.sock.family == 0 || s.sock.protocol == 0 || s.sock.cookie == 0)
+      throw Bad{"seed without family, protocol or cookie"};
+    s.occ = occ_of(r.occ);
+    s.inode = r.inode;
+    s.uid = r.uid;
+    s.pid = r.pid;
+    s.fd = r.fd;
+    std::memcpy(s.comm.data(), r.comm, sizeof(r.comm));
+    s.comm.back() = '\0';
+    out = s;
+    return DecodeStatus::Ok;
+  });
 }
 
 }  // namespace sockscope

@@ -17,6 +17,10 @@ struct ss_dev_drop_key;
 struct ss_sock_drop_key;
 
 namespace sockscope {
+struct RawSeed;
+}
+
+namespace sockscope {
 
 enum class DecodeStatus { Ok, UnknownType, Malformed };
 
@@ -49,5 +53,9 @@ DevDropsUpdate decode_dev_drops(const ss_dev_drop_key& key, std::span<const uint
 
 // One sock_drops entry.
 SockDropsUpdate decode_sock_drops(const ss_sock_drop_key& key, uint64_t count, uint64_t ts_ns);
+
+// A socket that existed at start-up (see raw_record.h): its identity is
+// checked like a kernel record's.
+DecodeStatus decode_seed(const RawSeed& r, Event& out, DecodeStats& stats);
 
 }  // namespace sockscope

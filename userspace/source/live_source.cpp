@@ -25,19 +25,6 @@
 
 namespace sockscope {
 
-uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-int64_t wall_minus_monotonic_ns() {
-  timespec w{}, m{};
-  clock_gettime(CLOCK_REALTIME, &w);
-  clock_gettime(CLOCK_MONOTONIC, &m);
-  return (int64_t(w.tv_sec) - m.tv_sec) * 1'000'000'000 + (int64_t(w.tv_nsec) - m.tv_nsec);
-}
-
 LiveSource::LiveSource(const LiveOptions& opts) : opts_(opts) {
   preflight_live();
   wall_offset_ = wall_minus_monotonic_ns();
@@ -65,17 +52,15 @@ LiveSource::~LiveSource() {
 
 int LiveSource::on_record(void* ctx, void* data, size_t size) {
   auto* self = static_cast<LiveSource*>(ctx);
-  Event e;
-  if (decode_record({static_cast<const uint8_t*>(data), size}, e, self->decode_) == DecodeStatus::Ok) {
-    self->note_closed(e);
-    // an exception must not unwind through libbpf's C frames: keep it,
-    // stop consuming, and rethrow once back in C++
-    try {
-      (*self->sink_)(e);
-    } catch (...) {
-      self->pending_error_ = std::current_exception();
-      return -1;
-    }
+  // an exception must not unwind through libbpf's C frames: keep it, stop
+  // consuming, and rethrow once back in C++
+  try {
+    if (self->deliver(RawKind::Kernel, {static_cast<const uint8_t*>(data), size}, *self->sink_, self->decode_) ==
+        DecodeStatus::Ok)
+      self->note_closed(self->scratch_);
+  } catch (...) {
+    self->pending_error_ = std::current_exception();
+    return -1;
   }
   return 0;
 }
@@ -125,7 +110,10 @@ void LiveSource::take_seeds() {
 
 void LiveSource::seed(const EventSink& sink) {
   seeded_ = true;
-  for (const auto& s : seeds_) sink(s);
+  for (const auto& s : seeds_) {
+    encode_seed(raw_buf_, s);
+    deliver(RawKind::Seed, raw_buf_, sink, decode_);
+  }
   seeds_ = {};
 }
 
@@ -257,8 +245,9 @@ void LiveSource::read_stats(const EventSink& sink, uint64_t now) {
   stats_seen_.begin();
   read_map<uint64_t, ss_sock_stats>(bpf_->stats_fd(), "socket stats", 1, batch_.stats,
                                     [&](uint64_t cookie, std::span<const ss_sock_stats> v) {
-                                      if (stats_seen_.changed(cookie, hash_of(v[0])))
-                                        sink(sockscope::decode_stats(cookie, v[0], now));
+                                      if (!stats_seen_.changed(cookie, hash_of(v[0]))) return;
+                                      encode_sock_stats(raw_buf_, now, cookie, v[0]);
+                                      deliver(RawKind::SockStats, raw_buf_, sink, decode_);
                                     });
   stats_seen_.end();
 }
@@ -267,8 +256,10 @@ void LiveSource::read_sock_drops(const EventSink& sink, uint64_t now) {
   sock_drops_seen_.begin();
   read_map<ss_sock_drop_key, uint64_t>(bpf_->sock_drops_fd(), "socket drops", 1, batch_.sock_drops,
                                        [&](const ss_sock_drop_key& k, std::span<const uint64_t> v) {
-                                         if (sock_drops_seen_.changed(std::make_tuple(k.cookie, k.reason, k.pad), v[0]))
-                                           sink(decode_sock_drops(k, v[0], now));
+                                         if (!sock_drops_seen_.changed(std::make_tuple(k.cookie, k.reason, k.pad), v[0]))
+                                           return;
+                                         encode_sock_drops(raw_buf_, now, k, v[0]);
+                                         deliver(RawKind::SockDrops, raw_buf_, sink, decode_);
                                        });
   sock_drops_seen_.end();
 }
@@ -277,8 +268,9 @@ void LiveSource::read_journey(const EventSink& sink, uint64_t now) {
   journey_seen_.begin();
   read_map<uint64_t, ss_journey>(bpf_->sock_journey_fd(), "socket journey", 1, batch_.journey,
                                  [&](uint64_t cookie, std::span<const ss_journey> v) {
-                                   if (journey_seen_.changed(cookie, hash_of(v[0])))
-                                     sink(decode_journey(cookie, v[0], now));
+                                   if (!journey_seen_.changed(cookie, hash_of(v[0]))) return;
+                                   encode_journey(raw_buf_, now, cookie, v[0]);
+                                   deliver(RawKind::Journey, raw_buf_, sink, decode_);
                                  });
   journey_seen_.end();
 }
@@ -295,10 +287,12 @@ void LiveSource::read_devices(const EventSink& sink, uint64_t now) {
                                      [&](const ss_dev_key& k, std::span<const ss_dev_stats> per_cpu) {
                                        DevKey dk{k.netns, k.ifindex};
                                        auto n = names.find(dk);
-                                       DevStatsUpdate u = decode_dev_stats(
-                                           k, per_cpu, n == names.end() ? nullptr : &n->second, now);
+                                       const ss_dev_name* name = n == names.end() ? nullptr : &n->second;
+                                       DevStatsUpdate u = decode_dev_stats(k, per_cpu, name, now);
                                        uint64_t h = hash_bytes(u.name.data(), u.name.size(), hash_of(u.c));
-                                       if (dev_seen_.changed(dk, h)) sink(u);
+                                       if (!dev_seen_.changed(dk, h)) return;
+                                       encode_dev_stats(raw_buf_, now, k, name, per_cpu);
+                                       deliver(RawKind::DevStats, raw_buf_, sink, decode_);
                                      });
   dev_seen_.end();
 }
@@ -308,8 +302,10 @@ void LiveSource::read_dev_drops(const EventSink& sink, uint64_t now) {
   read_map<ss_dev_drop_key, uint64_t>(bpf_->dev_drops_fd(), "device drops", ncpu_, batch_.dev_drops,
                                       [&](const ss_dev_drop_key& k, std::span<const uint64_t> per_cpu) {
                                         DevDropsUpdate u = decode_dev_drops(k, per_cpu, now);
-                                        if (dev_drops_seen_.changed(std::make_tuple(k.netns, k.ifindex, k.reason), u.count))
-                                          sink(u);
+                                        if (!dev_drops_seen_.changed(std::make_tuple(k.netns, k.ifindex, k.reason), u.count))
+                                          return;
+                                        encode_dev_drops(raw_buf_, now, k, per_cpu);
+                                        deliver(RawKind::DevDrops, raw_buf_, sink, decode_);
                                       });
   dev_drops_seen_.end();
 }
@@ -341,9 +337,21 @@ void LiveSource::read_lost(const EventSink& sink) {
     for (auto v : per_cpu) total += v;
     if (total != lost_seen_[k]) {
       lost_seen_[k] = total;
-      sink(Lost{monotonic_ns(), static_cast<LostKind>(k), total});
+      encode_lost(raw_buf_, monotonic_ns(), static_cast<LostKind>(k), total);
+      deliver(RawKind::Lost, raw_buf_, sink, decode_);
     }
   }
+}
+
+void LiveSource::resend_maps() {
+  stats_seen_.seen().clear();
+  journey_seen_.seen().clear();
+  dev_seen_.seen().clear();
+  dev_drops_seen_.seen().clear();
+  // sock_drops_seen_ also says which entries forget_closed deletes: keep
+  // the keys, change the counts so every one differs from the next read
+  for (auto& [k, v] : sock_drops_seen_.seen()) v = ~0ull;
+  lost_seen_.fill(~0ull);
 }
 
 }  // namespace sockscope

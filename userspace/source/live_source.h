@@ -36,7 +36,8 @@ class LiveSource : public Source {
   uint64_t now_ns() const override { return monotonic_ns(); }
   const DecodeStats& decode_stats() const override { return decode_; }
   const ReasonNames& reason_names() const override { return reasons_; }
-  const std::vector<ProbeStatus>& probes() const { return bpf_->probes(); }
+  const std::vector<ProbeStatus>& probes() const override { return bpf_->probes(); }
+  void resend_maps() override;
 
  private:
   static int on_record(void* ctx, void* data, size_t size);
@@ -81,6 +82,7 @@ class LiveSource : public Source {
   } batch_;
   std::unordered_set<uint64_t> closed_;  // cookies whose map entries can go after a read
   std::array<uint64_t, static_cast<size_t>(LostKind::Count)> lost_seen_{};
+  std::vector<uint8_t> raw_buf_;  // the raw form of a map entry being delivered
 };
 
 }  // namespace sockscope

@@ -1,5 +1,5 @@
-// Where events come from: live BPF or (later) a trace file. Everything
-// below a Source — the model, views, writers — sees only Events.
+// Where events come from: live BPF or a trace file. Everything below a
+// Source — the model, views, writers — sees only Events.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,8 @@
 #include "../model/event.h"
 #include "../model/reason_names.h"
 #include "decoder.h"
+#include "probe_status.h"
+#include "raw_record.h"
 
 namespace sockscope {
 
@@ -25,12 +27,30 @@ class Source {
   virtual void flush(const EventSink& sink) = 0;
   // CLOCK_REALTIME - CLOCK_MONOTONIC at start, to print wall-clock times.
   virtual int64_t wall_offset_ns() const = 0;
-  // The current time on the events' clock.
+  // The current time on the events' clock: now (live), or the recording's
+  // position (a file).
   virtual uint64_t now_ns() const = 0;
   virtual const DecodeStats& decode_stats() const = 0;
   // Names of the drop and reset reason codes in this source's events: the
   // running kernel's (live) or the recording kernel's (a file).
   virtual const ReasonNames& reason_names() const = 0;
+  // Which probes attached (live), or had attached (a file).
+  virtual const std::vector<ProbeStatus>& probes() const = 0;
+  // The undecoded record behind the event being delivered: valid only
+  // inside the sink call. A trace writer stores exactly these bytes.
+  const RawRecord& current_raw() const { return raw_; }
+  // Makes the next read of the kernel's maps deliver every entry, changed
+  // or not (a new trace file must start complete). Nothing for a file.
+  virtual void resend_maps() {}
+
+ protected:
+  // Decodes one raw record and hands the event to sink, with current_raw()
+  // set meanwhile. Returns the decoded event's status.
+  DecodeStatus deliver(RawKind kind, std::span<const uint8_t> bytes, const EventSink& sink, DecodeStats& stats);
+  Event scratch_;  // reused: most events need no allocation
+
+ private:
+  RawRecord raw_;
 };
 
 uint64_t monotonic_ns();

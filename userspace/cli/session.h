@@ -1,0 +1,44 @@
+// What every command runs on: a Source (live BPF, or a trace file with -r),
+// the model, and with -w a recording of what the source delivered.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "../model/socket_table.h"
+#include "../source/source.h"
+#include "options.h"
+#include "pipeline.h"
+#include "recording.h"
+
+namespace sockscope {
+
+class Session {
+ public:
+  // seed: read the sockets that exist already (live only).
+  explicit Session(const CommonOptions& o, bool seed = true);
+  ~Session();
+
+  Source& src() { return *src_; }
+  SocketTable& table() { return table_; }
+  bool replay() const { return replay_; }
+
+  // Runs the pipeline until the duration ends (live; with -r: that much of
+  // the recording), the file ends, or a stop signal.
+  void run(double duration_s, const OnEvent& on_event = nullptr);
+  // The moment the run ended on the source's clock: what the output shows
+  // "now" as, and the recording's end, so a replay shows the same.
+  uint64_t end_ns() const { return end_ns_; }
+  // Closes the recording and prints the summaries to stderr.
+  void finish();
+
+ private:
+  const CommonOptions& o_;
+  std::unique_ptr<Source> src_;
+  SocketTable table_;
+  std::unique_ptr<Recording> rec_;
+  bool replay_ = false;
+  uint64_t end_ns_ = 0;
+};
+
+}  // namespace sockscope

@@ -1,0 +1,57 @@
+// CSV: one row per socket at the end of the trace, the columns of `list`
+// as raw numbers (bytes, seconds) plus the owner and the socket cookie.
+#include <fmt/format.h>
+
+#include "../output/socket_format.h"
+#include "exporter.h"
+
+namespace sockscope {
+namespace {
+
+constexpr const char* kHeader =
+    "netid,state,age_s,recv_q,send_q,rcv_pct,snd_pct,rx_max,tx_max,local,peer,sent,rcvd,process,"
+    "pid,comm,fd,cookie,drops,retransmits,rtt_us\n";
+
+// RFC 4180: a field with a comma, a quote or a line break is quoted, its
+// quotes doubled. Other bytes (a process name's) are kept as they are.
+std::string field(std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(v);
+  std::string out = "\"";
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + '"';
+}
+
+class CsvExporter : public Exporter {
+ public:
+  CsvExporter(std::ostream& out, const ExportContext& ctx) : out_(out), ctx_(ctx) {}
+
+  void on_event(const Event&, const Socket*) override {}
+
+  void finish(const SocketTable& table, uint64_t now_ns) override {
+    std::vector<const Socket*> shown;
+    for (const auto& [key, s] : table.sockets())
+      if (!ctx_.filter || ctx_.filter->matches(s)) shown.push_back(&s);
+    out_ << kHeader;
+    for (const Socket* s : sorted_sockets(std::move(shown))) {
+      ListRow r = list_row(*s, now_ns);
+      out_ << fmt::format("{},{},{:.3f},{},{},{:.2f},{:.2f},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.netid,
+                          field(r.state), r.age_ns / 1e9, r.recv_q, r.send_q, r.rcv_pct, r.snd_pct, r.rx_max,
+                          r.tx_max, field(r.local), field(r.peer), r.sent, r.rcvd, field(r.process), s->owner.pid,
+                          field(comm_view(s->owner.comm)), s->owner.fd, s->id.cookie, r.drops, r.retransmits,
+                          s->metrics_ns ? std::to_string(s->metrics.srtt_us) : "");  // empty: never measured
+    }
+    out_.flush();
+  }
+
+ private:
+  std::ostream& out_;
+  ExportContext ctx_;
+};
+
+}  // namespace
+
+std::unique_ptr<Exporter> make_csv_exporter(std::ostream& out, const ExportContext& ctx) {
+  return std::make_unique<CsvExporter>(out, ctx);
+}
+
+}  // namespace sockscope

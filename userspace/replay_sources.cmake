@@ -1,0 +1,18 @@
+# The sources a replay needs — trace reader, decoder, model — relative to
+# userspace/. libsockscope builds them with the rest; the fuzzer (tests/fuzz),
+# a separate clang build, builds just these.
+set(SOCKSCOPE_REPLAY_SOURCES
+  model/names.cpp
+  model/socket_table.cpp
+  model/filter.cpp
+  model/histogram.cpp
+  model/nic_table.cpp
+  source/decoder.cpp
+  source/raw_record.cpp
+  source/source.cpp
+  source/file_source.cpp
+  trace/crc.cpp
+  trace/meta.cpp
+  trace/reader.cpp
+  trace/writer.cpp
+)

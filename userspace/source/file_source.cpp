@@ -1,0 +1,95 @@
+#include "file_source.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "../trace/reader.h"
+#include "../util/user_error.h"
+
+namespace sockscope {
+namespace {
+
+// Exit status for a trace that cannot be read: like a bad option, the
+// user's input is at fault.
+constexpr int kBadInput = 2;
+
+int open_input(const std::string& path) {
+  if (path == "-") return dup(STDIN_FILENO);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw UserError(fmt::format("cannot open the trace file {}: {}", path, std::strerror(errno)), kBadInput);
+  return fd;
+}
+
+}  // namespace
+
+FileSource::FileSource(const std::string& path) {
+  std::string name = path == "-" ? "stdin" : path;
+  try {
+    reader_ = std::make_unique<trace::TraceReader>(open_input(path), name);
+  } catch (const trace::TraceError& e) {
+    throw UserError(e.what(), kBadInput);
+  }
+  if (reader_->abi_version() != SS_ABI_VERSION)
+    throw UserError(fmt::format("{} holds kernel records of ABI version {}; this sockscope decodes version {}: "
+                                "open it with the sockscope version that recorded it",
+                                name, reader_->abi_version(), SS_ABI_VERSION),
+                    kBadInput);
+  name_ = name;
+  on_warning([](const std::string& m) { std::cerr << "sockscope: " << m << std::endl; });
+  now_ = reader_->meta().start_ns;
+}
+
+FileSource::~FileSource() = default;
+
+void FileSource::on_warning(std::function<void(const std::string&)> f) {
+  warn_ = f;
+  reader_->on_warning(std::move(f));
+}
+
+const trace::ReadReport& FileSource::report() const { return reader_->report(); }
+const trace::Meta& FileSource::meta() const { return reader_->meta(); }
+int64_t FileSource::wall_offset_ns() const { return reader_->meta().wall_offset_ns; }
+const ReasonNames& FileSource::reason_names() const { return reader_->meta().reasons; }
+const std::vector<ProbeStatus>& FileSource::probes() const { return reader_->meta().probes; }
+
+bool FileSource::poll(int, const EventSink& sink) {
+  if (done_) return false;
+  std::vector<trace::RecordView> recs;
+  if (!reader_->next(recs)) {
+    done_ = true;
+    const auto& r = reader_->report();
+    if (!ended_ && !r.cut_short)
+      warn_(fmt::format("{}: the recording has no end record (the recorder was killed?): read all {} blocks, "
+                        "up to byte {}",
+                        name_, r.blocks, r.offset));
+    return false;
+  }
+  for (const auto& r : recs) {
+    if (r.kind == uint16_t(RawKind::End)) {
+      if (r.bytes.size() == sizeof(RawEnd)) {
+        RawEnd e;
+        std::memcpy(&e, r.bytes.data(), sizeof(e));
+        now_ = std::max(now_, e.ts_ns);
+        ended_ = true;
+      } else {
+        ++decode_.malformed;
+      }
+      continue;
+    }
+    if (r.kind == 0 || r.kind > kRawKindMax) {
+      ++decode_.unknown_type;  // from a newer writer: skipped
+      continue;
+    }
+    if (deliver(RawKind(r.kind), r.bytes, sink, decode_) == DecodeStatus::Ok)
+      now_ = std::max(now_, event_ts(scratch_));
+  }
+  return true;
+}
+
+}  // namespace sockscope

@@ -1,0 +1,32 @@
+// The trace header's metadata: where and when the recording was made, what
+// attached, and the recording kernel's reason names (their numbers differ
+// between kernels). Stored as one JSON object.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../model/reason_names.h"
+#include "../source/probe_status.h"
+
+namespace sockscope::trace {
+
+struct Meta {
+  std::string host;
+  std::string kernel;  // uname -r
+  std::string sockscope_version;
+  std::string command;         // what was run, for the reader's information
+  int64_t wall_offset_ns = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC at start
+  uint64_t start_ns = 0;       // CLOCK_MONOTONIC at start
+  uint32_t file_index = 0;     // 0, then 1, 2 … for the files of a rotation
+  std::vector<ProbeStatus> probes;
+  ReasonNames reasons;
+};
+
+std::string meta_to_json(const Meta& m);
+// Throws std::runtime_error saying what is wrong. Bounded: refuses nesting
+// deeper than the format uses, so hostile input cannot exhaust the stack.
+Meta meta_from_json(const std::string& text);
+
+}  // namespace sockscope::trace

@@ -1,0 +1,80 @@
+// Writes a trace file: the header, then records gathered into blocks that
+// go to disk when full or when the flush interval has passed, so a crash
+// loses at most that interval. With rotation it starts a new file once the
+// current one reaches its size, tcpdump style (FILE, FILE1, FILE2 …), and
+// keeps the newest N.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "../source/raw_record.h"
+#include "meta.h"
+
+namespace sockscope::trace {
+
+struct WriterOptions {
+  std::string path;
+  bool compress = false;                        // zstd per block
+  uint64_t flush_interval_ns = 1'000'000'000;   // a block goes out at least this often
+  uint32_t block_bytes = 1u << 20;              // or once it holds this much
+  uint64_t rotate_bytes = 0;                    // 0: one file
+  uint32_t keep = 0;                            // with rotation: newest files kept, 0 = all
+};
+
+struct WriterStats {
+  uint64_t records = 0;  // over all files
+  uint64_t bytes = 0;    // written to disk, over all files
+  uint64_t blocks = 0;
+  uint32_t files = 0;    // opened
+  uint32_t removed = 0;  // deleted by rotation
+};
+
+class TraceWriter {
+ public:
+  // Creates path with mode 0600 (truncating it) and writes the header.
+  // Throws UserError saying what to do.
+  TraceWriter(WriterOptions opts, Meta meta);
+  // Writes what is buffered, without an end record (as a crash would).
+  ~TraceWriter();
+  TraceWriter(const TraceWriter&) = delete;
+  TraceWriter& operator=(const TraceWriter&) = delete;
+
+  void write(RawKind kind, std::span<const uint8_t> bytes);
+  // Writes the buffered block if it is older than the flush interval, and
+  // rotates when the file is full. Call often (the event loop does).
+  void tick();
+  // Called right after a rotation opened a new file: write what a reader of
+  // that file alone needs (the sockets that exist, the maps' values).
+  void on_new_file(std::function<void()> f) { on_new_file_ = std::move(f); }
+  // Appends the end record, writes the last block and closes.
+  void close(uint64_t end_ns);
+
+  const WriterStats& stats() const { return stats_; }
+  const std::string& current_path() const { return path_; }
+
+ private:
+  void open_next();
+  void write_block();
+  void write_all(const void* p, size_t n);
+  void rotate();
+
+  WriterOptions opts_;
+  Meta meta_;
+  int fd_ = -1;
+  std::string path_;
+  std::vector<std::string> files_;  // this run's files, oldest first
+  std::vector<uint8_t> block_, zbuf_;
+  uint32_t block_records_ = 0;
+  uint32_t seq_ = 0;
+  uint64_t file_bytes_ = 0;
+  uint64_t block_started_ns_ = 0;
+  WriterStats stats_;
+  std::function<void()> on_new_file_;
+  bool closed_ = false;
+};
+
+}  // namespace sockscope::trace
