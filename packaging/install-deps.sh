@@ -20,7 +20,7 @@ PACKAGES=(
   # libraries: CLI, JSON, formatting, compression, terminal
   libcli11-dev nlohmann-json3-dev libfmt-dev libzstd-dev libncurses-dev
   # tests: Catch2, and the independent observers / tools they run
-  catch2 iproute2 util-linux procps nftables ethtool
+  catch2 iproute2 util-linux procps nftables ethtool tmux
 )
 
 missing=()

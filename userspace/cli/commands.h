@@ -16,4 +16,12 @@ struct ExportOptions {
 };
 int cmd_export(const ExportOptions& o);
 
+struct TopCommandOptions {
+  CommonOptions common;  // filters, -r
+  double delay_s = 1;    // -d, like top
+  bool no_color = false;
+};
+// In ui/ (sockscope_ui): the only command that drives a terminal.
+int cmd_top(const TopCommandOptions& o);
+
 }  // namespace sockscope

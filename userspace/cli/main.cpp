@@ -1,4 +1,6 @@
 // sockscope: see every socket's lifecycle and buffers as they change.
+#include <unistd.h>
+
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
 
   CommonOptions watch_o, list_o, nic_o, record_o;
   ExportOptions export_o;
+  TopCommandOptions top_o;
   list_o.duration_s = 1;
   nic_o.duration_s = 1;
   auto* watch = app.add_subcommand("watch", "Print one line per socket event until Ctrl-C");
@@ -40,6 +43,13 @@ int main(int argc, char** argv) {
   auto* watch_d = add_duration(*watch, watch_o, "Stop after this many seconds (with -r: of the recording)");
   watch->add_option("--detail", watch_o.detail, "Extra detail: 'calls' adds every send/recv/read/write")
       ->check(CLI::IsMember({"calls"}));
+
+  auto* top = app.add_subcommand("top", "The live view: a table of sockets, updated in place (the default on a terminal)");
+  add_common_options(*top, top_o.common);
+  add_read_option(*top, top_o.common);
+  top->add_option("-d,--delay", top_o.delay_s, "Seconds between refreshes, like top (default 1)")
+      ->check(CLI::PositiveNumber);
+  top->add_flag("--no-color", top_o.no_color, "No colours (NO_COLOR in the environment does the same)");
 
   auto* list = app.add_subcommand("list", "Collect for a while, then list sockets like ss -tanpm");
   add_common_options(*list, list_o);
@@ -103,7 +113,11 @@ int main(int argc, char** argv) {
       finish(export_o.common, nullptr);
       return cmd_export(export_o);
     }
-    finish(watch_o, watch_d);  // no command: watch, until the live view lands
+    if (*top || (!*watch && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))) {
+      finish(top_o.common, nullptr);  // no command on a terminal: the live view
+      return cmd_top(top_o);
+    }
+    finish(watch_o, watch_d);  // no command, output not a terminal: one line per event
     return cmd_watch(watch_o);
   } catch (const UserError& e) {
     std::cerr << "sockscope: " << e.what() << std::endl;

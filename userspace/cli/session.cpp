@@ -29,15 +29,28 @@ Session::Session(const CommonOptions& o, bool seed) : o_(o), table_(o.limits()) 
 
 Session::~Session() = default;
 
+OnEvent Session::with_recording(const OnEvent& on_event) {
+  if (!rec_) return on_event;
+  return [this, on_event](const Event& e, const Socket* s) {
+    rec_->on_event(e, s);
+    if (on_event) on_event(e, s);
+  };
+}
+
 void Session::run(double duration_s, const OnEvent& on_event) {
-  OnEvent each = on_event;
-  if (rec_)
-    each = [&](const Event& e, const Socket* s) {
-      rec_->on_event(e, s);
-      if (on_event) on_event(e, s);
-    };
-  run_pipeline(*src_, table_, duration_s, each, rec_ ? std::function<void()>([&] { rec_->tick(); }) : nullptr);
+  run_pipeline(*src_, table_, duration_s, with_recording(on_event),
+               rec_ ? std::function<void()>([&] { rec_->tick(); }) : nullptr);
   end_ns_ = src_->now_ns();
+}
+
+bool Session::step(int timeout_ms) {
+  if (!stepper_)
+    stepper_ = std::make_unique<PipelineStep>(*src_, table_, with_recording(nullptr),
+                                              rec_ ? std::function<void()>([this] { rec_->tick(); }) : nullptr);
+  bool more = stepper_->step(timeout_ms);
+  if (!more) stepper_->flush();
+  end_ns_ = src_->now_ns();
+  return more;
 }
 
 void Session::finish() {

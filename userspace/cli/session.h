@@ -26,6 +26,10 @@ class Session {
   // Runs the pipeline until the duration ends (live; with -r: that much of
   // the recording), the file ends, or a stop signal.
   void run(double duration_s, const OnEvent& on_event = nullptr);
+  // One slice of the same pipeline, for a caller with its own loop (the
+  // live view): polls the source once, waiting at most timeout_ms. False
+  // once the source has ended (then flushed); call finish() afterwards.
+  bool step(int timeout_ms);
   // The moment the run ended on the source's clock: what the output shows
   // "now" as, and the recording's end, so a replay shows the same.
   uint64_t end_ns() const { return end_ns_; }
@@ -33,10 +37,13 @@ class Session {
   void finish();
 
  private:
+  OnEvent with_recording(const OnEvent& on_event);
+
   const CommonOptions& o_;
   std::unique_ptr<Source> src_;
   SocketTable table_;
   std::unique_ptr<Recording> rec_;
+  std::unique_ptr<PipelineStep> stepper_;  // step()'s pipeline, made on first use
   bool replay_ = false;
   uint64_t end_ns_ = 0;
 };
