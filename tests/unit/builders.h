@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,14 @@ inline Comm comm(std::string_view s) {
   Comm c{};
   s.copy(c.data(), c.size() - 1);
   return c;
+}
+
+// Text output split at newlines, for line-by-line checks.
+inline std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
 }
 
 inline Task task(uint32_t pid, std::string_view name) { return {pid, pid, comm(name)}; }

@@ -33,13 +33,6 @@ DevDropsUpdate dev_drops(uint32_t netns, uint32_t ifindex, uint32_t reason, uint
   return {ts, {netns, ifindex}, reason, count};
 }
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("NicTable: counters are absolute, the latest replaces them", "[nic]") {

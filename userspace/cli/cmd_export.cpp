@@ -105,7 +105,7 @@ int cmd_export(const ExportOptions& o) {
   std::ostream out(&buf);
   ExportContext ctx{&run.src().reason_names(), run.src().wall_offset_ns(), &o.common.filter};
   auto exporter = make_exporter(o.format, out, ctx);
-  run.run(0, [&](const Event& e, const Socket* s) {
+  run.run([&](const Event& e, const Socket* s) {
     exporter->on_event(e, s);
     if (!out) request_stop();  // disk full, or the reader went away: reading on is no use
   });

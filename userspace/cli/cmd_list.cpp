@@ -10,8 +10,7 @@ namespace sockscope {
 
 int cmd_list(const CommonOptions& o) {
   Session run(o);
-  // a trace is read to its end unless --duration says otherwise
-  run.run(run.replay() && !o.duration_set ? 0 : o.duration_s);
+  run.run();
   uint64_t now = run.end_ns();
   std::vector<const Socket*> shown;
   for (const auto& [key, s] : run.table().sockets())

@@ -11,7 +11,7 @@ namespace sockscope {
 int cmd_nic(const CommonOptions& o) {
   // no socket is shown: skip the sock_diag dump and /proc scan
   Session run(o, /*seed=*/false);
-  run.run(run.replay() && !o.duration_set ? 0 : o.duration_s);
+  run.run();
   auto nics = run.table().nics().sorted();
   const ReasonNames& names = run.src().reason_names();
   if (o.json)

@@ -14,7 +14,7 @@ int cmd_record(const CommonOptions& o) {
   std::cerr << fmt::format("sockscope: recording to {}{}", o.write_path,
                            o.duration_s > 0 ? fmt::format(" for {} s", o.duration_s) : "; Ctrl-C to stop")
             << std::endl;
-  run.run(o.duration_s);
+  run.run();
   run.finish();  // says what was written and lost
   return 0;
 }

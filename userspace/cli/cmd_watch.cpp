@@ -14,7 +14,7 @@ int cmd_watch(const CommonOptions& o) {
   Source& src = run.src();
   if (!o.json) std::cout << watch_header() << '\n';
   if (!run.replay()) std::cerr << "sockscope: watching; Ctrl-C to stop" << std::endl;
-  run.run(o.duration_s, [&](const Event& e, const Socket* s) {
+  run.run([&](const Event& e, const Socket* s) {
     if (!is_watch_event(e) || !filter_admits(&o.filter, e, s)) return;
     const ReasonNames& names = src.reason_names();
     if (o.json)

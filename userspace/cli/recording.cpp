@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "../output/event_format.h"
+#include "../trace/format.h"
 
 namespace sockscope {
 namespace {
@@ -84,20 +85,20 @@ void Recording::on_event(const Event& e, const Socket* s) {
   }
 }
 
+// Held records are kept as a trace block's payload is: a RecordHeader, then
+// the bytes.
 void Recording::hold(uint64_t serial, const RawRecord& raw) {
   auto& buf = held_[serial];
-  size_t need = sizeof(uint16_t) + sizeof(uint32_t) + raw.bytes.size();
+  size_t need = sizeof(trace::RecordHeader) + raw.bytes.size();
   if (buf.size() + need > kMaxHeldPerSocket || held_bytes_ + need > kMaxHeld) {
     ++held_dropped_;
     return;
   }
-  uint16_t kind = uint16_t(raw.kind);
-  uint32_t len = uint32_t(raw.bytes.size());
-  const auto* k = reinterpret_cast<const uint8_t*>(&kind);
-  const auto* l = reinterpret_cast<const uint8_t*>(&len);
-  buf.insert(buf.end(), k, k + sizeof(kind));
-  buf.insert(buf.end(), l, l + sizeof(len));
-  buf.insert(buf.end(), raw.bytes.begin(), raw.bytes.end());
+  trace::RecordHeader h{uint16_t(raw.kind), 0, uint32_t(raw.bytes.size())};
+  size_t at = buf.size();
+  buf.resize(at + need);
+  std::memcpy(buf.data() + at, &h, sizeof(h));
+  std::memcpy(buf.data() + at + sizeof(h), raw.bytes.data(), raw.bytes.size());
   held_bytes_ += need;
 }
 
@@ -106,13 +107,11 @@ void Recording::release(uint64_t serial) {
   if (it == held_.end()) return;
   const auto& buf = it->second;
   for (size_t off = 0; off < buf.size();) {
-    uint16_t kind;
-    uint32_t len;
-    std::memcpy(&kind, buf.data() + off, sizeof(kind));
-    std::memcpy(&len, buf.data() + off + sizeof(kind), sizeof(len));
-    off += sizeof(kind) + sizeof(len);
-    writer_.write(RawKind(kind), std::span<const uint8_t>(buf.data() + off, len));
-    off += len;
+    trace::RecordHeader h;
+    std::memcpy(&h, buf.data() + off, sizeof(h));
+    off += sizeof(h);
+    writer_.write(RawKind(h.kind), std::span<const uint8_t>(buf.data() + off, h.len));
+    off += h.len;
   }
   held_bytes_ -= buf.size();
   held_.erase(it);

@@ -37,16 +37,20 @@ OnEvent Session::with_recording(const OnEvent& on_event) {
   };
 }
 
-void Session::run(double duration_s, const OnEvent& on_event) {
-  run_pipeline(*src_, table_, duration_s, with_recording(on_event),
-               rec_ ? std::function<void()>([&] { rec_->tick(); }) : nullptr);
+std::function<void()> Session::tick_fn() {
+  if (!rec_) return nullptr;
+  return [this] { rec_->tick(); };
+}
+
+void Session::run(const OnEvent& on_event) {
+  double duration_s = replay_ && !o_.duration_set ? 0 : o_.duration_s;
+  run_pipeline(*src_, table_, duration_s, with_recording(on_event), tick_fn());
   end_ns_ = src_->now_ns();
 }
 
 bool Session::step(int timeout_ms) {
   if (!stepper_)
-    stepper_ = std::make_unique<PipelineStep>(*src_, table_, with_recording(nullptr),
-                                              rec_ ? std::function<void()>([this] { rec_->tick(); }) : nullptr);
+    stepper_ = std::make_unique<PipelineStep>(*src_, table_, with_recording(nullptr), tick_fn());
   bool more = stepper_->step(timeout_ms);
   if (!more) stepper_->flush();
   end_ns_ = src_->now_ns();

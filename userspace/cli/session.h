@@ -23,9 +23,10 @@ class Session {
   SocketTable& table() { return table_; }
   bool replay() const { return replay_; }
 
-  // Runs the pipeline until the duration ends (live; with -r: that much of
-  // the recording), the file ends, or a stop signal.
-  void run(double duration_s, const OnEvent& on_event = nullptr);
+  // Runs the pipeline until --duration ends (live; with -r: that much of
+  // the recording, and the whole file when it is not given), the file
+  // ends, or a stop signal.
+  void run(const OnEvent& on_event = nullptr);
   // One slice of the same pipeline, for a caller with its own loop (the
   // live view): polls the source once, waiting at most timeout_ms. False
   // once the source has ended (then flushed); call finish() afterwards.
@@ -37,6 +38,7 @@ class Session {
   void finish();
 
  private:
+  std::function<void()> tick_fn();  // the recording's flushes, if recording
   OnEvent with_recording(const OnEvent& on_event);
 
   const CommonOptions& o_;

@@ -87,11 +87,7 @@ void TraceWriter::tick() {
 }
 
 void TraceWriter::rotate() {
-  // each file of a rotation ends as a finished recording does
-  std::vector<uint8_t> end;
-  encode_end(end, monotonic_ns());
-  write(RawKind::End, end);
-  write_block();
+  write_end(monotonic_ns());  // each file of a rotation ends as a finished recording does
   ::close(fd_);
   fd_ = -1;
   open_next();
@@ -101,6 +97,13 @@ void TraceWriter::rotate() {
     files_.erase(files_.begin());
   }
   if (on_new_file_) on_new_file_();
+}
+
+void TraceWriter::write_end(uint64_t ts_ns) {
+  std::vector<uint8_t> end;
+  encode_end(end, ts_ns);
+  write(RawKind::End, end);
+  write_block();
 }
 
 void TraceWriter::write_block() {
@@ -150,10 +153,7 @@ void TraceWriter::write_all(const void* p, size_t n) {
 
 void TraceWriter::close(uint64_t end_ns) {
   if (closed_) return;
-  std::vector<uint8_t> end;
-  encode_end(end, end_ns);
-  write(RawKind::End, end);
-  write_block();
+  write_end(end_ns);
   closed_ = true;
   if (::close(fd_) != 0)
     throw UserError(fmt::format("closing the trace file {} failed: {}", path_, std::strerror(errno)));

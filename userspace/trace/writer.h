@@ -59,6 +59,7 @@ class TraceWriter {
  private:
   void open_next();
   void write_block();
+  void write_end(uint64_t ts_ns);  // the End record, then the block
   void write_all(const void* p, size_t n);
   void rotate();
 
