@@ -13,6 +13,8 @@ enum Key : int {
   kKeyNone = -1,
   kKeyUp = 0x10000,
   kKeyDown,
+  kKeyLeft,
+  kKeyRight,
   kKeyPageUp,
   kKeyPageDown,
   kKeyHome,
@@ -21,14 +23,40 @@ enum Key : int {
   kKeyEscape,
   kKeyBackspace,
   kKeyResize,
+  kKeyF1,
+  kKeyF3,
+  kKeyF4,
+  kKeyF5,
+  kKeyF6,
+  kKeyF10,
+  kKeyMouse,  // a left click; where is in KeyInput::x/y
 };
 
-// Applies key to view; rows: what visible_rows() gives now; page: rows
-// per screen. Returns false when the key quits the view.
-bool apply_key(ViewState& view, int key, const Snapshot& snap, const std::vector<size_t>& rows, int page);
+struct KeyInput {
+  int key = kKeyNone;
+  int x = 0, y = 0;  // kKeyMouse: the cell clicked
+};
 
-// Keeps the selection on the same socket after a refresh re-sorted or
-// filtered the rows, and the selection on screen.
-void follow_selection(ViewState& view, const Snapshot& snap, const std::vector<size_t>& rows, int page);
+// What a key asks of the loop besides changing the view.
+enum class Action {
+  None,
+  Quit,
+  // replay only (ignored live)
+  PlayPause,  // space
+  Slower,     // [
+  Faster,     // ]
+  Step,       // . : one second of the recording, paused
+  SeekStart,  // 0 : back to the recording's start
+  SeekEnd,    // $ : read to the end
+};
+
+// Applies a key to view. lines: what visible_lines() gives now; page: rows
+// per screen; width: the screen's, for mouse clicks on column names.
+Action apply_key(ViewState& view, const KeyInput& in, const Snapshot& snap, const std::vector<Line>& lines,
+                 int page, int width);
+
+// Keeps the selection on the same line after a refresh re-sorted or
+// filtered the lines, and the selection on screen.
+void follow_selection(ViewState& view, const Snapshot& snap, const std::vector<Line>& lines, int page);
 
 }  // namespace sockscope::ui

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,46 +13,72 @@
 
 namespace sockscope::ui {
 
-enum class Column { Pid, Comm, Proto, Local, Remote, State, Time, RecvQ, SendQ, Drops, Retr, Count };
+enum class Column { Pid, Comm, Proto, Local, Remote, State, Time, RecvQ, SendQ, RxRate, TxRate, Drops, Retr, Count };
 std::string_view column_name(Column c);
 
-enum class Mode { Table, Detail, Help };
+enum class Mode { Table, Detail, Nic, Help, SortMenu };
 
 struct ViewState {
-  Column sort = Column::Local;  // `<` / `>`
-  bool reverse = false;         // `I`
+  Column sort = Column::Local;  // `<` / `>`, F6, a click on a column name
+  bool reverse = false;         // `I`, or a second click on the sorted column
   std::string filter;           // `/`: free text over comm, pid, endpoints, state
   bool editing = false;         // the filter is being typed
   std::string draft;            // what is typed so far
-  size_t selected = 0;          // index into the visible rows
-  size_t scroll = 0;            // first visible row shown
-  uint64_t selected_key = 0;    // the selected socket, to keep it across refreshes
+  bool tree = false;            // `t`: rows grouped under their process
+  std::set<uint32_t> collapsed; // processes (pid) whose rows are hidden in the tree
+  size_t selected = 0;          // index into the visible lines
+  size_t scroll = 0;            // first visible line shown
+  uint64_t selected_key = 0;    // the selected line's key(), to keep it across refreshes
+  size_t menu_at = 0;           // the sort menu's highlighted column
+  size_t detail_scroll = 0;     // first line of the detail view shown
   Mode mode = Mode::Table;
 };
 
+// One line of the table: a socket row, or in tree mode a process's line.
+struct Line {
+  static constexpr size_t kGroup = size_t(-1);
+  size_t row = kGroup;  // index into snap.rows; kGroup: a process line
+  uint32_t pid = 0;     // the process (group lines; rows: their owner)
+  size_t members = 0;   // group lines: sockets of that process (after the filter)
+  bool collapsed = false;
+  bool is_group() const { return row == kGroup; }
+};
+// What selected_key holds for a line: the socket key, or the pid with the
+// top bit set for a process line.
+uint64_t line_key(const Snapshot& snap, const Line& l);
+
 // How the terminal colours a line; the text says everything without it.
-enum class Tone { Normal, Header, ColumnHeader, Selected, Listen, Established, Opening, Closing, Closed, Stuck };
+enum class Tone {
+  Normal, Header, ColumnHeader, Selected, Listen, Established, Opening, Closing, Closed, Stuck, Group, Faded
+};
 
 // Whether a row matches the free-text filter (case-insensitive substring
 // of comm, pid, endpoints or state; empty matches all).
 bool row_matches(const Snapshot::Row& r, std::string_view text);
-// Indices into snap.rows: filtered, then sorted by the view's column.
-std::vector<size_t> visible_rows(const Snapshot& snap, const ViewState& view);
+// The table's lines: filtered, sorted by the view's column, and in tree
+// mode grouped under their process (groups sorted by their best member).
+std::vector<Line> visible_lines(const Snapshot& snap, const ViewState& view);
 
 // Rows shown per screen at this height (the rest is header and status).
 int table_page(int height);
 inline constexpr int kHeaderLines = 3;  // summary, states, column names
+// The column whose name is drawn at screen column x of the column-name
+// line (kHeaderLines - 1), at this width; Column::Count when none.
+Column column_at(int x, int width);
 
 // tones, if given, receives one Tone per returned line.
 std::vector<std::string> render_table(const Snapshot& snap, const ViewState& view, int width, int height,
                                       std::vector<Tone>* tones = nullptr);
-// The selected socket (row) and its history from snap.detail.
-std::vector<std::string> render_detail(const Snapshot& snap, const Snapshot::Row& row, int width, int height);
-std::vector<std::string> render_help(int width, int height);
-
-// "12:04:05.123" on the wall clock.
-std::string clock_text(uint64_t mono_ns, int64_t wall_offset_ns);
-// "850ms", "3.2s", "4m05s", "2h10m".
-std::string duration_text(uint64_t ns);
+// The selected socket in full: lifecycle, queues with sparklines, calls,
+// drops by reason, TCP health, journey, options, owner.
+std::vector<std::string> render_detail(const Snapshot& snap, const Snapshot::Row& row, const ViewState& view,
+                                       int width, int height);
+// Per device: packets, bytes, NAPI, drops as rates, with sparklines.
+std::vector<std::string> render_nic(const Snapshot& snap, const ViewState& view, int width, int height,
+                                    std::vector<Tone>* tones = nullptr);
+std::vector<std::string> render_help(const Snapshot& snap, int width, int height);
+// F6: the columns to sort by, the current one marked, menu_at highlighted.
+std::vector<std::string> render_sort_menu(const Snapshot& snap, const ViewState& view, int width, int height,
+                                          std::vector<Tone>* tones = nullptr);
 
 }  // namespace sockscope::ui

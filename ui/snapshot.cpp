@@ -35,11 +35,14 @@ Snapshot::Row row_of(const Socket& s, uint64_t now_ns) {
   r.remote_port = s.id.remote.port;
   r.state = std::move(l.state);
   r.closed = s.closed;
+  r.closed_ago_ns = s.closed && now_ns > s.closed_ns ? now_ns - s.closed_ns : 0;
   r.age_ns = l.age_ns;
   r.recv_q = l.recv_q;
   r.send_q = l.send_q;
   r.rx_pct = l.rcv_pct;
   r.tx_pct = l.snd_pct;
+  r.bytes_sent = s.io.bytes_sent;
+  r.bytes_received = s.io.bytes_received;
   r.drops = l.drops;
   r.retransmits = l.retransmits;
   r.rtt = rtt_text(s);
@@ -50,7 +53,7 @@ Snapshot::Row row_of(const Socket& s, uint64_t now_ns) {
 }  // namespace
 
 Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, const Filter* filter,
-              uint64_t detail_key) {
+              uint64_t detail_key, bool live) {
   Snapshot snap;
   std::vector<const Socket*> shown;
   shown.reserve(table.size());
@@ -61,13 +64,25 @@ Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, cons
   shown = sorted_sockets(std::move(shown));
   snap.rows.reserve(shown.size());
   for (const Socket* s : shown) snap.rows.push_back(row_of(*s, now_ns));
-  if (const Socket* s = detail_key ? table.find(detail_key) : nullptr)
-    snap.detail = Snapshot::Detail{s->key, s->first_seen_ns, s->history, s->history_dropped, s->calls, s->net_events};
-  snap.events = table.counters().events;
-  snap.lost = table.counters().lost_total();
-  for (const auto& p : src.probes()) snap.probes_missing += p.attached ? 0 : 1;
+  if (detail_key) snap.detail = take_detail(table, detail_key, live);
+  for (const Nic* n : table.nics().sorted()) {
+    snap.nics.emplace_back();
+    snap.nics.back().nic = *n;
+  }
+
+  const auto& c = table.counters();
+  const auto& d = src.decode_stats();
+  snap.events = c.events;
+  snap.lost_kernel = c.lost_total();
+  snap.lost_user = d.malformed + c.evicted_for_room + c.stats_unmatched;
+  snap.lost = snap.lost_kernel + snap.lost_user;
+  for (const auto& p : src.probes())
+    if (!p.attached) snap.missing_probes.push_back(p.program);
+  snap.probes_missing = snap.missing_probes.size();
+  snap.reasons = src.reason_names();
   snap.now_ns = now_ns;
   snap.wall_offset_ns = src.wall_offset_ns();
+  snap.retention_ns = table.limits().retention_ns;
   return snap;
 }
 

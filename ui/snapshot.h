@@ -1,5 +1,6 @@
 // What the live view shows, copied out of the model at each refresh, so
-// drawing never reads the SocketTable while events are applied.
+// drawing never reads the SocketTable while events are applied (the view
+// draws on its own thread; see top.cpp).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,8 @@
 #include <vector>
 
 #include "model/filter.h"
+#include "model/nic_table.h"
+#include "model/reason_names.h"
 #include "model/socket.h"
 #include "model/socket_table.h"
 #include "source/source.h"
@@ -20,6 +23,9 @@ namespace sockscope::ui {
 inline constexpr uint64_t kUnreadStuckNs = 5'000'000'000;
 inline constexpr uint64_t kCloseWaitStuckNs = 10'000'000'000;
 
+// Samples kept per device for the NIC view's sparklines (one per refresh).
+inline constexpr size_t kNicHistory = 60;
+
 struct Snapshot {
   struct Row {
     uint64_t key = 0, cookie = 0;
@@ -30,40 +36,63 @@ struct Snapshot {
     uint16_t local_port = 0, remote_port = 0;
     std::string state;  // as `list` shows it: "(closed)" once gone
     bool closed = false;
-    uint64_t age_ns = 0;  // time in the current state
+    uint64_t closed_ago_ns = 0;  // closed: how long ago (it fades, then leaves)
+    uint64_t age_ns = 0;         // time in the current state
     uint64_t recv_q = 0, send_q = 0;
-    double rx_pct = 0, tx_pct = 0;
+    double rx_pct = 0, tx_pct = 0;  // against rcvbuf/sndbuf (listeners: accept queue/backlog)
+    uint64_t bytes_sent = 0, bytes_received = 0;
+    double rx_rate = -1, tx_rate = -1;  // bytes/s since the last snapshot; <0: not known yet
     uint64_t drops = 0, retransmits = 0;
     std::string rtt;
     std::string stuck;  // why it looks stuck; empty: it does not
   };
-  // The selected socket's history, copied only for that one socket.
+  // The selected socket, copied whole only for that one socket.
   struct Detail {
-    uint64_t key = 0;
-    uint64_t first_seen_ns = 0;
-    std::vector<StatePoint> history;
-    uint64_t history_dropped = 0;
-    std::vector<CallRecord> calls;
-    std::vector<NetEvent> net_events;
+    Socket sock;
+    std::string cgroup;  // live: from /proc; empty when not known
+  };
+  struct NicRow {
+    Nic nic;
+    // per second since the last snapshot; <0: not known yet
+    double rx_pps = -1, rx_bps = -1, tx_pps = -1, tx_bps = -1;
+    double polls_ps = -1, exhausted_ps = -1, drops_ps = -1;
+    std::vector<double> rx_bps_history, tx_bps_history;  // oldest first, at most kNicHistory
   };
 
   std::vector<Row> rows;  // in the model's stable order
   std::optional<Detail> detail;
+  std::vector<NicRow> nics;                // by netns, then ifindex
   std::map<std::string, size_t> by_state;  // over every socket, not only the shown ones
-  uint64_t events = 0, lost = 0;
+  uint64_t events = 0;
+  double events_per_s = -1;  // since the last snapshot; <0: not known yet
+  uint64_t lost = 0;         // kernel + userspace
+  uint64_t lost_kernel = 0;  // ring buffer full, maps full (LostKind)
+  uint64_t lost_user = 0;    // records rejected by the decoder, sockets evicted for room, unmatched counters
   size_t probes_missing = 0;
-  uint64_t now_ns = 0;        // on the events' clock
-  int64_t wall_offset_ns = 0;  // add to now_ns for the wall clock
-  bool replay = false;         // set by the caller: a trace, not live
-  bool replay_ended = false;   // the whole trace has been read
+  std::vector<std::string> missing_probes;  // their names
+  ReasonNames reasons;                     // drop / reset reason names of the source
+  uint64_t now_ns = 0;                     // on the events' clock
+  int64_t wall_offset_ns = 0;              // add to now_ns for the wall clock
+  uint64_t retention_ns = 0;               // how long closed sockets stay
+  // Replay (set by the caller): a trace, not live.
+  bool replay = false;
+  bool replay_ended = false;  // the whole trace has been read
+  bool paused = false;
+  double speed = 1;
+  uint64_t replay_start_ns = 0, replay_end_ns = 0;  // the recording's span; end 0: not known
 };
 
 // Why a socket looks stuck at now_ns; empty when it does not.
 std::string stuck_reason(const Socket& s, uint64_t now_ns);
 
 // filter: the command line's filters (may be null); detail_key: the socket
-// whose history to copy (0: none).
+// to copy whole (0: none); live: the sockets are this host's (cgroups can
+// be read from /proc).
 Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, const Filter* filter = nullptr,
-              uint64_t detail_key = 0);
+              uint64_t detail_key = 0, bool live = false);
+
+// The selected socket's detail (snapshot_detail.cpp): a copy of it, and its
+// cgroup when live.
+std::optional<Snapshot::Detail> take_detail(const SocketTable& table, uint64_t key, bool live);
 
 }  // namespace sockscope::ui

@@ -24,10 +24,12 @@ void draw(Terminal& term, const Snapshot& snap, ViewState& view) {
     const Snapshot::Row* row = nullptr;
     for (const auto& r : snap.rows)
       if (r.key == view.selected_key) row = &r;
-    if (row) lines = render_detail(snap, *row, w, h);
+    if (row) lines = render_detail(snap, *row, view, w, h);
     else view.mode = Mode::Table;  // the socket left the table
   }
-  if (view.mode == Mode::Help) lines = render_help(w, h);
+  if (view.mode == Mode::Help) lines = render_help(snap, w, h);
+  if (view.mode == Mode::Nic) lines = render_nic(snap, view, w, h, &tones);
+  if (view.mode == Mode::SortMenu) lines = render_sort_menu(snap, view, w, h, &tones);
   if (view.mode == Mode::Table) lines = render_table(snap, view, w, h, &tones);
   term.draw(lines, tones);
 }
@@ -39,7 +41,7 @@ int run_top(Session& run, const TopOptions& o) {
   const auto delay = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.delay_s));
   ViewState view;
   Snapshot snap;
-  std::vector<size_t> rows;
+  std::vector<Line> rows;
   bool more = true;  // the source may still deliver
   bool redraw = true;
   auto next_refresh = Clock::now();
@@ -51,10 +53,10 @@ int run_top(Session& run, const TopOptions& o) {
       if (!more) redraw = true;  // show the final state at once
     }
     if (redraw || Clock::now() >= next_refresh) {
-      snap = take(run.table(), run.src(), run.src().now_ns(), o.filter, view.selected_key);
+      snap = take(run.table(), run.src(), run.src().now_ns(), o.filter, view.selected_key, !run.replay());
       snap.replay = run.replay();
       snap.replay_ended = run.replay() && !more;
-      rows = visible_rows(snap, view);
+      rows = visible_lines(snap, view);
       follow_selection(view, snap, rows, table_page(term.height()));
       draw(term, snap, view);
       next_refresh = Clock::now() + delay;
@@ -62,7 +64,9 @@ int run_top(Session& run, const TopOptions& o) {
     }
     int key = term.read_key(more ? 0 : 100);
     if (key == kKeyNone) continue;
-    if (key != kKeyResize && !apply_key(view, key, snap, rows, table_page(term.height()))) break;
+    if (key != kKeyResize &&
+        apply_key(view, KeyInput{key}, snap, rows, table_page(term.height()), term.width()) == Action::Quit)
+      break;
     redraw = true;
   }
   return 0;

@@ -139,7 +139,7 @@ TEST_CASE("sort orders: by local port, by state, reversed", "[ui]") {
   Snapshot s = w.snap();
   auto comms = [&](const ViewState& v) {
     std::vector<std::string> out;
-    for (size_t i : visible_rows(s, v)) out.push_back(s.rows[i].comm);
+    for (const Line& l : visible_lines(s, v)) out.push_back(s.rows[l.row].comm);
     return out;
   };
   ViewState v;
@@ -161,20 +161,21 @@ TEST_CASE("the keys < > I change the sort, / filters", "[ui]") {
   World w = sample_world();
   Snapshot s = w.snap();
   ViewState v;
-  auto rows = visible_rows(s, v);
-  apply_key(v, '>', s, rows, 10);
+  auto rows = visible_lines(s, v);
+  auto key = [&](int k) { return apply_key(v, KeyInput{k}, s, rows, 10, 80); };
+  key('>');
   CHECK(v.sort == Column::Remote);
-  apply_key(v, '<', s, rows, 10);
-  apply_key(v, '<', s, rows, 10);
+  key('<');
+  key('<');
   CHECK(v.sort == Column::Proto);
-  apply_key(v, 'I', s, rows, 10);
+  key('I');
   CHECK(v.reverse);
-  for (int k : {'/', 'p', 's', 'q'}) apply_key(v, k, s, rows, 10);
+  for (int k : {'/', 'p', 's', 'q'}) key(k);
   CHECK(v.editing);
   CHECK(v.filter.empty());
-  apply_key(v, kKeyEnter, s, rows, 10);
+  key(kKeyEnter);
   CHECK(v.filter == "psq");
-  CHECK(apply_key(v, 'q', s, rows, 10) == false);
+  CHECK(key('q') == Action::Quit);
 }
 
 TEST_CASE("the filter matches comm, pid, endpoints and state", "[ui]") {
@@ -183,7 +184,7 @@ TEST_CASE("the filter matches comm, pid, endpoints and state", "[ui]") {
   auto count = [&](const std::string& text) {
     ViewState v;
     v.filter = text;
-    return visible_rows(s, v).size();
+    return visible_lines(s, v).size();
   };
   CHECK(count("") == 3);
   CHECK(count("NGINX") == 1);
@@ -203,7 +204,7 @@ TEST_CASE("the detail view shows the state history in order, with durations", "[
   REQUIRE(s.detail);
   auto row = std::find_if(s.rows.begin(), s.rows.end(), [](const auto& r) { return r.key == 3; });
   REQUIRE(row != s.rows.end());
-  auto lines = render_detail(s, *row, 80, 24);
+  auto lines = render_detail(s, *row, ViewState{}, 80, 24);
   for (const auto& l : lines) CHECK(l.size() <= 80);
   std::vector<std::string> states;
   for (const auto& l : lines)
@@ -238,7 +239,7 @@ TEST_CASE("a socket looks stuck: unread data, long CLOSE_WAIT, SYN_SENT retransm
 }
 
 TEST_CASE("help lists the keys", "[ui]") {
-  auto lines = render_help(80, 24);
+  auto lines = render_help(Snapshot{}, 80, 24);
   std::string all;
   for (const auto& l : lines) all += l + "\n";
   for (const char* k : {"q ", "/ ", "< >", "Enter", "?"}) CHECK(has(all, k));

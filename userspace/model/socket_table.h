@@ -57,6 +57,7 @@ class SocketTable {
   const std::unordered_map<uint64_t, Socket>& sockets() const { return sockets_; }
   const TableCounters& counters() const { return counters_; }
   size_t size() const { return sockets_.size(); }
+  const TableLimits& limits() const { return limits_; }
   // Network devices, from the per-device maps.
   const NicTable& nics() const { return nics_; }
 
