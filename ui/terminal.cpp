@@ -51,9 +51,8 @@ Terminal::~Terminal() {
   delscreen(static_cast<SCREEN*>(screen_));
 }
 
-int Terminal::read_key(int timeout_ms) {
-  timeout(timeout_ms);
-  int c = getch();
+// ncurses key codes to the view's keys.
+static int translate(int c) {
   switch (c) {
     case ERR: return kKeyNone;
     case KEY_UP: return kKeyUp;
@@ -68,6 +67,11 @@ int Terminal::read_key(int timeout_ms) {
     case KEY_RESIZE: return kKeyResize;
     default: return c >= 0x20 && c < 0x7f ? c : kKeyNone;
   }
+}
+
+KeyInput Terminal::read_key(int timeout_ms) {
+  timeout(timeout_ms);
+  return KeyInput{translate(getch())};
 }
 
 void Terminal::draw(const std::vector<std::string>& lines, const std::vector<Tone>& tones) {

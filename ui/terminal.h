@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "keys.h"
 #include "render.h"
 
 namespace sockscope::ui {
@@ -19,7 +20,7 @@ class Terminal {
   Terminal& operator=(const Terminal&) = delete;
 
   // A Key (keys.h) or a printable character; kKeyNone after timeout_ms.
-  int read_key(int timeout_ms);
+  KeyInput read_key(int timeout_ms);
   // tones: one per line, or empty for plain text.
   void draw(const std::vector<std::string>& lines, const std::vector<Tone>& tones);
   int width() const;

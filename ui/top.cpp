@@ -62,10 +62,11 @@ int run_top(Session& run, const TopOptions& o) {
       next_refresh = Clock::now() + delay;
       redraw = false;
     }
-    int key = term.read_key(more ? 0 : 100);
+    KeyInput in = term.read_key(more ? 0 : 100);
+    int key = in.key;
     if (key == kKeyNone) continue;
     if (key != kKeyResize &&
-        apply_key(view, KeyInput{key}, snap, rows, table_page(term.height()), term.width()) == Action::Quit)
+        apply_key(view, in, snap, rows, table_page(term.height()), term.width()) == Action::Quit)
       break;
     redraw = true;
   }

@@ -7,6 +7,7 @@ set(SOCKSCOPE_REPLAY_SOURCES
   model/filter.cpp
   model/histogram.cpp
   model/nic_table.cpp
+  model/occupancy_series.cpp
   source/decoder.cpp
   source/raw_record.cpp
   source/source.cpp

@@ -1,0 +1,2 @@
+// (placeholder; filled in this change)
+int main() { return 0; }
