@@ -1,5 +1,6 @@
 #pragma once
 
+#include "../diagnosis/thresholds.h"
 #include "options.h"
 
 namespace sockscope {
@@ -8,6 +9,14 @@ int cmd_watch(const CommonOptions& o);
 int cmd_list(const CommonOptions& o);
 int cmd_nic(const CommonOptions& o);
 int cmd_record(const CommonOptions& o);
+
+struct DiagnoseOptions {
+  CommonOptions common;  // filters, --json, --duration (default 10 s) or -r, -w
+  Thresholds thresholds;
+};
+int cmd_diagnose(const DiagnoseOptions& o);
+// The `diagnose` subcommand and its threshold options (cli/diagnose_options.cpp).
+CLI::App* add_diagnose_command(CLI::App& app, DiagnoseOptions& o, CLI::Option*& duration);
 
 struct ExportOptions {
   CommonOptions common;  // common.read_path: the trace (-r), and the filters

@@ -70,6 +70,10 @@ int main(int argc, char** argv) {
   record->add_option("--detail", record_o.detail, "Extra detail: 'calls' adds every send/recv/read/write")
       ->check(CLI::IsMember({"calls"}));
 
+  DiagnoseOptions diag_o;
+  CLI::Option* diag_d = nullptr;
+  auto* diag = add_diagnose_command(app, diag_o, diag_d);
+
   auto* exp = app.add_subcommand("export", "Convert a trace file for other tools: jsonl, csv or perfetto");
   add_filter_options(*exp, export_o.common);
   exp->add_option("-r,--read", export_o.common.read_path, "The trace file to convert ('-': stdin)")->required();
@@ -108,6 +112,10 @@ int main(int argc, char** argv) {
     if (*record) {
       finish(record_o, nullptr);
       return cmd_record(record_o);
+    }
+    if (*diag) {
+      finish(diag_o.common, diag_d);
+      return cmd_diagnose(diag_o);
     }
     if (*exp) {
       finish(export_o.common, nullptr);

@@ -1,0 +1,68 @@
+#include "diagnose.h"
+
+#include <time.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "../output/socket_format.h"
+#include "rules.h"
+
+namespace sockscope {
+namespace rules {
+
+Finding about(const DiagnoseInput& in, const Socket& s, FindingKind k, Severity sev, uint64_t since_ns) {
+  ListRow l = list_row(s, in.now_ns);
+  Finding f;
+  f.kind = k;
+  f.severity = sev;
+  f.cookie = s.id.cookie;
+  f.pid = s.owner.pid;
+  f.comm = s.owner.pid ? std::string(comm_view(s.owner.comm)) : "";
+  f.fd = s.owner.fd;
+  f.local = l.local;
+  f.remote = l.peer;
+  f.state = l.state;
+  f.since_ns = since_ns;
+  return f;
+}
+
+std::vector<const Socket*> sockets(const DiagnoseInput& in) {
+  std::vector<const Socket*> v;
+  for (const auto& [key, s] : in.table.sockets())
+    if (!in.filter || in.filter->matches(s)) v.push_back(&s);
+  return sorted_sockets(std::move(v));
+}
+
+std::string wall(const DiagnoseInput& in, uint64_t ts) {
+  int64_t w = int64_t(ts) + in.wall_offset_ns;
+  time_t secs = w / 1'000'000'000;
+  struct tm tm {};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, w / 1'000'000 % 1000);
+}
+
+double seconds(uint64_t ns) { return double(ns) / 1e9; }
+
+double age_s(const DiagnoseInput& in, uint64_t t) { return t && in.now_ns > t ? seconds(in.now_ns - t) : 0; }
+
+}  // namespace rules
+
+std::vector<Finding> diagnose(const DiagnoseInput& in) {
+  rules::Out out;
+  for (auto* rule : {rules::app_not_reading, rules::rcvbuf_limited, rules::peer_not_reading, rules::send_blocked,
+                     rules::close_wait_leak, rules::fin_wait2_stuck, rules::idle_no_keepalive,
+                     rules::syn_unanswered, rules::connection_refused, rules::accept_queue_overflow,
+                     rules::retransmit_storm, rules::rst_storm, rules::napi_budget_exhausted, rules::fd_leak})
+    rule(in, out);
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    if (a.severity != b.severity) return a.severity > b.severity;
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.since_ns < b.since_ns;
+  });
+  return out;
+}
+
+}  // namespace sockscope

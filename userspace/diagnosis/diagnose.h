@@ -1,0 +1,29 @@
+// The diagnosis rules: the model and the tracker in, findings out, most
+// severe first. One rule per finding kind (rules_*.cpp).
+#pragma once
+
+#include <vector>
+
+#include "../model/filter.h"
+#include "../model/reason_names.h"
+#include "../model/socket_table.h"
+#include "finding.h"
+#include "thresholds.h"
+#include "tracker.h"
+
+namespace sockscope {
+
+struct DiagnoseInput {
+  const SocketTable& table;
+  const DiagnosisTracker& tracker;
+  uint64_t now_ns;          // the end of the window (events' clock)
+  int64_t wall_offset_ns;   // for the evidence's wall-clock times
+  const Thresholds& th;
+  const ReasonNames& reasons;
+  const Filter* filter = nullptr;  // only findings about matching sockets (and their processes)
+};
+
+// Ordered by severity, then kind, then when the condition began.
+std::vector<Finding> diagnose(const DiagnoseInput& in);
+
+}  // namespace sockscope

@@ -1,0 +1,40 @@
+// Shared by the rule files: each adds the findings of its kinds.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "diagnose.h"
+
+namespace sockscope::rules {
+
+using Out = std::vector<Finding>;
+
+void app_not_reading(const DiagnoseInput& in, Out& out);
+void rcvbuf_limited(const DiagnoseInput& in, Out& out);
+void peer_not_reading(const DiagnoseInput& in, Out& out);
+void send_blocked(const DiagnoseInput& in, Out& out);
+void close_wait_leak(const DiagnoseInput& in, Out& out);
+void fin_wait2_stuck(const DiagnoseInput& in, Out& out);
+void idle_no_keepalive(const DiagnoseInput& in, Out& out);
+void syn_unanswered(const DiagnoseInput& in, Out& out);
+void connection_refused(const DiagnoseInput& in, Out& out);
+void accept_queue_overflow(const DiagnoseInput& in, Out& out);
+void retransmit_storm(const DiagnoseInput& in, Out& out);
+void rst_storm(const DiagnoseInput& in, Out& out);
+void napi_budget_exhausted(const DiagnoseInput& in, Out& out);
+void fd_leak(const DiagnoseInput& in, Out& out);
+
+// A finding about socket s, its identity and owner filled in.
+Finding about(const DiagnoseInput& in, const Socket& s, FindingKind k, Severity sev, uint64_t since_ns);
+// Sockets the rules look at: those the filter admits.
+std::vector<const Socket*> sockets(const DiagnoseInput& in);
+// "2026-11-21T10:04:05.123Z" for an events'-clock time.
+std::string wall(const DiagnoseInput& in, uint64_t ts_ns);
+double seconds(uint64_t ns);
+// now - t in seconds, 0 when t is 0 or later than now.
+double age_s(const DiagnoseInput& in, uint64_t t);
+
+}  // namespace sockscope::rules

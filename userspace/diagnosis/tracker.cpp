@@ -1,0 +1,117 @@
+#include "tracker.h"
+
+#include <cerrno>
+
+namespace sockscope {
+namespace {
+
+constexpr uint64_t kSecond = 1'000'000'000;
+constexpr size_t kMaxOpenSamples = 3600;  // an hour of once-a-second samples per process
+
+void hold(DiagnosisTracker::Spell& sp, bool now, uint64_t value, uint64_t ts) {
+  if (!now) {
+    sp = {};
+    return;
+  }
+  if (!sp.since_ns) sp.since_ns = ts;
+  sp.peak = std::max(sp.peak, value);
+}
+
+bool owned_open(const Socket& s) { return !s.closed && !s.fd_closed && s.owner.pid; }
+
+}  // namespace
+
+void DiagnosisTracker::Tally::add(uint64_t ts, uint64_t n) {
+  if (!count) first_ns = ts;
+  count += n;
+  last_ns = std::max(last_ns, ts);
+}
+
+const DiagnosisTracker::PerSocket* DiagnosisTracker::socket(uint64_t serial) const {
+  auto it = sockets_.find(serial);
+  return it == sockets_.end() ? nullptr : &it->second;
+}
+
+void DiagnosisTracker::track(const Socket& s, uint64_t ts) {
+  PerSocket& p = sockets_[s.serial];
+  if (!p.first_ns) {
+    p.first_ns = ts;
+    p.rx_queue_at_start = s.occ.rx_queue;
+  }
+  bool listener = s.state == TcpState::Listen;
+  hold(p.rx_queued, !listener && !s.closed && s.occ.rx_queue > 0, s.occ.rx_queue, ts);
+  // the peer's window is zero and we have data to send it
+  bool zero = s.is_tcp() && !s.closed && s.metrics_ns && s.metrics.snd_wnd == 0 && s.occ.tx_queue > 0;
+  hold(p.zero_window, zero, s.occ.tx_queue, ts);
+  bool full = listener && s.occ.max_ack_backlog && s.occ.ack_backlog >= s.occ.max_ack_backlog;
+  hold(p.accept_full, full, s.occ.ack_backlog, ts);
+}
+
+void DiagnosisTracker::observe(const Event& e, const Socket* s) {
+  uint64_t ts = event_ts(e);
+  if (!start_ns_ || (ts && ts < start_ns_)) start_ns_ = ts;
+  last_ns_ = std::max(last_ns_, ts);
+  if (s) track(*s, ts);
+
+  if (const auto* t = std::get_if<TcpEvent>(&e)) {
+    bool reset = t->kind == TcpKind::ResetSent || t->kind == TcpKind::ResetReceived;
+    if (reset) {
+      uint64_t n = 1;
+      auto& port = resets_by_port_[{t->sock.netns, t->sock.local.port}];
+      port.add(ts, n);
+      if (s && s->owner.pid) {
+        auto& pid = resets_by_pid_[s->owner.pid];
+        pid.add(ts, n);
+        pid.pid = s->owner.pid;
+        pid.comm = std::string(comm_view(s->owner.comm));
+        port.pid = pid.pid;
+        port.comm = pid.comm;
+      }
+    }
+    if (t->kind == TcpKind::ResetReceived && s && s->state == TcpState::SynSent) {
+      PerSocket& p = sockets_[s->serial];
+      if (!p.refused_ns && s->owner.pid) {
+        p.refused_ns = ts;
+        auto& r = refused_by_pid_[s->owner.pid];
+        r.add(ts);
+        r.pid = s->owner.pid;
+        r.comm = std::string(comm_view(s->owner.comm));
+      }
+    }
+    if (t->kind == TcpKind::Retransmit && s) sockets_[s->serial].retransmits.add(ts, uint64_t(t->segs ? t->segs : 1) + t->suppressed);
+  } else if (const auto* c = std::get_if<SyscallEvent>(&e)) {
+    // a blocking connect reports the refusal as its return value
+    if (c->call == Call::Connect && c->ret == -ECONNREFUSED && s && s->owner.pid) {
+      PerSocket& p = sockets_[s->serial];
+      if (!p.refused_ns) {
+        p.refused_ns = ts;
+        auto& r = refused_by_pid_[s->owner.pid];
+        r.add(ts);
+        r.pid = s->owner.pid;
+        r.comm = std::string(comm_view(s->owner.comm));
+      }
+    }
+  } else if (const auto* d = std::get_if<DevStatsUpdate>(&e)) {
+    dev_start_.try_emplace(d->dev, d->c);
+  }
+
+  if (ts >= next_sample_ns_) {
+    sample_open(ts);
+    next_sample_ns_ = ts + kSecond;
+  }
+}
+
+void DiagnosisTracker::sample_open(uint64_t ts) {
+  std::map<uint32_t, uint32_t> open;
+  for (const auto& [key, s] : table_.sockets())
+    if (owned_open(s)) ++open[s.owner.pid];
+  for (auto& [pid, series] : open_by_pid_)
+    if (!open.count(pid)) open[pid] = 0;  // a process with none left
+  for (const auto& [pid, n] : open) {
+    auto& series = open_by_pid_[pid];
+    if (series.size() >= kMaxOpenSamples) series.erase(series.begin());
+    series.push_back({ts, n});
+  }
+}
+
+}  // namespace sockscope

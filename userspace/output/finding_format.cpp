@@ -1,0 +1,85 @@
+#include "finding_format.h"
+
+#include <cctype>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace sockscope {
+namespace {
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = char(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Words wrapped at width, each line indented.
+std::string wrap(const std::string& text, const std::string& indent, int width) {
+  std::istringstream words(text);
+  std::string word, line, out;
+  while (words >> word) {
+    if (!line.empty() && int(indent.size() + line.size() + 1 + word.size()) > width) {
+      out += indent + line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  if (!line.empty()) out += indent + line + "\n";
+  return out;
+}
+
+std::string value_text(const nlohmann::ordered_json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "never";
+  if (v.is_number_float()) return fmt::format("{:.3g}", v.get<double>());
+  return v.dump();
+}
+
+std::string who(const Finding& f) {
+  std::string s;
+  if (f.pid) s += fmt::format("pid {} ({})", f.pid, f.comm);
+  if (f.fd >= 0 && f.cookie) s += fmt::format(" fd {}", f.fd);
+  if (!f.local.empty()) s += (s.empty() ? "" : "  ") + f.local;
+  if (!f.remote.empty() && f.remote != "*:*") s += " -> " + f.remote;
+  if (!f.state.empty()) s += "  " + f.state;
+  if (f.cookie) s += fmt::format("  cookie {}", f.cookie);
+  return s;
+}
+
+}  // namespace
+
+nlohmann::ordered_json finding_json(const Finding& f) {
+  nlohmann::ordered_json j;
+  j["kind"] = finding_kind_name(f.kind);
+  j["severity"] = severity_name(f.severity);
+  j["cookie"] = f.cookie;
+  j["pid"] = f.pid;
+  j["comm"] = f.comm;
+  j["fd"] = f.fd;
+  j["local"] = f.local;
+  j["remote"] = f.remote;
+  j["state"] = f.state;
+  j["since_ns"] = f.since_ns;
+  j["summary"] = f.summary;
+  j["evidence"] = f.evidence;
+  j["advice"] = f.advice;
+  return j;
+}
+
+std::string findings_text(const std::vector<Finding>& findings, double window_s, int width) {
+  if (findings.empty()) return fmt::format("No findings in {:.1f} s of observation.\n", window_s);
+  std::string out = fmt::format("{} finding{} in {:.1f} s of observation, most severe first:\n", findings.size(),
+                                findings.size() == 1 ? "" : "s", window_s);
+  for (const Finding& f : findings) {
+    out += fmt::format("\n{:<8} {}  {}\n", upper(severity_name(f.severity)), finding_kind_name(f.kind), who(f));
+    out += wrap(f.summary, "  ", width);
+    std::string ev;
+    for (const auto& [k, v] : f.evidence.items()) ev += fmt::format("{}={} ", k, value_text(v));
+    out += wrap("evidence: " + ev, "  ", width);
+    out += wrap("what to do: " + f.advice, "  ", width);
+  }
+  return out;
+}
+
+}  // namespace sockscope
