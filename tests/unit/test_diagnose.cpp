@@ -336,6 +336,22 @@ TEST_CASE("diagnose: idle-no-keepalive unless SO_KEEPALIVE is set", "[diagnose]"
   CHECK(f[0].severity == Severity::Info);
 }
 
+TEST_CASE("diagnose: an accepted socket inherits SO_KEEPALIVE from its listener; accepts are counted on it",
+          "[diagnose]") {
+  Bench b;
+  b.open(1, kApp, 8080, 0, {TcpState::Listen});
+  b.call(1, kApp, Call::Setsockopt, 0, 1, 9, 1);  // SOL_SOCKET, SO_KEEPALIVE on the listener
+  b.open(2, kApp, 8080, 40000, {TcpState::SynRecv, TcpState::Established});
+  b.call(2, kApp, Call::Accept, 5, 4, /*listener cookie*/ 1);
+  b.open(3, kApp, 9090, 40001, {TcpState::SynRecv, TcpState::Established});  // no keepalive anywhere
+  b.now += 400 * kSec;
+  auto f = b.of(FindingKind::IdleNoKeepalive);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].cookie == 3);
+  REQUIRE(b.tracker.accepts(1));
+  CHECK(b.tracker.accepts(1)->count == 1);
+}
+
 TEST_CASE("diagnose: fd-leak when a process's open sockets only grow", "[diagnose]") {
   Bench b;
   for (uint64_t i = 1; i <= 40; ++i) {

@@ -12,12 +12,13 @@ namespace sockscope {
 int cmd_diagnose(const DiagnoseOptions& o) {
   Session run(o.common);
   DiagnosisTracker tracker(run.table());
+  uint64_t start = run.src().now_ns();  // live: now; a trace: where it starts
   run.run([&](const Event& e, const Socket* s) { tracker.observe(e, s); });
   uint64_t now = run.end_ns();
   DiagnoseInput in{run.table(), tracker, now, run.src().wall_offset_ns(), o.thresholds, run.src().reason_names(),
                    o.common.filter.empty() ? nullptr : &o.common.filter};
   std::vector<Finding> findings = diagnose(in);
-  double window_s = now > tracker.start_ns() && tracker.start_ns() ? double(now - tracker.start_ns()) / 1e9 : 0;
+  double window_s = now > start ? double(now - start) / 1e9 : 0;
   if (o.common.json) {
     nlohmann::ordered_json j;
     j["window_s"] = window_s;

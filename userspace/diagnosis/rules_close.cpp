@@ -33,7 +33,7 @@ void close_wait_leak(const DiagnoseInput& in, Out& out) {
                             s->owner.fd >= 0 ? fmt::format(": fd {} still holds it", s->owner.fd) : "");
     f.evidence["close_wait_since"] = wall(in, s->state_since_ns);
     f.evidence["close_wait_for_s"] = age;
-    f.evidence["seen_since_start"] = s->seeded;  // true: it was already there, so older than this
+    f.evidence["existed_before_start"] = s->seeded;  // then it is older than this
     f.evidence["fd"] = s->owner.fd;
     f.evidence["rx_queue_bytes"] = s->occ.rx_queue;
     add_io(in, *s, f);
@@ -64,7 +64,13 @@ void fin_wait2_stuck(const DiagnoseInput& in, Out& out) {
 void idle_no_keepalive(const DiagnoseInput& in, Out& out) {
   for (const Socket* s : sockets(in)) {
     // seeded sockets' options were set before sockscope watched: unknown
-    if (s->closed || !s->is_tcp() || s->seeded || s->state != TcpState::Established || keepalive_on(*s)) continue;
+    // not yet accepted (no fd): the application has not seen it
+    if (s->closed || !s->is_tcp() || s->seeded || s->state != TcpState::Established || s->owner.fd < 0 ||
+        keepalive_on(*s))
+      continue;
+    // an accepted socket inherits SO_KEEPALIVE from its listener
+    if (uint64_t l = in.tracker.listener_of(s->serial))
+      if (const Socket* listener = in.table.find(l); listener && keepalive_on(*listener)) continue;
     uint64_t last = std::max({s->io.last_send_ns, s->io.last_recv_ns, s->state_since_ns});
     double idle = age_s(in, last);
     if (idle < in.th.idle_s) continue;

@@ -14,14 +14,6 @@ uint64_t listen_overflow_drops(const DiagnoseInput& in, const Socket& s) {
   return n;
 }
 
-uint64_t last_call(const Socket& s, std::initializer_list<Call> calls) {
-  uint64_t t = 0;
-  for (const auto& c : s.calls)
-    for (Call k : calls)
-      if (c.call == k) t = std::max(t, c.exit_ns);
-  return t;
-}
-
 bool was_in(const Socket& s, TcpState st) {
   for (const auto& p : s.history)
     if (p.state == st) return true;
@@ -43,7 +35,7 @@ void syn_unanswered(const DiagnoseInput& in, Out& out) {
       if (p.state == TcpState::SynSent) since = p.ts_ns;
     Finding f = about(in, *s, FindingKind::SynUnanswered, Severity::Critical, since);
     f.summary = fmt::format("{} SYN retransmissions to {} with no answer: the peer is unreachable or a firewall "
-                            "drops the SYNs{}",
+                            "drops the SYNs, or the server's accept queue is full{}",
                             s->tcp.retrans_segs, f.remote, waiting ? "" : " (the connect gave up)");
     f.evidence["syn_retransmits"] = s->tcp.retrans_segs;
     f.evidence["first_syn"] = wall(in, since);
@@ -96,7 +88,8 @@ void accept_queue_overflow(const DiagnoseInput& in, Out& out) {
     if (!overflow && !full && !was_full) continue;
     uint64_t since = full ? t->accept_full.since_ns : s->first_seen_ns;
     Finding f = about(in, *s, FindingKind::AcceptQueueOverflow, Severity::Critical, since);
-    uint64_t last_accept = last_call(*s, {Call::Accept, Call::Accept4});
+    const auto* acc = in.tracker.accepts(s->id.cookie);
+    uint64_t last_accept = acc ? acc->last_ns : 0;
     f.summary = overflow ? fmt::format("the accept queue is full ({} of {}): {} connection attempts were dropped; "
                                        "the owner accepts too slowly",
                                        s->occ.ack_backlog, s->occ.max_ack_backlog, overflow)
@@ -108,6 +101,7 @@ void accept_queue_overflow(const DiagnoseInput& in, Out& out) {
     if (full) f.evidence["full_since"] = wall(in, t->accept_full.since_ns);
     f.evidence["listen_overflow_drops"] = overflow;
     f.evidence["synack_retransmits"] = s->tcp.synack_retrans;
+    f.evidence["accepts_in_window"] = acc ? acc->count : 0;
     f.evidence["last_accept"] = last_accept ? nlohmann::ordered_json(wall(in, last_accept)) : nullptr;
     f.advice = "Accept faster (more accepting threads, a non-blocked event loop) or raise the backlog (listen()'s "
                "argument, capped by net.core.somaxconn). Confirm with `ss -ltn` (Recv-Q at Send-Q) and "

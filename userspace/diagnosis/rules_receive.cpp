@@ -71,8 +71,10 @@ void rcvbuf_limited(const DiagnoseInput& in, Out& out) {
     uint64_t refusals = s->tcp.rcvqueue_full + s->tcp.udp_queue_fail;
     const SockOption* set = rcvbuf_set(*s);
     bool small = set && set->value < in.th.small_rcvbuf;
-    // a small buffer matters when it fills: the window is clamped to it
-    bool filled = s->occ_max.rcvbuf && s->occ_max.rmem_alloc * 2 >= s->occ_max.rcvbuf;
+    // a small buffer matters when it fills: the window is clamped to it. The
+    // buffer as it is now: its peak is the larger default from before the
+    // owner shrank it (SO_RCVBUF set after accept())
+    bool filled = s->occ.rcvbuf && s->occ_max.rmem_alloc * 2 >= s->occ.rcvbuf;
     if (!rcvbuff_drops && !refusals && !(small && filled)) continue;
     Finding f = about(in, *s, FindingKind::RcvbufLimited, Severity::Warning, set ? set->ts_ns : s->first_seen_ns);
     if (rcvbuff_drops || refusals)
@@ -94,8 +96,10 @@ void rcvbuf_limited(const DiagnoseInput& in, Out& out) {
     if (s->metrics_ns) f.evidence["rcv_wnd"] = s->metrics.rcv_wnd;
     f.advice = set ? "Remove the SO_RCVBUF setting (the kernel then autotunes up to net.ipv4.tcp_rmem's maximum) or "
                      "raise it; confirm with `ss -tmi` (rb) and `nstat -az TcpExtTCPRcvQDrop UdpRcvbufErrors`."
-                   : "Read faster or raise the buffer (SO_RCVBUF, net.core.rmem_max / net.ipv4.tcp_rmem); confirm "
-                     "with `nstat -az UdpRcvbufErrors TcpExtTCPRcvQDrop`.";
+                   : s->is_tcp() ? "Read faster or raise the buffer (net.ipv4.tcp_rmem's maximum); confirm with "
+                                   "`nstat -az TcpExtTCPRcvQDrop` and `ss -tm` (rb)."
+                                 : "Read faster or raise the buffer (SO_RCVBUF, capped by net.core.rmem_max); confirm "
+                                   "with `nstat -az UdpRcvbufErrors` and `ss -um` (rb).";
     out.push_back(std::move(f));
   }
 }

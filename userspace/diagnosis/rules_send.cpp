@@ -9,8 +9,11 @@ void peer_not_reading(const DiagnoseInput& in, Out& out) {
     if (!s->is_tcp() || s->closed) continue;
     const auto* t = in.tracker.socket(s->serial);
     bool zero_now = t && t->zero_window.since_ns && age_s(in, t->zero_window.since_ns) >= in.th.zero_window_s;
-    // the window may not be re-read while it stays zero: persist probes say it did
-    bool probing = s->tcp.zero_window_received > 0 && s->tcp.persist_probes > 0 && s->occ.tx_queue > 0;
+    // the window may not be re-read while it stays zero: persist probes say it did,
+    // unless the latest window read is open again (the counters never go down)
+    bool open_now = s->metrics_ns && s->metrics.snd_wnd > 0;
+    bool probing =
+        !open_now && s->tcp.zero_window_received > 0 && s->tcp.persist_probes > 0 && s->occ.tx_queue > 0;
     if (!zero_now && !probing) continue;
     uint64_t since = zero_now ? t->zero_window.since_ns : s->metrics_ns;
     Finding f = about(in, *s, FindingKind::PeerNotReading, Severity::Critical, since);
@@ -29,8 +32,8 @@ void peer_not_reading(const DiagnoseInput& in, Out& out) {
     f.evidence["persist_probes"] = s->tcp.persist_probes;
     f.evidence["last_write"] = s->io.last_send_ns ? nlohmann::ordered_json(wall(in, s->io.last_send_ns)) : nullptr;
     f.advice = "The process at the other end does not read its socket: diagnose it there (`sockscope diagnose` on "
-               "that host, or `ss -tmi` showing its Recv-Q full). Here, confirm with `ss -ti` (the send queue full, "
-               "`snd_wnd:0`) and `nstat -az TcpExtTCPFromZeroWindowAdv TcpExtTCPToZeroWindowAdv`.";
+               "that host, or `ss -tm` showing its Recv-Q full). Here, confirm with `ss -tno` (Send-Q full and a "
+               "`timer:(persist,...)`) and `nstat -az TcpExtTCPWinProbe` (window probes sent).";
     out.push_back(std::move(f));
   }
 }

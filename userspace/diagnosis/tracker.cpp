@@ -80,6 +80,10 @@ void DiagnosisTracker::observe(const Event& e, const Socket* s) {
     }
     if (t->kind == TcpKind::Retransmit && s) sockets_[s->serial].retransmits.add(ts, uint64_t(t->segs ? t->segs : 1) + t->suppressed);
   } else if (const auto* c = std::get_if<SyscallEvent>(&e)) {
+    if ((c->call == Call::Accept || c->call == Call::Accept4) && c->ret >= 0 && c->arg1) {
+      accepts_[c->arg1].add(ts);
+      if (s) listener_of_[s->serial] = c->arg1;
+    }
     // a blocking connect reports the refusal as its return value
     if (c->call == Call::Connect && c->ret == -ECONNREFUSED && s && s->owner.pid) {
       PerSocket& p = sockets_[s->serial];
@@ -99,6 +103,16 @@ void DiagnosisTracker::observe(const Event& e, const Socket* s) {
     sample_open(ts);
     next_sample_ns_ = ts + kSecond;
   }
+}
+
+const DiagnosisTracker::Tally* DiagnosisTracker::accepts(uint64_t listener_cookie) const {
+  auto it = accepts_.find(listener_cookie);
+  return it == accepts_.end() ? nullptr : &it->second;
+}
+
+uint64_t DiagnosisTracker::listener_of(uint64_t serial) const {
+  auto it = listener_of_.find(serial);
+  return it == listener_of_.end() ? 0 : it->second;
 }
 
 void DiagnosisTracker::sample_open(uint64_t ts) {

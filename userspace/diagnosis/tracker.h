@@ -55,6 +55,12 @@ class DiagnosisTracker {
   const std::map<uint32_t, Tally>& refused_by_pid() const { return refused_by_pid_; }
   // Per process: its open sockets, sampled once per second of the events' clock.
   const std::map<uint32_t, std::vector<OpenCount>>& open_by_pid() const { return open_by_pid_; }
+  // A listener's accepts (by its cookie): a successful accept() is recorded
+  // on the socket it returns, with the listener's cookie in arg1.
+  const Tally* accepts(uint64_t listener_cookie) const;
+  // The listener an accepted socket came from (by the accepted socket's
+  // serial); 0 when not accepted while watching.
+  uint64_t listener_of(uint64_t serial) const;
   // Device counters at their first sighting in the window.
   const std::map<DevKey, DevCounters>& devices_at_start() const { return dev_start_; }
 
@@ -69,6 +75,8 @@ class DiagnosisTracker {
   std::map<std::pair<uint32_t, uint16_t>, Tally> resets_by_port_;
   std::map<uint32_t, std::vector<OpenCount>> open_by_pid_;
   std::map<DevKey, DevCounters> dev_start_;
+  std::unordered_map<uint64_t, Tally> accepts_;           // listener cookie -> accepts
+  std::unordered_map<uint64_t, uint64_t> listener_of_;    // accepted serial -> listener cookie
 };
 
 }  // namespace sockscope
