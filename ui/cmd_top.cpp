@@ -11,7 +11,10 @@ int cmd_top(const TopCommandOptions& o) {
   t.delay_s = o.delay_s;
   t.color = !o.no_color;
   t.filter = &o.common.filter;
-  int rc = ui::run_top(run, t);  // the terminal is back when this returns
+  t.speed = o.common.speed;
+  // the terminal is back when this returns or throws, and a recording (-w)
+  // is closed; on an error main() reports it, without the summaries
+  int rc = ui::run_top(run, t);
   run.finish();
   return rc;
 }

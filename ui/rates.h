@@ -2,41 +2,58 @@
 // device packets, bytes, polls and drops per second with their recent
 // history for the NIC view's sparklines. Kept by the view's loop; the model
 // holds only absolute counts.
+//
+// Time is the events' clock (Snapshot::now_ns), so a replay at any speed
+// shows the rates it recorded. A step shorter than kMinRateStepNs (a redraw
+// right after a key, a paused replay) keeps the rates shown before: the
+// kernel's counters are read every 250 ms, and a shorter window would show
+// zeros and spikes. A counter that went backwards (a socket reused, a
+// replay sought back) makes that rate unknown (-1) for one step.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <unordered_map>
+#include <vector>
 
 #include "snapshot.h"
 
 namespace sockscope::ui {
 
+inline constexpr uint64_t kMinRateStepNs = 250'000'000;
+
 class RateTracker {
  public:
   // Fills snap's rates (rows, events_per_s, nics and their history) from
-  // the snapshot before it. Nothing when no time passed on the events'
-  // clock (a paused replay keeps the rates it showed).
+  // the snapshot before it. Less than kMinRateStepNs later on the events'
+  // clock (a paused replay, a redraw after a key), the last step's rates.
   void update(Snapshot& snap);
   // Forget everything (a replay went back to its start).
   void reset();
 
  private:
-  struct Prev {
-    uint64_t sent, received;
+  struct RowPrev {
+    uint64_t sent = 0, received = 0;
+    double rx_rate = -1, tx_rate = -1;
+    uint64_t seen = 0;  // the update that last saw it, to forget rows that left
   };
   struct NicPrev {
     DevCounters c;
-    uint64_t drops;
-    std::deque<double> rx_hist, tx_hist;
+    uint64_t drops = 0;
     double rx_pps = -1, rx_bps = -1, tx_pps = -1, tx_bps = -1, polls_ps = -1, exhausted_ps = -1, drops_ps = -1;
+    std::vector<double> rx_hist, tx_hist;  // oldest first, at most kNicHistory
+    uint64_t seen = 0;
   };
+  void step(Snapshot& snap, double dt_s);
+  void keep(Snapshot& snap) const;
+  void keep_nics(Snapshot& snap) const;
+
+  bool have_prev_ = false;
   uint64_t prev_ns_ = 0;
   uint64_t prev_events_ = 0;
   double events_per_s_ = -1;
-  std::unordered_map<uint64_t, Prev> rows_;
-  std::unordered_map<uint64_t, std::pair<double, double>> row_rates_;  // kept while paused
+  uint64_t generation_ = 0;
+  std::unordered_map<uint64_t, RowPrev> rows_;
   std::map<DevKey, NicPrev> nics_;
 };
 

@@ -13,7 +13,7 @@
 
 namespace sockscope::ui {
 
-enum class Column { Pid, Comm, Proto, Local, Remote, State, Time, RecvQ, SendQ, RxRate, TxRate, Drops, Retr, Count };
+enum class Column { Pid, Comm, Proto, Local, Remote, State, Time, RecvQ, SendQ, RxRate, TxRate, Drops, Retr, Rtt, Count };
 std::string_view column_name(Column c);
 
 enum class Mode { Table, Detail, Nic, Help, SortMenu };
@@ -66,9 +66,12 @@ inline constexpr int kHeaderLines = 3;  // summary, states, column names
 // line (kHeaderLines - 1), at this width; Column::Count when none.
 Column column_at(int x, int width);
 
-// tones, if given, receives one Tone per returned line.
+// tones, if given, receives one Tone per returned line. lines: what
+// visible_lines() gave for this snapshot and view, when the caller has it
+// (sorting 100,000 rows twice per redraw is what makes a key feel slow).
 std::vector<std::string> render_table(const Snapshot& snap, const ViewState& view, int width, int height,
-                                      std::vector<Tone>* tones = nullptr);
+                                      std::vector<Tone>* tones = nullptr,
+                                      const std::vector<Line>* lines = nullptr);
 // The selected socket in full: lifecycle, queues with sparklines, calls,
 // drops by reason, TCP health, journey, options, owner.
 std::vector<std::string> render_detail(const Snapshot& snap, const Snapshot::Row& row, const ViewState& view,

@@ -1,32 +1,44 @@
-// `?`: the keys.
+// `?` / F1: every key, and what the table's marks mean, on one 80x24 screen.
+#include <fmt/format.h>
+
 #include "render.h"
 #include "text.h"
 
 namespace sockscope::ui {
 
-std::vector<std::string> render_help(const Snapshot&, int width, int height) {
-  static const char* kLines[] = {
-      "sockscope top: keys",
-      "",
-      "  Up/Down, j/k      move the selection",
-      "  PgUp/PgDn         move a page; Home/End: first/last",
-      "  < >               sort by the previous / next column",
-      "  I                 reverse the sort order",
-      "  /                 filter: text in comm, pid, endpoints, state",
-      "                    (Enter applies, Esc clears)",
-      "  Enter             the selected socket's detail and history",
-      "  Esc, q, Backspace back from detail or help",
-      "  ?                 this help",
-      "  q                 quit",
-      "",
-      "A '!' in the first column: the socket looks stuck (unread data for",
-      "over 5 s, CLOSE_WAIT for over 10 s, or a SYN retransmitted).",
-      "",
-      "Any key: back",
+std::vector<std::string> render_help(const Snapshot& snap, int width, int height) {
+  std::string retention =
+      snap.retention_ns ? "closed sockets fade, and leave after " + duration_text(snap.retention_ns)
+                        : "closed sockets fade, then leave the table";
+  // keys on the left, what they do on the right, as htop's F1 screen
+  const std::vector<std::pair<std::string, std::string>> kRows = {
+      {"Up/Down j/k", "move the selection; PgUp/PgDn a page, Home/End first/last"},
+      {"click", "a row: select it; a column name: sort by it, again: reverse"},
+      {"Enter", "the socket's detail (Up/Down PgUp/PgDn scroll; Esc/q back)"},
+      {"< >  F6", "sort by the previous/next column; F6: pick from a menu"},
+      {"I", "reverse the sort order"},
+      {"/  F3  F4", "filter: comm, pid, endpoint, state (Enter: apply, Esc: clear)"},
+      {"t  F5", "tree: sockets grouped under their process"},
+      {"+ -  Right Left", "tree: expand/collapse the process; Enter on it toggles"},
+      {"n  Tab", "the NIC view (packets, bytes, drops per device), and back"},
+      {"?  F1  h", "this help;  Esc, q, Backspace: back from a view"},
+      {"q  F10", "quit"},
+      {"", ""},
+      {"replay (-r):", ""},
+      {"space", "pause / play"},
+      {"[  ]", "slower / faster"},
+      {".", "step one second, paused"},
+      {"0  $", "back to the start / to the end"},
+      {"", ""},
+      {"!", "looks stuck: unread for 5 s, in CLOSE_WAIT 10 s, SYN resent"},
+      {"RECV-Q SEND-Q", "bytes queued, bar: rcvbuf/sndbuf use (LISTEN: accept queue)"},
+      {"dim", retention},
   };
-  std::vector<std::string> out;
-  for (const char* l : kLines) out.push_back(fit(l, width));
-  if (int(out.size()) > height) out.resize(std::max(height, 0));
+  std::vector<std::string> out{fit("sockscope top: keys                                       other keys: back", width)};
+  out.emplace_back();
+  for (const auto& [keys, what] : kRows)
+    out.push_back(fit(what.empty() ? keys : fmt::format("  {:<15} {}", keys, what), width));
+  if (int(out.size()) > height) out.resize(size_t(std::max(height, 0)));
   return out;
 }
 

@@ -1,6 +1,9 @@
-// The main screen: header, column names, one line per socket.
+// The main screen: header, column names, one line per socket (or, in tree
+// mode, per process with its sockets under it), the status line.
 #include <algorithm>
+#include <string>
 #include <tuple>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -10,76 +13,370 @@
 namespace sockscope::ui {
 namespace {
 
-constexpr std::string_view kColumnNames[] = {"PID",  "COMM",   "PRO",    "LOCAL", "REMOTE", "STATE", "TIME",
-                                             "RECV-Q", "SEND-Q", "RX/s", "TX/s",  "DROPS",  "RETR"};
+constexpr std::string_view kColumnNames[] = {"PID",    "COMM",   "PRO",  "LOCAL", "REMOTE", "STATE", "TIME", "RECV-Q",
+                                             "SEND-Q", "RX/s",   "TX/s", "DROPS", "RETR",   "RTT"};
 static_assert(std::size(kColumnNames) == size_t(Column::Count));
 
-Tone state_tone(const Snapshot::Row& r) {
+// ---- the columns: one description for the column-name line, the rows and
+// column_at, so a click always lands on the column drawn there.
+
+// Column::Count stands for the '!' flag, which is not sortable.
+constexpr Column kFlag = Column::Count;
+
+struct Spec {
+  Column col;
+  int min;     // content cells; the name and the sort mark fit in it
+  bool right;  // numbers align right
+  // 0: always shown. Otherwise the order in which columns join as the
+  // width allows: the names alone of all columns take 73 of 80 cells, so
+  // a narrow screen keeps the ones that say most about a stuck socket.
+  int rank;
+};
+
+// In screen order.
+constexpr Spec kSpecs[] = {
+    {kFlag, 1, false, 0},           {Column::Pid, 7, true, 0},     {Column::Comm, 9, false, 0},
+    {Column::Proto, 4, false, 5},   {Column::Local, 12, false, 0}, {Column::Remote, 12, false, 0},
+    {Column::State, 10, false, 0},  {Column::Time, 5, true, 2},    {Column::RecvQ, 7, false, 1},
+    {Column::SendQ, 7, false, 1},   {Column::RxRate, 5, true, 4},  {Column::TxRate, 5, true, 4},
+    {Column::Drops, 6, true, 3},    {Column::Retr, 5, true, 3},    {Column::Rtt, 6, true, 6},
+};
+constexpr int kMaxRank = 6;
+
+// Where the space left over goes, stage by stage: each stage grows its
+// columns a cell at a time in turn up to their targets.
+struct Grow {
+  Column col;
+  int to;
+};
+const std::vector<std::vector<Grow>> kGrowth = {
+    {{Column::State, 11}},                           // ESTABLISHED in full
+    {{Column::Local, 22}, {Column::Remote, 22}},     // an IPv4 address and port
+    {{Column::Comm, 15}},                            // a whole comm (TASK_COMM_LEN)
+    {{Column::RecvQ, 12}, {Column::SendQ, 12}},      // longer bars
+    {{Column::State, 12}},                           // NEW_SYN_RECV
+    {{Column::Local, 47}, {Column::Remote, 47}},     // a whole IPv6 endpoint
+    {{Column::RecvQ, 15}, {Column::SendQ, 15}},
+};
+
+struct Cell {
+  const Spec* spec;
+  int x, w;
+};
+
+constexpr int kMinEndpoint = 7;  // "REMOTE^"
+constexpr int kQueueNumber = 4;  // queue cells: a 4-cell number, a space, the bar
+
+std::vector<Cell> layout(int width) {
+  std::vector<bool> on(std::size(kSpecs));
+  auto need = [&](const std::vector<bool>& with) {
+    int n = 0, cells = 0;
+    for (size_t i = 0; i < with.size(); ++i)
+      if (with[i]) n += kSpecs[i].min, ++cells;
+    return n + std::max(cells - 1, 0);  // one space between columns
+  };
+  for (size_t i = 0; i < std::size(kSpecs); ++i) on[i] = kSpecs[i].rank == 0;
+  for (int rank = 1; rank <= kMaxRank; ++rank) {
+    std::vector<bool> more = on;
+    for (size_t i = 0; i < std::size(kSpecs); ++i) more[i] = more[i] || kSpecs[i].rank == rank;
+    if (need(more) <= width) on = std::move(more);  // a wide rank left out may leave room for a later one
+  }
+  std::vector<Cell> cells;
+  for (size_t i = 0; i < std::size(kSpecs); ++i)
+    if (on[i]) cells.push_back({&kSpecs[i], 0, kSpecs[i].min});
+  int spare = width - need(on);
+  auto cell_of = [&](Column c) -> Cell* {
+    for (Cell& cell : cells)
+      if (cell.spec->col == c) return &cell;
+    return nullptr;
+  };
+  // narrower than the columns always shown: the endpoints give way, down
+  // to their names (below that the line is cut)
+  for (bool shrank = true; shrank && spare < 0;) {
+    shrank = false;
+    for (Column c : {Column::Local, Column::Remote}) {
+      Cell* cell = cell_of(c);
+      if (spare < 0 && cell->w > kMinEndpoint) --cell->w, ++spare, shrank = true;
+    }
+  }
+  for (const auto& stage : kGrowth) {
+    for (bool grew = true; grew && spare > 0;) {
+      grew = false;
+      for (const Grow& g : stage) {
+        Cell* cell = cell_of(g.col);
+        if (spare > 0 && cell && cell->w < g.to) ++cell->w, --spare, grew = true;
+      }
+    }
+  }
+  int x = 0;
+  for (Cell& c : cells) {
+    c.x = x;
+    x += c.w + 1;
+  }
+  return cells;
+}
+
+// Writes text into line at cell x..x+w, aligned, cut to w.
+void put(std::string& line, int x, int w, std::string_view text, bool right) {
+  if (w <= 0) return;
+  std::string t(text.substr(0, size_t(w)));
+  if (line.size() < size_t(x + w)) line.resize(size_t(x + w), ' ');
+  size_t at = size_t(x) + (right ? size_t(w) - t.size() : 0);
+  line.replace(at, t.size(), t);
+}
+
+// Drawn lines keep no trailing spaces, like the text a user would copy.
+std::string trimmed(std::string s) {
+  s.erase(s.find_last_not_of(' ') + 1);
+  return s;
+}
+
+// ---- cell contents
+
+// Four cells at most: "9999", "123K", "4.5M", "999M", "12G".
+std::string qty(uint64_t n) {
+  if (n < 10'000) return std::to_string(n);
+  if (n < 1'000'000) return fmt::format("{}K", n / 1000);
+  if (n < 10'000'000) return fmt::format("{}.{}M", n / 1'000'000, n / 100'000 % 10);
+  if (n < 1'000'000'000) return fmt::format("{}M", n / 1'000'000);
+  if (n < 10'000'000'000) return fmt::format("{}.{}G", n / 1'000'000'000, n / 100'000'000 % 10);
+  return fmt::format("{}G", n / 1'000'000'000);
+}
+
+// The number, then a bar of the fill; no bar when the limit is not known
+// (a process's total).
+std::string queue_cell(uint64_t n, double pct, int w, bool with_bar) {
+  std::string num = qty(n);
+  std::string out = std::string(size_t(std::max(kQueueNumber - int(num.size()), 0)), ' ') + num;
+  if (with_bar && w > kQueueNumber + 1) out += " " + bar(pct, w - kQueueNumber - 1);
+  return out;
+}
+
+// ss spellings where the kernel's do not fit.
+std::string state_text(const std::string& s, int w) {
+  if (int(s.size()) <= w) return s;
+  if (s == "ESTABLISHED") return "ESTAB";
+  if (s == "NEW_SYN_RECV") return "SYN_RECV";
+  if (s == "BOUND_INACTIVE") return "BOUND";
+  return fit(s, w);
+}
+
+uint64_t time_in_state(const Snapshot::Row& r) { return r.closed ? r.closed_ago_ns : r.age_ns; }
+
+// What the row's line shows in a tree: its place under the process.
+struct TreePlace {
+  bool member = false, last = false;
+};
+
+std::string row_cell(const Snapshot::Row& r, const Cell& c, TreePlace tree) {
+  switch (c.spec->col) {
+    case kFlag: return r.stuck.empty() ? "" : "!";
+    case Column::Pid: return tree.member ? "" : r.pid ? std::to_string(r.pid) : "-";
+    case Column::Comm:
+      if (tree.member) return std::string(tree.last ? " `- " : " |- ") + (r.fd >= 0 ? fmt::format("fd {}", r.fd) : "");
+      return r.comm;
+    case Column::Proto: return r.proto;
+    case Column::Local: return left_cut(r.local, size_t(c.w));
+    case Column::Remote: return left_cut(r.remote, size_t(c.w));
+    case Column::State: return state_text(r.state, c.w);
+    case Column::Time: return duration_text(time_in_state(r));
+    case Column::RecvQ: return queue_cell(r.recv_q, r.rx_pct, c.w, true);
+    case Column::SendQ: return queue_cell(r.send_q, r.tx_pct, c.w, true);
+    case Column::RxRate: return rate_text(r.rx_rate);
+    case Column::TxRate: return rate_text(r.tx_rate);
+    case Column::Drops: return count(r.drops);
+    case Column::Retr: return count(r.retransmits);
+    case Column::Rtt: return r.rtt;
+  }
+  return {};
+}
+
+std::string row_line(const Snapshot::Row& r, const std::vector<Cell>& cells, TreePlace tree) {
+  std::string line;
+  for (const Cell& c : cells) put(line, c.x, c.w, row_cell(r, c, tree), c.spec->right);
+  return trimmed(std::move(line));
+}
+
+// A process in the tree: its sockets (those the filter lets through) summed.
+struct Group {
+  uint32_t pid = 0;
+  std::string comm;
+  size_t sockets = 0;
+  bool stuck = false;
+  uint64_t recv_q = 0, send_q = 0, drops = 0, retransmits = 0;
+  double rx_rate = -1, tx_rate = -1;  // the known ones summed; <0: none known
+};
+
+std::unordered_map<uint32_t, Group> groups_of(const Snapshot& snap, const ViewState& view) {
+  std::unordered_map<uint32_t, Group> out;
+  auto add_rate = [](double& sum, double r) {
+    if (r >= 0) sum = std::max(sum, 0.0) + r;
+  };
+  for (const auto& r : snap.rows) {
+    if (!row_matches(r, view.filter)) continue;
+    Group& g = out[r.pid];
+    if (!g.sockets) g.pid = r.pid, g.comm = r.comm;
+    ++g.sockets;
+    g.stuck = g.stuck || !r.stuck.empty();
+    g.recv_q += r.recv_q;
+    g.send_q += r.send_q;
+    g.drops += r.drops;
+    g.retransmits += r.retransmits;
+    add_rate(g.rx_rate, r.rx_rate);
+    add_rate(g.tx_rate, r.tx_rate);
+  }
+  return out;
+}
+
+std::string group_line(const Group& g, bool collapsed, const std::vector<Cell>& cells) {
+  std::string line;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const Cell& c = cells[i];
+    std::string text;
+    int w = c.w;
+    switch (c.spec->col) {
+      case kFlag: text = g.stuck ? "!" : ""; break;
+      case Column::Pid: text = g.pid ? std::to_string(g.pid) : "-"; break;
+      case Column::Comm: text = g.comm; break;
+      case Column::Local:
+        // spans the endpoints: htop's [+]/[-] and how many sockets
+        text = fmt::format("[{}] {} socket{}", collapsed ? '+' : '-', g.sockets, g.sockets == 1 ? "" : "s");
+        if (i + 1 < cells.size() && cells[i + 1].spec->col == Column::Remote) w += 1 + cells[i + 1].w;
+        break;
+      case Column::RecvQ: text = queue_cell(g.recv_q, 0, c.w, false); break;
+      case Column::SendQ: text = queue_cell(g.send_q, 0, c.w, false); break;
+      case Column::RxRate: text = rate_text(g.rx_rate); break;
+      case Column::TxRate: text = rate_text(g.tx_rate); break;
+      case Column::Drops: text = count(g.drops); break;
+      case Column::Retr: text = count(g.retransmits); break;
+      default: continue;
+    }
+    put(line, c.x, w, text, c.spec->right);
+  }
+  return trimmed(std::move(line));
+}
+
+std::string column_line(const ViewState& v, const std::vector<Cell>& cells) {
+  std::string line;
+  for (const Cell& c : cells) {
+    if (c.spec->col == kFlag) continue;
+    std::string name(column_name(c.spec->col));
+    if (v.sort == c.spec->col) name += v.reverse ? "v" : "^";
+    put(line, c.x, c.w, name, c.spec->right);
+  }
+  return trimmed(std::move(line));
+}
+
+Tone row_tone(const Snapshot::Row& r) {
   if (!r.stuck.empty()) return Tone::Stuck;
-  if (r.closed) return Tone::Closed;
+  if (r.closed) return Tone::Faded;
   if (r.state == "LISTEN" || r.state == "UNCONN") return Tone::Listen;
   if (r.state == "ESTABLISHED" || r.state == "ESTAB") return Tone::Established;
   if (r.state == "SYN_SENT" || r.state == "SYN_RECV" || r.state == "NEW_SYN_RECV") return Tone::Opening;
   return Tone::Closing;
 }
 
-auto sort_key(const Snapshot::Row& r, Column c) {
-  // one tuple shape for every column: (number, text)
+// ---- sorting
+
+// (number, text); rates: -1 while unknown, so those sort below 0.
+using SortKey = std::tuple<double, uint64_t, std::string_view>;
+
+// The RTT as list shows it ("350us", "1.2ms", "2.1s", "-") in ns; -1: none.
+double rtt_ns(std::string_view t) {
+  double v = 0;
+  size_t i = 0;
+  try {
+    v = std::stod(std::string(t), &i);
+  } catch (...) {
+    return -1;
+  }
+  std::string_view unit = t.substr(i);
+  return unit == "us" ? v * 1e3 : unit == "ms" ? v * 1e6 : unit == "s" ? v * 1e9 : unit == "ns" ? v : -1;
+}
+
+SortKey sort_key(const Snapshot::Row& r, Column c) {
   switch (c) {
-    case Column::Pid: return std::tuple(uint64_t(r.pid), std::string_view(r.comm));
-    case Column::Comm: return std::tuple(uint64_t(0), std::string_view(r.comm));
-    case Column::Proto: return std::tuple(uint64_t(0), std::string_view(r.proto));
-    case Column::Local: return std::tuple(uint64_t(r.local_port), std::string_view(r.local));
-    case Column::Remote: return std::tuple(uint64_t(r.remote_port), std::string_view(r.remote));
-    case Column::State: return std::tuple(uint64_t(0), std::string_view(r.state));
-    case Column::Time: return std::tuple(r.age_ns, std::string_view());
-    case Column::RecvQ: return std::tuple(r.recv_q, std::string_view());
-    case Column::SendQ: return std::tuple(r.send_q, std::string_view());
-    case Column::RxRate: return std::tuple(uint64_t(std::max(r.rx_rate, 0.0)), std::string_view());
-    case Column::TxRate: return std::tuple(uint64_t(std::max(r.tx_rate, 0.0)), std::string_view());
-    case Column::Drops: return std::tuple(r.drops, std::string_view());
-    case Column::Retr: return std::tuple(r.retransmits, std::string_view());
+    case Column::Pid: return {0, r.pid, r.comm};
+    case Column::Comm: return {0, 0, r.comm};
+    case Column::Proto: return {0, 0, r.proto};
+    case Column::Local: return {0, r.local_port, r.local};
+    case Column::Remote: return {0, r.remote_port, r.remote};
+    case Column::State: return {0, 0, r.state};
+    case Column::Time: return {0, time_in_state(r), {}};
+    case Column::RecvQ: return {0, r.recv_q, {}};
+    case Column::SendQ: return {0, r.send_q, {}};
+    case Column::RxRate: return {r.rx_rate, 0, {}};
+    case Column::TxRate: return {r.tx_rate, 0, {}};
+    case Column::Drops: return {0, r.drops, {}};
+    case Column::Retr: return {0, r.retransmits, {}};
+    case Column::Rtt: return {rtt_ns(r.rtt), 0, {}};
     case Column::Count: break;
   }
-  return std::tuple(uint64_t(0), std::string_view());
+  return {};
 }
 
-// Endpoints get what the fixed columns leave, within these bounds.
-struct Layout {
-  size_t endpoint;
-};
-Layout layout(int width) {
-  // flag pid comm proto state time recvq rx% sendq tx% drops retr, with separators
-  constexpr int fixed = 1 + 6 + 9 + 3 + 11 + 5 + 6 + 4 + 6 + 4 + 5 + 5 + 13;
-  int left = (width - fixed) / 2;
-  return {size_t(std::clamp(left, 15, 46))};
+// ---- the header
+
+// The non-empty parts, two spaces apart.
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (p.empty()) continue;
+    if (!out.empty()) out += "  ";
+    out += p;
+  }
+  return out;
 }
 
-std::string row_line(const Snapshot::Row& r, const Layout& l) {
-  return fmt::format("{:1} {:>6} {:<9.9} {:<3} {:<{}} {:<{}} {:<11.11} {:>5} {:>6} {:>3.0f}% {:>6} {:>3.0f}% {:>5} "
-                     "{:>5}",
-                     r.stuck.empty() ? " " : "!", r.pid ? std::to_string(r.pid) : "-", r.comm, r.proto,
-                     left_cut(r.local, l.endpoint), l.endpoint, left_cut(r.remote, l.endpoint), l.endpoint, r.state,
-                     duration_text(r.age_ns), count(r.recv_q), std::min(r.rx_pct, 999.0), count(r.send_q),
-                     std::min(r.tx_pct, 999.0), count(r.drops), count(r.retransmits));
-}
-
-std::string column_line(const ViewState& v, const Layout& l) {
-  auto name = [&](Column c) {
-    std::string n(column_name(c));
-    return v.sort == c ? n + (v.reverse ? "v" : "^") : n;
+// Line 1, shortened part by part until it fits: what was lost and which
+// probes are missing stay whole; the clock and the event rate give way.
+std::string summary_line(const Snapshot& s, int width) {
+  std::string clock = clock_text(s.now_ns, s.wall_offset_ns);
+  std::vector<std::string> mode;  // from long to short
+  if (s.replay) {
+    std::string where;
+    if (s.now_ns >= s.replay_start_ns && s.replay_start_ns) {
+      where = duration_text(s.now_ns - s.replay_start_ns);
+      if (s.replay_end_ns > s.replay_start_ns) where += "/" + duration_text(s.replay_end_ns - s.replay_start_ns);
+    }
+    std::string state = join({s.paused ? "paused" : "", s.speed != 1 ? fmt::format("x{:g}", s.speed) : "",
+                              s.replay_ended ? "(end)" : ""});
+    mode = {join({"replay", clock, where, state}), join({"replay", clock.substr(0, 8), where, state}),
+            join({"replay", where, state})};
+  } else {
+    mode = {"live " + clock, "live " + clock.substr(0, 8), "live"};
+  }
+  std::string per_s = s.events_per_s >= 0 ? rate_text(s.events_per_s) + "/s" : "";
+  std::vector<std::string> events = {
+      fmt::format("events {}{}", s.events, per_s.empty() ? "" : " (" + per_s + ")"),
+      per_s.empty() ? "events " + count(s.events) : "ev " + per_s, ""};
+  uint64_t lost = s.lost_kernel + s.lost_user;
+  std::vector<std::string> lost_text = {
+      lost ? fmt::format("lost {} (kernel {}, user {})", lost, s.lost_kernel, s.lost_user) : "lost 0"};
+  std::vector<std::string> probes;
+  if (s.missing_probes.empty() && !s.probes_missing) {
+    probes = {"probes: all attached", "probes: all attached"};
+  } else {
+    size_t n = std::max(s.probes_missing, s.missing_probes.size());
+    std::string names;
+    for (const auto& p : s.missing_probes) names += (names.empty() ? "" : ", ") + p;
+    probes = {fmt::format("probes: {} missing{}", n, names.empty() ? "" : ": " + names),
+              fmt::format("probes: {} missing", n)};
+  }
+  // which part gives way next: mode, events, mode, events, probe names
+  std::vector<std::vector<std::string>*> parts = {&mode, &events, &lost_text, &probes};
+  std::vector<size_t> at(parts.size(), 0);
+  const size_t steps[] = {0, 1, 0, 1, 3};
+  auto line = [&] {
+    std::vector<std::string> text;
+    for (size_t i = 0; i < parts.size(); ++i) text.push_back((*parts[i])[at[i]]);
+    return join(text);
   };
-  return fmt::format("{:1} {:>6} {:<9} {:<3} {:<{}} {:<{}} {:<11} {:>5} {:>6} {:>4} {:>6} {:>4} {:>5} {:>5}", "",
-                     name(Column::Pid), name(Column::Comm), name(Column::Proto), name(Column::Local), l.endpoint,
-                     name(Column::Remote), l.endpoint, name(Column::State), name(Column::Time), name(Column::RecvQ),
-                     "RX%", name(Column::SendQ), "TX%", name(Column::Drops), name(Column::Retr));
-}
-
-std::string summary_line(const Snapshot& s) {
-  std::string when = clock_text(s.now_ns, s.wall_offset_ns);
-  std::string mode = s.replay ? fmt::format("replay {}{}", when, s.replay_ended ? " (end)" : "") : "live " + when;
-  return fmt::format("sockscope  {}  events {}  lost {}  probes missing {}", mode, s.events, s.lost,
-                     s.probes_missing);
+  for (size_t step : steps) {
+    if (int(line().size()) <= width) break;
+    ++at[step];
+  }
+  return line();
 }
 
 std::string states_line(const Snapshot& s) {
@@ -90,6 +387,15 @@ std::string states_line(const Snapshot& s) {
     parts += fmt::format("  {} {}", name, n);
   }
   return fmt::format("sockets {}:{}", total, parts);
+}
+
+std::string status_line(const Snapshot& snap, const ViewState& view) {
+  if (view.editing) return "filter: " + view.draft + "_  (Enter: apply, Esc: clear)";
+  size_t shown = 0;
+  for (const auto& r : snap.rows) shown += row_matches(r, view.filter);
+  return fmt::format("{} of {} sockets  sort {}{}{}{}   F1 help  / filter  t tree  F6 sort  n NIC  q quit", shown,
+                     snap.rows.size(), column_name(view.sort), view.reverse ? " (reversed)" : "",
+                     view.tree ? "  tree" : "", view.filter.empty() ? "" : "  filter '" + view.filter + "'");
 }
 
 }  // namespace
@@ -122,44 +428,71 @@ std::vector<Line> visible_lines(const Snapshot& snap, const ViewState& view) {
   });
   std::vector<Line> out;
   out.reserve(v.size());
-  for (size_t i : v) out.push_back(Line{i, snap.rows[i].pid, 0, false});
+  if (!view.tree) {
+    for (size_t i : v) out.push_back(Line{i, snap.rows[i].pid, 0, false});
+    return out;
+  }
+  // a process's place is that of its first socket in this order
+  std::vector<uint32_t> order;
+  std::unordered_map<uint32_t, std::vector<size_t>> members;
+  for (size_t i : v) {
+    auto& m = members[snap.rows[i].pid];
+    if (m.empty()) order.push_back(snap.rows[i].pid);
+    m.push_back(i);
+  }
+  for (uint32_t pid : order) {
+    const auto& m = members[pid];
+    bool collapsed = view.collapsed.count(pid) > 0;
+    out.push_back(Line{Line::kGroup, pid, m.size(), collapsed});
+    if (!collapsed)
+      for (size_t i : m) out.push_back(Line{i, pid, 0, false});
+  }
   return out;
 }
 
 int table_page(int height) { return std::max(1, height - kHeaderLines - 1); }
 
-Column column_at(int, int) { return Column::Count; }
+Column column_at(int x, int width) {
+  for (const Cell& c : layout(width))
+    if (c.spec->col != kFlag && x >= c.x && x <= c.x + c.w) return c.spec->col;  // the space after it too
+  return Column::Count;
+}
 
 std::vector<std::string> render_table(const Snapshot& snap, const ViewState& view, int width, int height,
-                                      std::vector<Tone>* tones) {
+                                      std::vector<Tone>* tones, const std::vector<Line>* given) {
   std::vector<std::string> out;
   std::vector<Tone> tone;
   auto add = [&](std::string s, Tone t) {
     out.push_back(fit(std::move(s), width));
     tone.push_back(t);
   };
-  Layout l = layout(width);
-  add(summary_line(snap), Tone::Header);
+  std::vector<Cell> cells = layout(width);
+  add(summary_line(snap, width), snap.lost_kernel + snap.lost_user ? Tone::Stuck : Tone::Header);
   add(states_line(snap), Tone::Header);
-  add(column_line(view, l), Tone::ColumnHeader);
-  std::vector<Line> lines = visible_lines(snap, view);
+  add(column_line(view, cells), Tone::ColumnHeader);
+  std::vector<Line> own;
+  if (!given) own = visible_lines(snap, view);
+  const std::vector<Line>& lines = given ? *given : own;
   int page = table_page(height);
-  if (lines.empty()) {
+  if (lines.empty())
     add(snap.rows.empty() ? "  no sockets yet" : "  no sockets match the filter '" + view.filter + "'", Tone::Normal);
-  }
+  std::unordered_map<uint32_t, Group> groups;
+  if (view.tree) groups = groups_of(snap, view);
   for (size_t i = view.scroll; i < lines.size() && i < view.scroll + size_t(page); ++i) {
-    const auto& r = snap.rows[lines[i].row];
-    add(row_line(r, l), i == view.selected ? Tone::Selected : state_tone(r));
+    const Line& l = lines[i];
+    bool selected = i == view.selected;
+    if (l.is_group()) {
+      add(group_line(groups[l.pid], l.collapsed, cells), selected ? Tone::Selected : Tone::Group);
+    } else {
+      const auto& r = snap.rows[l.row];
+      TreePlace place{view.tree, view.tree && (i + 1 == lines.size() || lines[i + 1].is_group())};
+      add(row_line(r, cells, place), selected ? Tone::Selected : row_tone(r));
+    }
   }
   while (int(out.size()) < height - 1) add("", Tone::Normal);
-  std::string status = view.editing ? "filter: " + view.draft + "_  (Enter: apply, Esc: clear)"
-                                    : fmt::format("{} of {} sockets  sort {}{}{}   ?: help  q: quit", lines.size(),
-                                                  snap.rows.size(), column_name(view.sort),
-                                                  view.reverse ? " (reversed)" : "",
-                                                  view.filter.empty() ? "" : "  filter '" + view.filter + "'");
-  add(status, Tone::Header);
+  add(status_line(snap, view), Tone::Header);
   if (int(out.size()) > height) {
-    out.resize(std::max(height, 0));
+    out.resize(size_t(std::max(height, 0)));
     tone.resize(out.size());
   }
   if (tones) *tones = std::move(tone);
@@ -168,13 +501,21 @@ std::vector<std::string> render_table(const Snapshot& snap, const ViewState& vie
 
 std::vector<std::string> render_sort_menu(const Snapshot&, const ViewState& view, int width, int height,
                                           std::vector<Tone>* tones) {
-  std::vector<std::string> out{"Sort by"};
+  static constexpr std::string_view kWhat[] = {
+      "process id", "process name", "protocol", "local port, then address", "remote port, then address",
+      "state", "time in the state", "bytes queued to read", "bytes queued to send", "bytes received per second",
+      "bytes sent per second", "packets dropped", "segments retransmitted", "smoothed round-trip time"};
+  static_assert(std::size(kWhat) == size_t(Column::Count));
+  std::vector<std::string> out{fit("Sort by   (Up/Down, Enter: pick, Esc: cancel)", width)};
   std::vector<Tone> tone{Tone::Header};
   for (size_t c = 0; c < size_t(Column::Count); ++c) {
-    out.push_back(fit(fmt::format("{} {}", Column(c) == view.sort ? "*" : " ", column_name(Column(c))), width));
+    bool current = Column(c) == view.sort;
+    out.push_back(fit(fmt::format(" {} {:<7} {}{}", current ? "*" : " ", column_name(Column(c)), kWhat[c],
+                                  current && view.reverse ? " (reversed)" : ""),
+                      width));
     tone.push_back(c == view.menu_at ? Tone::Selected : Tone::Normal);
   }
-  if (int(out.size()) > height) out.resize(std::max(height, 0)), tone.resize(out.size());
+  if (int(out.size()) > height) out.resize(size_t(std::max(height, 0))), tone.resize(out.size());
   if (tones) *tones = std::move(tone);
   return out;
 }

@@ -27,6 +27,17 @@ void init_colors() {
   pair(Tone::Closing, COLOR_MAGENTA, -1);
   pair(Tone::Closed, -1, -1);
   pair(Tone::Stuck, COLOR_RED, -1);
+  pair(Tone::Group, -1, -1);
+  pair(Tone::Faded, -1, -1);
+}
+
+// Attributes beyond the colour pair, also shown without colour.
+int emphasis(Tone t) {
+  switch (t) {
+    case Tone::Stuck: case Tone::Group: return A_BOLD;
+    case Tone::Faded: return A_DIM;
+    default: return 0;
+  }
 }
 
 }  // namespace
@@ -44,9 +55,13 @@ Terminal::Terminal(bool color) {
   set_escdelay(25);  // Esc is a key here, not only a prefix
   color_ = color && has_colors() && !getenv("NO_COLOR");
   if (color_) init_colors();
+  // a press is enough, as in htop; no click interval to wait for
+  mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, nullptr);
+  mouseinterval(0);
 }
 
 Terminal::~Terminal() {
+  mousemask(0, nullptr);  // the terminal stops reporting the mouse
   endwin();
   delscreen(static_cast<SCREEN*>(screen_));
 }
@@ -57,6 +72,15 @@ static int translate(int c) {
     case ERR: return kKeyNone;
     case KEY_UP: return kKeyUp;
     case KEY_DOWN: return kKeyDown;
+    case KEY_LEFT: return kKeyLeft;
+    case KEY_RIGHT: return kKeyRight;
+    case KEY_F(1): return kKeyF1;
+    case KEY_F(3): return kKeyF3;
+    case KEY_F(4): return kKeyF4;
+    case KEY_F(5): return kKeyF5;
+    case KEY_F(6): return kKeyF6;
+    case KEY_F(10): return kKeyF10;
+    case '\t': return '\t';
     case KEY_PPAGE: return kKeyPageUp;
     case KEY_NPAGE: return kKeyPageDown;
     case KEY_HOME: return kKeyHome;
@@ -71,7 +95,13 @@ static int translate(int c) {
 
 KeyInput Terminal::read_key(int timeout_ms) {
   timeout(timeout_ms);
-  return KeyInput{translate(getch())};
+  int c = getch();
+  if (c == KEY_MOUSE) {
+    MEVENT ev{};
+    if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))) return {kKeyMouse, ev.x, ev.y};
+    return {kKeyNone};  // another button, or a release
+  }
+  return KeyInput{translate(c)};
 }
 
 void Terminal::draw(const std::vector<std::string>& lines, const std::vector<Tone>& tones) {
@@ -82,7 +112,7 @@ void Terminal::draw(const std::vector<std::string>& lines, const std::vector<Ton
     int attr = 0;
     if (color_) attr = COLOR_PAIR(pair_of(t));
     else if (t == Tone::Selected || t == Tone::ColumnHeader) attr = A_REVERSE;  // still visible without colour
-    if (t == Tone::Stuck) attr |= A_BOLD;
+    attr |= emphasis(t);
     attron(attr);
     mvaddnstr(y, 0, lines[y].c_str(), w);
     if (t == Tone::Selected || t == Tone::ColumnHeader)

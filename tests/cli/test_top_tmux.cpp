@@ -1,9 +1,20 @@
-// `sockscope top -r` end to end: in a detached 80x24 tmux pane, driven by
-// keys, read back with capture-pane. Needs tmux (packaging/install-deps.sh).
+// `sockscope top -r` end to end: the real binary in a detached tmux pane,
+// driven by keys, read back with capture-pane. Needs tmux
+// (packaging/install-deps.sh). Every pane runs a script that, once
+// sockscope exits, prints its exit status and `stty -a`: the terminal must
+// be back (echo, icanon, the alternate screen left) however it ended.
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -15,34 +26,123 @@ using namespace testing;
 
 namespace {
 
-// A tmux server of our own (-L), killed on every exit path.
+// A tmux server of our own (-L), one per instance, killed on every exit path.
 class Tmux {
  public:
-  Tmux() : name_("sockscope-test-" + std::to_string(getpid())) {}
-  ~Tmux() { std::system((base() + " kill-server >/dev/null 2>&1").c_str()); }
+  Tmux() : name_("sockscope-test-" + std::to_string(getpid()) + "-" + std::to_string(++instances_)) {}
+  ~Tmux() {
+    std::system((base() + " kill-server >/dev/null 2>&1").c_str());
+    std::remove(script_.c_str());
+  }
   std::string base() const { return "tmux -L " + name_ + " -f /dev/null"; }
 
-  void start(const std::string& cmd) {
-    std::string c = base() + " new-session -d -x 80 -y 24 \"" + cmd + "\"";
+  // Runs a shell script in a new detached session of width x height.
+  void start_script(const std::string& script, int width = 80, int height = 24) {
+    script_ = temp_path(name_ + ".sh");
+    std::ofstream(script_) << script;
+    std::string c = base() + " new-session -d -x " + std::to_string(width) + " -y " + std::to_string(height) +
+                    " \"sh " + script_ + "\"";
     REQUIRE(std::system(c.c_str()) == 0);
   }
   std::string screen() const { return run_capture(base() + " capture-pane -p 2>/dev/null"); }
+  // The screen and the lines scrolled off it (the normal screen only),
+  // with wrapped lines joined.
+  std::string history() const { return run_capture(base() + " capture-pane -p -J -S - 2>/dev/null"); }
   void keys(const std::string& k) const { std::system((base() + " send-keys " + k).c_str()); }
-  // Waits until the pane shows text (or does not, with absent=true).
-  bool wait_for(const std::string& text, bool absent = false, double timeout_s = 10) const {
+  void resize(int width, int height) const {
+    std::system((base() + " resize-window -x " + std::to_string(width) + " -y " + std::to_string(height)).c_str());
+  }
+  // Whether the pane shows the alternate screen (a full-screen program's).
+  bool alternate_on() const { return run_capture(base() + " display -p '#{alternate_on}'").find('1') == 0; }
+  // Waits until ok(screen) (bounded: a failing test ends).
+  bool wait_until(const std::function<bool(const std::string&)>& ok, double timeout_s = 10) const {
     auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
     while (std::chrono::steady_clock::now() < end) {
-      if ((screen().find(text) != std::string::npos) != absent) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (ok(screen())) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return false;
   }
+  // Waits until the pane shows text (or does not, with absent=true).
+  bool wait_for(const std::string& text, bool absent = false, double timeout_s = 10) const {
+    return wait_until([&](const std::string& s) { return (s.find(text) != std::string::npos) != absent; },
+                      timeout_s);
+  }
 
  private:
-  std::string name_;
+  static inline int instances_ = 0;
+  std::string name_, script_;
 };
 
 bool have_tmux() { return std::system("command -v tmux >/dev/null 2>&1") == 0; }
+
+std::string trace_file() { return std::string(SOCKSCOPE_SOURCE_DIR) + "/tests/data/top.ssc"; }
+
+// The pane's script: sockscope with args (its pid in pid_file when given),
+// then what the terminal is like once it has exited.
+std::string pane_script(const std::string& args, const std::string& pid_file = "") {
+  std::string run = pid_file.empty() ? sockscope_bin() + " " + args
+                                     : "sh -c 'echo $$ > " + pid_file + "; exec \"$@\"' sh " + sockscope_bin() +
+                                           " " + args;
+  return run + "\necho top-exited-$?\nstty -a\necho stty-done\nsleep 60\n";
+}
+
+// After the script's stty: echo and canonical input are on again, and the
+// alternate screen is left (the script's output is on the normal screen).
+void check_restored(const Tmux& t) {
+  REQUIRE(t.wait_for("stty-done"));
+  std::string s = t.history();
+  INFO(s);
+  CHECK_FALSE(t.alternate_on());
+  std::istringstream in(s);
+  bool echo = false, icanon = false, no_echo = false, no_icanon = false;
+  for (std::string w; in >> w;) {
+    echo |= w == "echo";
+    icanon |= w == "icanon";
+    no_echo |= w == "-echo";
+    no_icanon |= w == "-icanon";
+  }
+  CHECK(echo);
+  CHECK(icanon);
+  CHECK_FALSE(no_echo);
+  CHECK_FALSE(no_icanon);
+}
+
+// The replay's position in the header ("replay  22:13:21.250 ..."), in ms
+// of the day; nothing while no header (or one too narrow for the clock) is
+// shown.
+std::optional<long> position_ms(const std::string& screen) {
+  static const std::regex re("replay +(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d\\d\\d)");
+  std::smatch m;
+  if (!std::regex_search(screen, m, re)) return std::nullopt;
+  return ((std::stol(m[1]) * 60 + std::stol(m[2])) * 60 + std::stol(m[3])) * 1000 + std::stol(m[4]);
+}
+
+std::string header(const std::string& screen) { return screen.substr(0, screen.find('\n')); }
+
+size_t count_lines(const std::string& screen, const std::string& text) {
+  std::istringstream in(screen);
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) n += line.find(text) != std::string::npos;
+  return n;
+}
+
+// Column of the column-name line's REMOTE (it moves right on a wider screen).
+size_t remote_column(const std::string& screen) {
+  std::istringstream in(screen);
+  for (std::string line; std::getline(in, line);)
+    if (line.find("LOCAL") != std::string::npos) return line.find("REMOTE");
+  return std::string::npos;
+}
+
+pid_t read_pid(const std::string& path) {
+  pid_t pid = 0;
+  for (int i = 0; i < 100 && pid <= 0; ++i) {
+    std::ifstream(path) >> pid;
+    if (pid <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pid;
+}
 
 }  // namespace
 
@@ -52,12 +152,12 @@ TEST_CASE("top -r: the table, sort, filter, detail and back by keys, and q resto
     return;
   }
   Tmux t;
-  std::string trace = std::string(SOCKSCOPE_SOURCE_DIR) + "/tests/data/top.ssc";
-  t.start(sockscope_bin() + " top -r " + trace + " 2>/dev/null; echo top-exited-$?; sleep 60");
+  t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null"));
   INFO(t.screen());
+  REQUIRE(t.wait_for("LOCAL^"));
+  t.keys("'$'");                 // to the end at full speed
   REQUIRE(t.wait_for("(end)"));  // the whole trace is read
   std::string s = t.screen();
-  CHECK(s.find("LOCAL^") != std::string::npos);
   CHECK(s.find("nginx") != std::string::npos);
   CHECK(s.find("CLOSE_WAIT") != std::string::npos);
   CHECK(s.find("redis-cli") != std::string::npos);
@@ -81,7 +181,198 @@ TEST_CASE("top -r: the table, sort, filter, detail and back by keys, and q resto
   CHECK(t.wait_for("REMOTE^"));
 
   t.keys("q");
-  // the shell after it prints on the normal screen: the terminal is back
   CHECK(t.wait_for("top-exited-0"));
+  check_restored(t);
   CHECK(t.screen().find("REMOTE^") == std::string::npos);
+}
+
+TEST_CASE("top -r: the replay plays on the recording's clock; pause, step, end and back to the start",
+          "[ui][tmux]") {
+  if (!have_tmux()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  Tmux t;
+  // wide enough for the header to show the clock with the rest
+  t.start_script(pane_script("top -d 0.2 -r " + trace_file() + " 2>/dev/null"), 160, 40);
+  INFO(t.screen());
+  REQUIRE(t.wait_until([](const std::string& s) { return position_ms(s).has_value(); }));
+  long first = *position_ms(t.screen());
+
+  // playing at 1x from the start: the position moves on
+  REQUIRE(t.wait_until([&](const std::string& s) { return position_ms(s).value_or(0) > first; }));
+
+  t.keys("Space");
+  REQUIRE(t.wait_until([](const std::string& s) { return header(s).find("paused") != std::string::npos; }));
+  long paused = *position_ms(t.screen());
+  // five refreshes later it has not moved
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  CHECK(*position_ms(t.screen()) == paused);
+
+  // one second of the recording, still paused
+  t.keys("'.'");
+  CHECK(t.wait_until([&](const std::string& s) { return position_ms(s).value_or(0) == paused + 1000; }));
+  CHECK(header(t.screen()).find("paused") != std::string::npos);
+
+  // to the end at once: every socket, and the end 30 s after the start
+  t.keys("'$'");
+  REQUIRE(t.wait_for("(end)"));
+  std::string s = t.screen();
+  long end = *position_ms(s);
+  CHECK(s.find("psql") != std::string::npos);
+  CHECK(s.find("wget") != std::string::npos);
+
+  // back to the start (still paused): a fresh model with only what the
+  // recording's first moment holds, the listener; psql connects a second later
+  t.keys("0");
+  REQUIRE(t.wait_for("(end)", true));
+  REQUIRE(t.wait_for("psql", true));
+  s = t.screen();
+  CHECK(*position_ms(s) == end - 30000);
+  CHECK(s.find("nginx") != std::string::npos);
+
+  // and playing again from there
+  t.keys("Space");
+  CHECK(t.wait_for("psql", false, 10));
+  CHECK(*position_ms(t.screen()) > end - 30000);
+
+  t.keys("q");
+  CHECK(t.wait_for("top-exited-0"));
+  check_restored(t);
+}
+
+TEST_CASE("top -r: the speed is checked, and shown as [ and ] change it", "[ui][tmux]") {
+  auto bad = run_capture(sockscope_bin() + " top -r " + trace_file() + " --speed 5000 2>&1; echo status=$?");
+  CHECK(bad.find("--speed 5000 is out of range: give 0.1 to 1000") != std::string::npos);
+  CHECK(bad.find("status=2") != std::string::npos);
+  auto no_file = run_capture(sockscope_bin() + " top --speed 2 2>&1; echo status=$?");
+  CHECK(no_file.find("--speed requires --read") != std::string::npos);
+  CHECK(no_file.find("status=2") != std::string::npos);
+
+  if (!have_tmux()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  Tmux t;
+  t.start_script(pane_script("top -d 0.2 --speed 4 -r " + trace_file() + " 2>/dev/null"));
+  INFO(t.screen());
+  auto speed_shown = [&](const std::string& x) {
+    return t.wait_until([&](const std::string& s) { return header(s).find("  " + x + "  ") != std::string::npos; });
+  };
+  CHECK(speed_shown("x4"));
+  t.keys("']'");
+  CHECK(speed_shown("x8"));
+  t.keys("'[' '[' '['");
+  CHECK(t.wait_until([](const std::string& s) { return header(s).find("  x") == std::string::npos; }));  // 1x
+  for (int i = 0; i < 8; ++i) t.keys("'['");
+  CHECK(speed_shown("x0.0625"));  // 1/16: no slower
+  t.keys("q");
+  CHECK(t.wait_for("top-exited-0"));
+}
+
+TEST_CASE("top -r - (stdin): keys come from the terminal, and 0 says it cannot seek", "[ui][tmux]") {
+  if (!have_tmux()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  Tmux t;
+  t.start_script(pane_script("top -r - < " + trace_file() + " 2>/dev/null"));
+  INFO(t.screen());
+  REQUIRE(t.wait_for("LOCAL^"));
+  t.keys("'$'");
+  REQUIRE(t.wait_for("(end)"));
+  t.keys("0");
+  CHECK(t.wait_for("reading stdin: cannot seek back to the start"));
+  CHECK(t.screen().find("(end)") != std::string::npos);  // where it was
+  t.keys("q");
+  CHECK(t.wait_for("top-exited-0"));
+  check_restored(t);
+}
+
+TEST_CASE("top -r: SIGTERM ends it and the terminal is restored", "[ui][tmux]") {
+  if (!have_tmux()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  Tmux t;
+  std::string pid_file = temp_path("top-term.pid");
+  std::remove(pid_file.c_str());
+  t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null", pid_file));
+  INFO(t.screen());
+  REQUIRE(t.wait_for("LOCAL^"));
+  pid_t pid = read_pid(pid_file);
+  REQUIRE(pid > 0);
+  REQUIRE(kill(pid, SIGTERM) == 0);
+  CHECK(t.wait_for("top-exited-0"));
+  check_restored(t);
+  std::remove(pid_file.c_str());
+}
+
+TEST_CASE("top -r -w: a write error after the terminal was taken over is reported once it is back",
+          "[ui][tmux]") {
+  if (!have_tmux()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  // The trace goes to a pipe whose reader leaves after the file's first
+  // byte: the header is written before the view starts, the first block
+  // (after the flush interval) fails with EPIPE while the view runs.
+  std::string fifo = temp_path("top-broken.fifo");
+  std::remove(fifo.c_str());
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  Tmux t;
+  t.start_script("head -c 1 " + fifo + " >/dev/null &\n" + pane_script("top -r " + trace_file() + " -w " + fifo));
+  CHECK(t.wait_for("top-exited-1", false, 20));
+  check_restored(t);
+  std::string s = t.history();
+  INFO(s);
+  CHECK(s.find("sockscope: writing the trace file " + fifo + " failed: Broken pipe") != std::string::npos);
+  CHECK(s.find("LOCAL^") == std::string::npos);  // the view is gone from the screen
+  std::remove(fifo.c_str());
+}
+
+TEST_CASE("top -r: 80x24 and 160x50, and a resize redraws at the new size", "[ui][tmux]") {
+  if (!have_tmux()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  // 36 sockets at the end: more than 80x24 shows, all of them at 160x50
+  auto run_at = [](Tmux& t, int w, int h) {
+    t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null"), w, h);
+    REQUIRE(t.wait_for("LOCAL^"));
+    t.keys("'$'");
+    REQUIRE(t.wait_for("(end)"));
+  };
+  Tmux small;
+  run_at(small, 80, 24);
+  std::string s = small.screen();
+  INFO(s);
+  size_t rows_small = count_lines(s, " worker ");
+  size_t remote_small = remote_column(s);
+  CHECK(rows_small > 0);
+  CHECK(rows_small < 30);
+  std::istringstream lines(s);
+  for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 80);
+  CHECK(count_lines(s, "nginx") == 2);  // the first rows, by local port
+
+  {
+    Tmux big;
+    run_at(big, 160, 50);
+    std::string b = big.screen();
+    INFO(b);
+    CHECK(count_lines(b, " worker ") == 30);
+    CHECK(remote_column(b) > remote_small);
+    big.keys("q");
+    CHECK(big.wait_for("top-exited-0"));
+  }
+
+  small.resize(160, 50);
+  CHECK(small.wait_until([](const std::string& x) { return count_lines(x, " worker ") == 30; }));
+  CHECK(remote_column(small.screen()) > remote_small);
+  small.resize(80, 24);
+  CHECK(small.wait_until([&](const std::string& x) { return count_lines(x, " worker ") == rows_small; }));
+  CHECK(remote_column(small.screen()) == remote_small);
+  small.keys("q");
+  CHECK(small.wait_for("top-exited-0"));
+  check_restored(small);
 }

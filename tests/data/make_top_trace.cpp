@@ -1,7 +1,9 @@
 // Writes tests/data/top.ssc: a small, readable trace for the live view's
 // tests: a listener, a client and its accepted peer (that one never reads:
-// stuck), a CLOSE_WAIT left for long, a SYN_SENT retransmitting, and a
-// closed connection. 30 s long. Run again after a format change:
+// stuck), a CLOSE_WAIT left for long, a SYN_SENT retransmitting, a
+// closed connection, and near the end a pool of 30 idle connections (more
+// rows than an 80x24 screen holds; sorted by local port they come last).
+// 30 s long. Run again after a format change:
 //   build/tests/make_top_trace tests/data/top.ssc
 #include <cstdio>
 #include <cstring>
@@ -158,6 +160,14 @@ int main(int argc, char** argv) {
   s.state(wget, 25 * kSec + 1000, ESTAB, FIN_WAIT1);
   s.state(wget, 25 * kSec + 2000, FIN_WAIT1, FIN_WAIT2);
   s.state(wget, 25 * kSec + 50'000, FIN_WAIT2, CLOSE);
+  for (int i = 0; i < 30; ++i) {
+    Sock pool = make(200 + i, 600, "worker", 10 + i, "127.0.0.1", uint16_t(52001 + i), "127.0.0.1", 9000);
+    uint64_t at = 26 * kSec + uint64_t(i) * 10'000'000;
+    s.call(pool, at, SS_CALL_SOCKET, 10 + i);
+    s.state(pool, at + 1000, CLOSE, SYN_SENT);
+    s.state(pool, at + 30'000, SYN_SENT, ESTAB);
+    s.call(pool, at + 31'000, SS_CALL_CONNECT, 0);
+  }
   w.tick();
   w.close(31 * kSec);
   return 0;

@@ -1,9 +1,13 @@
-// The live view's screens, rendered from a Snapshot of a SocketTable fed
-// with synthetic events: what a user would read, without a terminal.
+// The live view's main screen, rendered from a Snapshot of a SocketTable
+// fed with synthetic events: what a user would read, without a terminal.
+// The columns at each width, sorting, filtering, the process tree, closed
+// sockets, the header, the sort menu and the help.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "builders.h"
@@ -12,6 +16,7 @@
 #include "render.h"
 #include "snapshot.h"
 #include "source/source.h"
+#include "text.h"
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -30,9 +35,9 @@ class FakeSource : public Source {
   const ReasonNames& reason_names() const override { return names_; }
   const std::vector<ProbeStatus>& probes() const override { return probes_; }
   std::vector<ProbeStatus> probes_ = {{"a", "tp/a", true, ""}, {"b", "kprobe/b", false, "no kprobes"}};
+  DecodeStats stats_;
 
  private:
-  DecodeStats stats_;
   ReasonNames names_;
 };
 
@@ -41,11 +46,11 @@ struct World {
   FakeSource src;
   uint64_t now = 10 * kSec;
 
-  SockId id(uint64_t cookie, Endpoint local, Endpoint remote, TcpState st) {
+  SockId id(uint64_t cookie, Endpoint local, Endpoint remote, TcpState st, uint16_t family = kAfInet) {
     SockId i;
     i.cookie = cookie;
     i.sk = 0xA000 + cookie;
-    i.family = kAfInet;
+    i.family = family;
     i.protocol = kProtoTcp;
     i.type = 1;
     i.state = static_cast<uint8_t>(st);
@@ -54,28 +59,62 @@ struct World {
     return i;
   }
   // A socket owned by t, taken through these states, one second apart.
-  void sock(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, std::vector<TcpState> path) {
+  void sock(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, std::vector<TcpState> path,
+            uint16_t family = kAfInet) {
     SyscallEvent c;
     c.enter_ns = now;
     c.ts_ns = now += kMs;
     c.task = t;
-    c.sock = id(cookie, local, remote, TcpState::Close);
+    c.sock = id(cookie, local, remote, TcpState::Close, family);
     c.sock.cookie = 0;
     c.call = Call::Socket;
     c.fd = 3;
     c.ret = 3;
     table.apply(c);
-    TcpState old = TcpState::Close;
+    states(cookie, t, local, remote, path, family);
+  }
+  // State changes only (seen in softirq): the owner stays unknown.
+  void states(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, std::vector<TcpState> path,
+              uint16_t family = kAfInet, TcpState old = TcpState::Close) {
     for (TcpState to : path) {
       StateChange e;
       e.ts_ns = now += kSec;
       e.task = t;
-      e.sock = id(cookie, local, remote, old);
+      e.sock = id(cookie, local, remote, old, family);
       e.old_state = old;
       e.new_state = to;
       old = to;
       table.apply(e);
     }
+  }
+  // The owner's last close() of it.
+  void close(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, TcpState st) {
+    SyscallEvent c;
+    c.enter_ns = now;
+    c.ts_ns = now += kMs;
+    c.task = t;
+    c.sock = id(cookie, local, remote, st);
+    c.call = Call::Close;
+    c.fd = 3;
+    c.arg0 = 1;  // the last reference
+    table.apply(c);
+  }
+  // An occupancy sample: queues and buffers.
+  void sample(uint64_t cookie, Endpoint local, Endpoint remote, TcpState st, Occupancy occ) {
+    Sample e;
+    e.ts_ns = now += kMs;
+    e.sock = id(cookie, local, remote, st);
+    e.occ = occ;
+    e.why = SampleWhy::Send;
+    table.apply(e);
+  }
+  void srtt(uint64_t cookie, Endpoint local, Endpoint remote, uint32_t us) {
+    TcpEvent e;
+    e.ts_ns = now += kMs;
+    e.sock = id(cookie, local, remote, TcpState::Established);
+    e.kind = TcpKind::Metrics;
+    e.m.srtt_us = us;
+    table.apply(e);
   }
   Snapshot snap(uint64_t detail = 0) { return take(table, src, now, nullptr, detail); }
 };
@@ -90,6 +129,26 @@ World sample_world() {
   return w;
 }
 
+// The sample world, plus a socket nginx accepted, one of no known owner,
+// and traffic: queues, an RTT, rates as the view's loop fills them in.
+World busy_world() {
+  World w = sample_world();
+  w.sock(5, task(200, "nginx"), v4("127.0.0.1", 8080), v4("127.0.0.1", 40001), {TcpState::Established});
+  w.states(6, task(0, ""), v4("10.0.0.7", 6000), v4("10.0.0.8", 6001), {TcpState::Established});
+  w.sample(3, v4("10.0.0.5", 51000), v4("10.0.0.9", 5432), TcpState::CloseWait,
+           {.rx_queue = 48000, .rmem_alloc = 90000, .rcvbuf = 120000, .sndbuf = 100000});
+  w.sample(5, v4("127.0.0.1", 8080), v4("127.0.0.1", 40001), TcpState::Established,
+           {.rx_queue = 1000, .tx_queue = 7000, .wmem_queued = 25000, .rcvbuf = 100000, .sndbuf = 100000});
+  w.srtt(2, v4("127.0.0.1", 40001), v4("127.0.0.1", 8080), 1500);
+  return w;
+}
+
+// rates by comm, as RateTracker would set them (-1: not known yet)
+void set_rates(Snapshot& s, const std::map<std::string, std::pair<double, double>>& by_comm) {
+  for (auto& r : s.rows)
+    if (auto it = by_comm.find(r.comm); it != by_comm.end()) std::tie(r.rx_rate, r.tx_rate) = it->second;
+}
+
 std::vector<std::string> data_rows(const std::vector<std::string>& lines) {
   // between the column header and the status line, non-empty
   std::vector<std::string> out;
@@ -100,38 +159,162 @@ std::vector<std::string> data_rows(const std::vector<std::string>& lines) {
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
+std::string row_of(const std::vector<std::string>& lines, const std::string& part) {
+  for (size_t i = kHeaderLines; i < lines.size(); ++i)
+    if (has(lines[i], part)) return lines[i];
+  return {};
+}
+
+// The words of the column-name line with where they start; the sort mark
+// (^ or v) is part of the word drawn, not of the name.
+struct Word {
+  std::string text;
+  int x;
+};
+std::vector<Word> words(const std::string& line) {
+  std::vector<Word> out;
+  for (size_t i = 0; i < line.size();) {
+    if (line[i] == ' ') {
+      ++i;
+      continue;
+    }
+    size_t end = line.find(' ', i);
+    if (end == std::string::npos) end = line.size();
+    out.push_back({line.substr(i, end - i), int(i)});
+    i = end;
+  }
+  return out;
+}
+std::string name_of(std::string w) {
+  if (!w.empty() && (w.back() == '^' || w.back() == 'v')) w.pop_back();
+  return w;
+}
+Column column_named(const std::string& name) {
+  for (int c = 0; c < int(Column::Count); ++c)
+    if (column_name(Column(c)) == name) return Column(c);
+  return Column::Count;
+}
+
+// The text a row shows in the cells of a column's name: numbers end where
+// the name ends, text starts where it starts.
+std::string under(const std::string& header, const std::string& row, const std::string& name, size_t len,
+                  bool right) {
+  for (const Word& w : words(header)) {
+    if (name_of(w.text) != name) continue;
+    size_t at = right ? size_t(w.x) + name.size() - len : size_t(w.x);
+    return at + len <= row.size() ? row.substr(at, len) : std::string();
+  }
+  return "(no column " + name + ")";
+}
+
 }  // namespace
 
-TEST_CASE("the table shows the columns and one row per socket, within 80 columns", "[ui]") {
-  World w = sample_world();
+TEST_CASE("the table at 80 columns: the columns that fit, whole, one row per socket", "[ui]") {
+  World w = busy_world();
   Snapshot s = w.snap();
   auto lines = render_table(s, ViewState{}, 80, 24);
   REQUIRE(lines.size() == 24);
   for (const auto& l : lines) CHECK(l.size() <= 80);
-  for (const char* col : {"PID", "COMM", "PRO", "LOCAL", "REMOTE", "STATE", "TIME", "RECV-Q"})
-    CHECK(has(lines[2], col));
-  CHECK(has(lines[0], "events"));
-  CHECK(has(lines[0], "lost 0"));
-  CHECK(has(lines[0], "probes missing 1"));
-  CHECK(has(lines[1], "sockets 3"));
+  std::vector<std::string> names;
+  for (const Word& x : words(lines[2])) names.push_back(name_of(x.text));
+  // the names alone of all fourteen take 73 cells: these are what fit
+  CHECK(names == std::vector<std::string>{"PID", "COMM", "LOCAL", "REMOTE", "STATE", "TIME", "RECV-Q", "SEND-Q"});
+  CHECK(has(lines[1], "sockets 5"));
   CHECK(has(lines[1], "LISTEN 1"));
   auto rows = data_rows(lines);
-  REQUIRE(rows.size() == 3);
-  CHECK(has(rows[0], "nginx"));
-  CHECK(has(rows[0], "0.0.0.0:8080"));
-  CHECK(has(rows[0], "LISTEN"));
-  CHECK(has(rows[2], "CLOSE_WAIT"));
-  // wider terminals get the columns cut at 80
-  auto wide = render_table(s, ViewState{}, 160, 24);
-  CHECK(has(wide[2], "RETR"));
-  CHECK(!has(lines[2], "RETR"));
+  REQUIRE(rows.size() == 5);
+  std::string psql = row_of(lines, "psql");
+  CHECK(under(lines[2], psql, "PID", 3, true) == "300");
+  CHECK(under(lines[2], psql, "COMM", 4, false) == "psql");
+  CHECK(under(lines[2], psql, "STATE", 10, false) == "CLOSE_WAIT");
+  // 48000 queued, the buffer half full: the number, then the bar
+  CHECK(under(lines[2], psql, "RECV-Q", 7, false) == " 48K ##");
+  CHECK(under(lines[2], psql, "SEND-Q", 4, false) == "   0");
+  CHECK(has(under(lines[2], row_of(lines, "8080"), "LOCAL", 12, false), "0.0.0.0:8080"));
+}
+
+TEST_CASE("the table at 160 columns: every column, wider endpoints, bars, rates, RTT", "[ui]") {
+  World w = busy_world();
+  Snapshot s = w.snap();
+  set_rates(s, {{"curl", {2500, 1.5e6}}, {"psql", {0, 0}}});
+  auto lines = render_table(s, ViewState{}, 160, 24);
+  for (const auto& l : lines) CHECK(l.size() <= 160);
+  std::vector<std::string> names;
+  for (const Word& x : words(lines[2])) names.push_back(name_of(x.text));
+  CHECK(names == std::vector<std::string>{"PID", "COMM", "PRO", "LOCAL", "REMOTE", "STATE", "TIME", "RECV-Q",
+                                          "SEND-Q", "RX/s", "TX/s", "DROPS", "RETR", "RTT"});
+  std::string curl = row_of(lines, "curl");
+  CHECK(under(lines[2], curl, "PRO", 3, false) == "tcp");
+  CHECK(under(lines[2], curl, "LOCAL", 15, false) == "127.0.0.1:40001");
+  CHECK(under(lines[2], curl, "REMOTE", 14, false) == "127.0.0.1:8080");
+  CHECK(under(lines[2], curl, "STATE", 11, false) == "ESTABLISHED");
+  CHECK(under(lines[2], curl, "RX/s", 4, true) == "2.5K");
+  CHECK(under(lines[2], curl, "TX/s", 4, true) == "1.5M");
+  CHECK(under(lines[2], curl, "RTT", 5, true) == "1.5ms");
+  CHECK(under(lines[2], curl, "DROPS", 1, true) == "0");
+  // not known yet: a dash
+  CHECK(under(lines[2], row_of(lines, "0.0.0.0:8080"), "RX/s", 1, true) == "-");
+  // nginx's accepted socket: 7000 to send, a quarter of its buffer
+  std::string conn;
+  for (const auto& l : data_rows(lines))
+    if (under(lines[2], l, "LOCAL", 15, false) == "127.0.0.1:8080 ") conn = l;
+  REQUIRE(!conn.empty());
+  std::string send = under(lines[2], conn, "SEND-Q", 12, false);
+  CHECK(send.substr(0, 4) == "7000");
+  CHECK(std::count(send.begin(), send.end(), '#') == 2);  // 25% of the 7-cell bar
+}
+
+TEST_CASE("no line is wider than the screen, and the names drawn are whole", "[ui]") {
+  World w = busy_world();
+  Snapshot s = w.snap();
+  for (int width = 46; width <= 260; width += 6) {
+    INFO("width " << width);
+    ViewState v;
+    v.tree = width % 2;
+    auto lines = render_table(s, v, width, 24);
+    for (const auto& l : lines) CHECK(int(l.size()) <= width);
+    size_t shown = 0;
+    for (const Word& x : words(lines[2])) {
+      CHECK(column_named(name_of(x.text)) != Column::Count);
+      ++shown;
+    }
+    if (width >= 120) CHECK(shown == size_t(Column::Count));
+    if (width >= 80) CHECK(shown >= 8);
+  }
+}
+
+TEST_CASE("a long endpoint is cut from the left: the port stays", "[ui]") {
+  World w;
+  w.sock(7, task(700, "envoy"), v6("2001:db8:aaaa:bbbb:cccc:dddd:eeee:1234", 443),
+         v6("2001:db8:1111:2222:3333:4444:5555:6666", 50123), {TcpState::Established}, kAfInet6);
+  Snapshot s = w.snap();
+  REQUIRE(s.rows.size() == 1);
+  const std::string local = s.rows[0].local, remote = s.rows[0].remote;
+  REQUIRE(local.size() > 30);
+  auto narrow = data_rows(render_table(s, ViewState{}, 80, 24));
+  REQUIRE(narrow.size() == 1);
+  INFO(narrow[0]);
+  CHECK(!has(narrow[0], local));
+  CHECK(has(narrow[0], "~"));
+  CHECK(has(narrow[0], ":1234]:443 "));
+  CHECK(has(narrow[0], "]:50123 "));
+  auto wide = data_rows(render_table(s, ViewState{}, 250, 24));
+  INFO(wide[0]);
+  CHECK(has(wide[0], local));
+  CHECK(has(wide[0], remote));
 }
 
 TEST_CASE("an empty table says so", "[ui]") {
   World w;
-  auto lines = render_table(w.snap(), ViewState{}, 80, 24);
-  CHECK(has(lines[kHeaderLines], "no sockets"));
-  CHECK(has(lines[1], "sockets 0"));
+  for (int width : {80, 160}) {
+    auto lines = render_table(w.snap(), ViewState{}, width, 24);
+    CHECK(has(lines[kHeaderLines], "no sockets"));
+    CHECK(has(lines[1], "sockets 0"));
+    CHECK(has(lines[23], "0 of 0 sockets"));
+  }
+  ViewState tree;
+  tree.tree = true;
+  CHECK(visible_lines(w.snap(), tree).empty());
 }
 
 TEST_CASE("sort orders: by local port, by state, reversed", "[ui]") {
@@ -155,6 +338,36 @@ TEST_CASE("sort orders: by local port, by state, reversed", "[ui]") {
   // the column header marks the sort column and direction
   v.reverse = true;
   CHECK(has(render_table(s, v, 80, 24)[2], "REMOTEv"));
+  v.reverse = false;
+  CHECK(has(render_table(s, v, 80, 24)[2], "REMOTE^"));
+}
+
+TEST_CASE("sort orders: rates, queues, time in state, RTT, pid", "[ui]") {
+  World w = busy_world();
+  Snapshot s = w.snap();
+  // nginx's listener has no rate yet: below any known one
+  set_rates(s, {{"curl", {2500, 10}}, {"psql", {900, 1e6}}});
+  for (auto& r : s.rows)
+    if (r.key == 5) r.rx_rate = 0, r.tx_rate = 3e6;  // known to be 0: above the unknown
+  auto keys = [&](Column c, bool reverse = false) {
+    ViewState v;
+    v.sort = c;
+    v.reverse = reverse;
+    std::vector<uint64_t> out;
+    for (const Line& l : visible_lines(s, v)) out.push_back(s.rows[l.row].key);
+    return out;
+  };
+  // keys: 1 nginx listen, 2 curl, 3 psql, 5 nginx conn, 6 no owner (no rate);
+  // the model's order, which ties keep: 6, 1, 5, 2, 3
+  CHECK(keys(Column::RxRate) == std::vector<uint64_t>{6, 1, 5, 3, 2});
+  CHECK(keys(Column::RxRate, true) == std::vector<uint64_t>{2, 3, 5, 6, 1});
+  CHECK(keys(Column::TxRate, true) == std::vector<uint64_t>{5, 3, 2, 6, 1});
+  CHECK(keys(Column::RecvQ, true).front() == 3);  // 48000 queued
+  CHECK(keys(Column::SendQ, true).front() == 5);
+  CHECK(keys(Column::Rtt, true).front() == 2);  // the only one measured
+  CHECK(keys(Column::Pid) == std::vector<uint64_t>{6, 2, 1, 5, 3});  // 0 (unknown), 100, 200, 200, 300
+  // the listener has been in LISTEN longest: the oldest socket
+  CHECK(keys(Column::Time, true).front() == 1);
 }
 
 TEST_CASE("the keys < > I change the sort, / filters", "[ui]") {
@@ -195,26 +408,210 @@ TEST_CASE("the filter matches comm, pid, endpoints and state", "[ui]") {
   CHECK(count("nothing-like-this") == 0);
   ViewState v;
   v.filter = "nothing-like-this";
-  CHECK(has(render_table(s, v, 80, 24)[kHeaderLines], "no sockets match"));
+  auto lines = render_table(s, v, 80, 24);
+  CHECK(has(lines[kHeaderLines], "no sockets match"));
+  CHECK(has(lines[23], "0 of 3 sockets"));
+  CHECK(has(lines[23], "filter 'nothing-like-this'"));
 }
 
-TEST_CASE("the detail view shows the state history in order, with durations", "[ui]") {
+TEST_CASE("tree: one line per process, its sockets under it, ordered by the sort", "[ui]") {
+  World w = busy_world();
+  Snapshot s = w.snap();
+  ViewState v;
+  v.tree = true;
+  v.sort = Column::Local;  // 6000 (no owner), 8080 nginx x2, 40001 curl, 51000 psql
+  auto shape = [&](const std::vector<Line>& lines) {
+    std::vector<std::string> out;
+    for (const Line& l : lines)
+      out.push_back(l.is_group() ? "P" + std::to_string(l.pid) + "/" + std::to_string(l.members) +
+                                       (l.collapsed ? "+" : "")
+                                 : std::to_string(s.rows[l.row].key));
+    return out;
+  };
+  CHECK(shape(visible_lines(s, v)) == std::vector<std::string>{"P0/1", "6", "P200/2", "1", "5", "P100/1", "2",
+                                                                "P300/1", "3"});
+  v.reverse = true;  // groups follow their first socket in the new order, and so do their sockets
+  CHECK(shape(visible_lines(s, v)) == std::vector<std::string>{"P300/1", "3", "P100/1", "2", "P200/2", "5", "1",
+                                                                "P0/1", "6"});
+  v.reverse = false;
+  v.collapsed = {200};
+  CHECK(shape(visible_lines(s, v)) == std::vector<std::string>{"P0/1", "6", "P200/2+", "P100/1", "2", "P300/1",
+                                                                "3"});
+  v.filter = "nginx";  // the filter picks sockets; the count is of those
+  v.collapsed.clear();
+  CHECK(shape(visible_lines(s, v)) == std::vector<std::string>{"P200/2", "1", "5"});
+}
+
+TEST_CASE("tree: process lines show the totals, sockets are indented, folded ones say so", "[ui]") {
+  World w = busy_world();
+  Snapshot s = w.snap();
+  set_rates(s, {{"nginx", {100, 50}}});
+  ViewState v;
+  v.tree = true;
+  std::vector<Tone> tones;
+  auto lines = render_table(s, v, 160, 24, &tones);
+  std::string header = lines[2];
+  auto at = [&](const std::string& part) {
+    for (size_t i = kHeaderLines; i < lines.size(); ++i)
+      if (has(lines[i], part)) return i;
+    return size_t(0);
+  };
+  size_t g = at("[-] 2 sockets");
+  REQUIRE(g != 0);
+  CHECK(tones[g] == Tone::Group);
+  CHECK(under(header, lines[g], "PID", 3, true) == "200");
+  CHECK(under(header, lines[g], "COMM", 5, false) == "nginx");
+  CHECK(under(header, lines[g], "RECV-Q", 4, false) == "1000");
+  CHECK(under(header, lines[g], "SEND-Q", 4, false) == "7000");
+  CHECK(under(header, lines[g], "RX/s", 3, true) == "200");  // two sockets at 100/s
+  // its sockets follow, the last with the tree's corner, no pid repeated
+  CHECK(has(lines[g + 1], " |- fd 3"));
+  CHECK(has(lines[g + 2], " `- fd 3"));
+  CHECK(under(header, lines[g + 1], "PID", 3, true) == "   ");
+  CHECK(tones[g + 1] != Tone::Group);
+  CHECK(at("[-] 1 socket ") != 0);
+  size_t none = at("[-] 1 socket");
+  CHECK(under(header, lines[none], "PID", 1, true) == "-");  // owner unknown
+  v.collapsed = {200};
+  lines = render_table(s, v, 160, 24);
+  CHECK(at("[+] 2 sockets") != 0);
+  CHECK(at("0.0.0.0:8080") == 0);  // nginx's sockets folded away
+  CHECK(at("127.0.0.1:8080 ") == at("curl") + 1);  // but not curl's
+  CHECK(has(lines[23], "tree"));
+}
+
+TEST_CASE("closed sockets fade, say (closed) and how long ago", "[ui]") {
   World w = sample_world();
-  Snapshot s = w.snap(3);
-  REQUIRE(s.detail);
-  auto row = std::find_if(s.rows.begin(), s.rows.end(), [](const auto& r) { return r.key == 3; });
+  w.sock(4, task(400, "wget"), v4("10.0.0.5", 52000), v4("10.0.0.9", 80), {TcpState::SynSent, TcpState::Established});
+  w.close(4, task(400, "wget"), v4("10.0.0.5", 52000), v4("10.0.0.9", 80), TcpState::Established);
+  w.states(4, task(0, ""), v4("10.0.0.5", 52000), v4("10.0.0.9", 80),
+           {TcpState::FinWait1, TcpState::FinWait2, TcpState::Close}, kAfInet, TcpState::Established);
+  w.now += 3 * kSec;
+  Snapshot s = w.snap();
+  auto row = std::find_if(s.rows.begin(), s.rows.end(), [](const auto& r) { return r.key == 4; });
   REQUIRE(row != s.rows.end());
-  auto lines = render_detail(s, *row, ViewState{}, 80, 24);
+  REQUIRE(row->closed);
+  REQUIRE(row->closed_ago_ns == 3 * kSec);
+  std::vector<Tone> tones;
+  auto lines = render_table(s, ViewState{}, 80, 24, &tones);
+  size_t i = 0;
+  while (i < lines.size() && !has(lines[i], "wget")) ++i;
+  REQUIRE(i < lines.size());
+  CHECK(tones[i] == Tone::Faded);
+  CHECK(under(lines[2], lines[i], "STATE", 8, false) == "(closed)");
+  CHECK(under(lines[2], lines[i], "TIME", 4, true) == "3.0s");
+  // the others do not fade
+  for (size_t j = kHeaderLines; j + 1 < lines.size(); ++j)
+    if (j != i && !lines[j].empty()) CHECK(tones[j] != Tone::Faded);
+  // selected, it is drawn as the selection
+  ViewState v;
+  v.selected = i - kHeaderLines;
+  render_table(s, v, 80, 24, &tones);
+  CHECK(tones[i] == Tone::Selected);
+}
+
+TEST_CASE("the header: lost events by origin and missing probes by name, whole at 80 columns", "[ui]") {
+  World w = busy_world();
+  w.src.probes_ = {{"on_state", "tp/sock/inet_sock_set_state", true, ""},
+                   {"kp_tcp_drop", "kprobe/tcp_drop", false, "no kprobes"},
+                   {"fe_recvmsg", "fentry/tcp_recvmsg", false, "fentry refused"}};
+  Lost lost;
+  lost.ts_ns = w.now;
+  lost.total = 7;
+  w.table.apply(lost);
+  w.src.stats_.malformed = 2;
+  Snapshot s = w.snap();
+  s.events_per_s = 1234;
+  std::vector<Tone> tones;
+  auto lines = render_table(s, ViewState{}, 80, 24, &tones);
+  INFO(lines[0]);
+  CHECK(lines[0].size() <= 80);
+  CHECK(has(lines[0], "lost 9 (kernel 7, user 2)"));
+  CHECK(has(lines[0], "probes: 2 missing: kp_tcp_drop, fe_recvmsg"));
+  CHECK(tones[0] == Tone::Stuck);
+  CHECK(has(lines[0], "live"));
+  // wider: the clock, the event count and rate come back
+  auto wide = render_table(s, ViewState{}, 160, 24);
+  CHECK(has(wide[0], "live " + clock_text(s.now_ns, s.wall_offset_ns)));
+  CHECK(has(wide[0], "1.2K/s"));
+  CHECK(has(wide[0], "events " + std::to_string(s.events)));
+  CHECK(has(wide[0], "lost 9 (kernel 7, user 2)"));
+  // too many names to fit: how many
+  w.src.probes_.push_back({"fe_sendmsg_with_a_rather_long_name", "fentry/tcp_sendmsg", false, ""});
+  s = w.snap();
+  lines = render_table(s, ViewState{}, 80, 24);
+  INFO(lines[0]);
+  CHECK(has(lines[0], "probes: 3 missing"));
+  CHECK(has(lines[0], "lost 9 (kernel 7, user 2)"));
+  CHECK(lines[0].size() <= 80);
+  // nothing lost, nothing missing
+  World quiet = sample_world();
+  quiet.src.probes_ = {{"on_state", "tp/x", true, ""}};
+  lines = render_table(quiet.snap(), ViewState{}, 80, 24, &tones);
+  CHECK(has(lines[0], "lost 0"));
+  CHECK(has(lines[0], "probes: all attached"));
+  CHECK(tones[0] == Tone::Header);
+}
+
+TEST_CASE("the header of a replay: position, paused, speed, end", "[ui]") {
+  World w = sample_world();
+  Snapshot s = w.snap();
+  s.replay = true;
+  s.replay_start_ns = w.now - 5 * kSec;
+  s.replay_end_ns = w.now + 15 * kSec;
+  auto line = [&] { return render_table(s, ViewState{}, 80, 24)[0]; };
+  CHECK(has(line(), "replay"));
+  CHECK(has(line(), "5.0s/20.0s"));
+  CHECK(!has(line(), "paused"));
+  CHECK(!has(line(), "x1"));
+  CHECK(!has(line(), "(end)"));
+  s.paused = true;
+  s.speed = 4;
+  s.replay_ended = true;
+  CHECK(has(line(), "paused"));
+  CHECK(has(line(), "x4"));
+  CHECK(has(line(), "(end)"));
+  s.speed = 0.25;
+  CHECK(has(line(), "x0.25"));
+  CHECK(line().size() <= 80);
+}
+
+TEST_CASE("column_at maps every cell of every drawn column name to its column", "[ui]") {
+  World w = sample_world();
+  Snapshot s = w.snap();
+  for (int width : {60, 80, 100, 119, 120, 160, 250}) {
+    for (int sort = 0; sort < int(Column::Count); sort += 5) {
+      ViewState v;
+      v.sort = Column(sort);
+      std::string header = render_table(s, v, width, 24)[kHeaderLines - 1];
+      INFO("width " << width << ": " << header);
+      for (const Word& x : words(header)) {
+        Column c = column_named(name_of(x.text));
+        REQUIRE(c != Column::Count);
+        for (int i = x.x; i < x.x + int(x.text.size()); ++i) CHECK(column_at(i, width) == c);
+      }
+      CHECK(column_at(0, width) == Column::Count);  // the '!' flag
+      CHECK(column_at(width + 3, width) == Column::Count);
+    }
+  }
+}
+
+TEST_CASE("the sort menu lists the columns, marks the current one, highlights menu_at", "[ui]") {
+  ViewState v;
+  v.sort = Column::RecvQ;
+  v.reverse = true;
+  v.menu_at = size_t(Column::Drops);
+  std::vector<Tone> tones;
+  auto lines = render_sort_menu(Snapshot{}, v, 80, 24, &tones);
+  REQUIRE(lines.size() == size_t(Column::Count) + 1);
   for (const auto& l : lines) CHECK(l.size() <= 80);
-  std::vector<std::string> states;
-  for (const auto& l : lines)
-    for (const char* st : {"SYN_SENT", "ESTABLISHED", "CLOSE_WAIT"})
-      if (l.rfind("  ", 0) == 0 && has(l, std::string(" ") + st + " ")) states.push_back(st);
-  CHECK(states == std::vector<std::string>{"SYN_SENT", "ESTABLISHED", "CLOSE_WAIT"});
-  auto it = std::find_if(lines.begin(), lines.end(), [](const auto& l) { return has(l, "SYN_SENT"); });
-  REQUIRE(it != lines.end());
-  CHECK(has(*it, "1.0s"));  // one second until ESTABLISHED
-  CHECK(has(lines[0], "10.0.0.5:51000 -> 10.0.0.9:5432"));
+  for (int c = 0; c < int(Column::Count); ++c) {
+    const std::string& l = lines[size_t(c) + 1];
+    CHECK(has(l, " " + std::string(column_name(Column(c))) + " "));
+    CHECK(has(l, "*") == (Column(c) == Column::RecvQ));
+    CHECK((tones[size_t(c) + 1] == Tone::Selected) == (Column(c) == Column::Drops));
+  }
+  CHECK(has(lines[size_t(Column::RecvQ) + 1], "reversed"));
 }
 
 TEST_CASE("a socket looks stuck: unread data, long CLOSE_WAIT, SYN_SENT retransmitting", "[ui]") {
@@ -238,9 +635,22 @@ TEST_CASE("a socket looks stuck: unread data, long CLOSE_WAIT, SYN_SENT retransm
   CHECK(!stuck_reason(s, 2 * kSec).empty());
 }
 
-TEST_CASE("help lists the keys", "[ui]") {
-  auto lines = render_help(Snapshot{}, 80, 24);
+TEST_CASE("help lists every key and what '!' means, on one 80x24 screen", "[ui]") {
+  Snapshot s;
+  s.retention_ns = 60 * kSec;
+  // drawn wider than it needs: nothing was cut to fit 80 columns
+  auto lines = render_help(s, 200, 24);
+  CHECK(lines.size() <= 24);
   std::string all;
-  for (const auto& l : lines) all += l + "\n";
-  for (const char* k : {"q ", "/ ", "< >", "Enter", "?"}) CHECK(has(all, k));
+  for (const auto& l : lines) {
+    CHECK(l.size() <= 80);
+    all += l + "\n";
+  }
+  for (const char* k :
+       {"Up/Down", "PgUp/PgDn", "Home/End", "click", "Enter", "< >", "F6", " I ", "/  F3  F4", "t  F5", "+ -",
+        "Right Left", "n  Tab", "?  F1", "q  F10", "Esc", "space", "pause", "[  ]", "slower", "faster", "step one second",
+        "0  $", "start", "end", "!", "stuck", "CLOSE_WAIT", "1m00s"})
+    CHECK(has(all, k));
+  CHECK(render_help(s, 80, 24) == lines);
+  CHECK(render_help(s, 80, 10).size() == 10);
 }

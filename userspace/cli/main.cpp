@@ -46,7 +46,9 @@ int main(int argc, char** argv) {
 
   auto* top = app.add_subcommand("top", "The live view: a table of sockets, updated in place (the default on a terminal)");
   add_common_options(*top, top_o.common);
-  add_read_option(*top, top_o.common);
+  auto* top_r = add_read_option(*top, top_o.common);
+  add_write_options(*top, top_o.common, false);
+  add_speed_option(*top, top_o.common, top_r);
   top->add_option("-d,--delay", top_o.delay_s, "Seconds between refreshes, like top (default 1)")
       ->check(CLI::PositiveNumber);
   top->add_flag("--no-color", top_o.no_color, "No colours (NO_COLOR in the environment does the same)");

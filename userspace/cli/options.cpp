@@ -55,8 +55,8 @@ void add_tuning_options(CLI::App& cmd, CommonOptions& o) {
                "Do not time received data from the NIC to the socket and to the app (less overhead)");
 }
 
-void add_read_option(CLI::App& cmd, CommonOptions& o) {
-  cmd.add_option("-r,--read", o.read_path, "Read a trace recorded with -w instead of watching live ('-': stdin)");
+CLI::Option* add_read_option(CLI::App& cmd, CommonOptions& o) {
+  return cmd.add_option("-r,--read", o.read_path, "Read a trace recorded with -w instead of watching live ('-': stdin)");
 }
 
 void add_write_options(CLI::App& cmd, CommonOptions& o, bool required) {
@@ -78,7 +78,20 @@ void add_write_options(CLI::App& cmd, CommonOptions& o, bool required) {
       ->needs(w);
 }
 
+void add_speed_option(CLI::App& cmd, CommonOptions& o, CLI::Option* read) {
+  cmd.add_option("--speed", o.speed,
+                 fmt::format("Replay at this many times the recording's pace, {} to {} (default 1; keys [ and ] "
+                             "halve and double it)",
+                             kMinSpeedOption, kMaxSpeedOption))
+      ->needs(read);
+}
+
 void finish_options(CommonOptions& o) {
+  // checked here rather than by CLI11 for a message that says the bounds
+  if (!(o.speed >= kMinSpeedOption && o.speed <= kMaxSpeedOption))
+    throw UserError(fmt::format("--speed {} is out of range: give {} to {} (times the recording's own pace)",
+                                o.speed, kMinSpeedOption, kMaxSpeedOption),
+                    2);
   if (o.rotate_bytes && o.rotate_bytes < 65536)
     throw UserError("--rotate-size must be at least 64K: each file holds a header and whole blocks", 2);
   for (const auto& s : o.states) {

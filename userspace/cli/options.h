@@ -32,6 +32,7 @@ struct CommonOptions {
   uint64_t rotate_bytes = 0;  // --rotate-size
   uint32_t keep = 0;          // --keep
   double flush_interval_s = 1;
+  double speed = 1;  // --speed (top -r): the replay's pace, times the recording's own
 
   TableLimits limits() const;
   LiveOptions live() const;
@@ -44,8 +45,11 @@ void add_common_options(CLI::App& cmd, CommonOptions& o);
 void add_filter_options(CLI::App& cmd, CommonOptions& o);
 void add_tuning_options(CLI::App& cmd, CommonOptions& o);
 // -r FILE (replay) and -w FILE (record as well), tcpdump style.
-void add_read_option(CLI::App& cmd, CommonOptions& o);
+CLI::Option* add_read_option(CLI::App& cmd, CommonOptions& o);
 void add_write_options(CLI::App& cmd, CommonOptions& o, bool required);
+// --speed X for a paced replay (top): needs read, the -r option.
+void add_speed_option(CLI::App& cmd, CommonOptions& o, CLI::Option* read);
+inline constexpr double kMinSpeedOption = 0.1, kMaxSpeedOption = 1000;
 // Turns option strings into values; throws UserError (exit 2) on bad ones.
 void finish_options(CommonOptions& o);
 

@@ -4,6 +4,7 @@
 
 #include "../source/file_source.h"
 #include "../source/live_source.h"
+#include "../util/user_error.h"
 
 namespace sockscope {
 
@@ -57,10 +58,35 @@ bool Session::step(int timeout_ms) {
   return more;
 }
 
+FileSource* Session::file() { return replay_ ? static_cast<FileSource*>(src_.get()) : nullptr; }
+
+void Session::close_recording() {
+  if (!rec_ || rec_closed_) return;
+  rec_closed_ = true;  // once, even when it fails: the error is reported once
+  rec_->close(end_ns_ ? end_ns_ : src_->now_ns());
+}
+
+std::string Session::why_no_restart() const {
+  if (!replay_) return "live: there is no start to go back to";
+  if (o_.read_path == "-") return "reading stdin: cannot seek back to the start";
+  // the recording would go back in time: keep it as the replay went
+  if (rec_) return "recording (-w): cannot seek back to the start";
+  return {};
+}
+
+void Session::restart() {
+  if (std::string why = why_no_restart(); !why.empty()) throw UserError(why);
+  auto src = std::make_unique<FileSource>(o_.read_path);  // may throw: the old one stays
+  stepper_.reset();  // it holds the old source and table
+  src_ = std::move(src);
+  table_ = SocketTable(o_.limits());
+  end_ns_ = 0;
+}
+
 void Session::finish() {
   std::cerr << summary_line(table_, src_->decode_stats()) << std::endl;
   if (rec_) {
-    rec_->close(end_ns_ ? end_ns_ : src_->now_ns());
+    close_recording();
     std::cerr << "sockscope: " << rec_->summary(table_.counters().lost_total(), end_ns_) << std::endl;
   }
 }

@@ -13,6 +13,8 @@
 
 namespace sockscope {
 
+class FileSource;
+
 class Session {
  public:
   // seed: read the sockets that exist already (live only).
@@ -22,6 +24,8 @@ class Session {
   Source& src() { return *src_; }
   SocketTable& table() { return table_; }
   bool replay() const { return replay_; }
+  // The trace being replayed (-r); null live.
+  FileSource* file();
 
   // Runs the pipeline until --duration ends (live; with -r: that much of
   // the recording, and the whole file when it is not given), the file
@@ -36,6 +40,16 @@ class Session {
   uint64_t end_ns() const { return end_ns_; }
   // Closes the recording and prints the summaries to stderr.
   void finish();
+  // Writes the recording's end record and closes it, now rather than in
+  // finish() (the live view's intake thread, which owns the session, ends
+  // before the terminal is given back). Nothing without -w or when closed.
+  void close_recording();
+
+  // A replay over from the file's beginning, with a fresh model (the live
+  // view's `0`). Empty when it can be, else why not.
+  std::string why_no_restart() const;
+  // Reopens the file; throws UserError (and nothing changes) when it cannot.
+  void restart();
 
  private:
   std::function<void()> tick_fn();  // the recording's flushes, if recording
@@ -47,6 +61,7 @@ class Session {
   std::unique_ptr<Recording> rec_;
   std::unique_ptr<PipelineStep> stepper_;  // step()'s pipeline, made on first use
   bool replay_ = false;
+  bool rec_closed_ = false;
   uint64_t end_ns_ = 0;
 };
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "event.h"
+#include "occupancy_series.h"
 
 namespace sockscope {
 
@@ -77,6 +78,7 @@ struct Socket {
   uint32_t listen_backlog = 0;
   Occupancy occ, occ_max;
   uint64_t occ_ts_ns = 0;
+  OccupancySeries occ_series;  // occ over the last 2 minutes, per second
   IoCounters io;
   std::vector<SockOption> options;
   std::vector<CallRecord> calls;  // recent lifecycle calls, oldest first

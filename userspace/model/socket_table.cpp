@@ -34,6 +34,13 @@ void push_bounded(std::vector<T>& v, const T& x, size_t max) {
 
 bool valid_state(uint8_t s) { return s >= 1 && s <= kTcpStateMax; }
 
+// Every occupancy reading goes into the per-second series too, older ones
+// included (they still say how full that second was). A listener's reading
+// means other things (read_occupancy in the BPF side).
+void record_occupancy(Socket& s, uint64_t ts_ns, const Occupancy& o) {
+  s.occ_series.record(ts_ns, o, s.is_tcp() && s.state == TcpState::Listen);
+}
+
 // Time from then to now; 0 when then is later (an event applied after the
 // caller read its clock), never a wrapped-around huge value.
 uint64_t elapsed(uint64_t then, uint64_t now) { return now > then ? now - then : 0; }
@@ -214,6 +221,7 @@ Socket* SocketTable::on(const Sample& e) {
     s->occ_ts_ns = e.ts_ns;
   }
   max_into(s->occ_max, e.occ);
+  record_occupancy(*s, e.ts_ns, e.occ);
   return s;
 }
 
@@ -275,6 +283,7 @@ void SocketTable::apply_stats(Socket& sock, const StatsUpdate& e) {
     s->occ = e.occ;
     s->occ_ts_ns = e.last_sample_ns;
   }
+  if (e.last_sample_ns) record_occupancy(*s, e.last_sample_ns, e.occ);  // as of when it was read
   max_into(s->occ_max, e.occ_max);
   if (!s->owner.pid) s->owner.pid = e.owner_pid;
   s->tcp = e.tcp;
@@ -318,6 +327,7 @@ Socket* SocketTable::on(const SockSeed& e) {
     s->occ_ts_ns = e.ts_ns;
   }
   max_into(s->occ_max, e.occ);
+  record_occupancy(*s, e.ts_ns, e.occ);
   return s;
 }
 

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <iostream>
 
@@ -24,6 +26,18 @@ int open_input(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw UserError(fmt::format("cannot open the trace file {}: {}", path, std::strerror(errno)), kBadInput);
   return fd;
+}
+
+// A record's time without decoding it, for the replay's pacing: kernel
+// records carry it in their ss_hdr, every other kind first. 0 (never held
+// back) when too short (the decoder then counts it as malformed) or of a
+// kind from a newer writer (skipped).
+uint64_t record_ts(uint16_t kind, std::span<const uint8_t> bytes) {
+  if (kind == 0 || kind > kRawKindMax) return 0;
+  size_t at = kind == uint16_t(RawKind::Kernel) ? offsetof(ss_hdr, ts_ns) : 0;
+  uint64_t ts = 0;
+  if (bytes.size() >= at + sizeof(ts)) std::memcpy(&ts, bytes.data() + at, sizeof(ts));
+  return ts;
 }
 
 }  // namespace
@@ -59,6 +73,12 @@ const ReasonNames& FileSource::reason_names() const { return reader_->meta().rea
 const std::vector<ProbeStatus>& FileSource::probes() const { return reader_->meta().probes; }
 
 bool FileSource::poll(int, const EventSink& sink) {
+  if (!held_.empty()) {
+    // what the limit held back comes first; the next block waits for a
+    // later poll, as a block read does
+    while (!held_.empty() && take(held_.front().kind, held_.front().bytes, sink)) held_.pop_front();
+    return true;
+  }
   if (done_) return false;
   std::vector<trace::RecordView> recs;
   if (!reader_->next(recs)) {
@@ -70,25 +90,37 @@ bool FileSource::poll(int, const EventSink& sink) {
                         name_, r.blocks, r.offset));
     return false;
   }
-  for (const auto& r : recs) {
-    if (r.kind == uint16_t(RawKind::End)) {
-      if (r.bytes.size() == sizeof(RawEnd)) {
-        RawEnd e;
-        std::memcpy(&e, r.bytes.data(), sizeof(e));
-        now_ = std::max(now_, e.ts_ns);
-        ended_ = true;
-      } else {
-        ++decode_.malformed;
-      }
-      continue;
-    }
-    if (r.kind == 0 || r.kind > kRawKindMax) {
-      ++decode_.unknown_type;  // from a newer writer: skipped
-      continue;
-    }
-    if (deliver(RawKind(r.kind), r.bytes, sink, decode_) == DecodeStatus::Ok)
-      now_ = std::max(now_, event_ts(scratch_));
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (take(recs[i].kind, recs[i].bytes, sink)) continue;
+    for (; i < recs.size(); ++i) held_.push_back({recs[i].kind, {recs[i].bytes.begin(), recs[i].bytes.end()}});
   }
+  return true;
+}
+
+bool FileSource::take(uint16_t kind, std::span<const uint8_t> bytes, const EventSink& sink) {
+  if (until_ != kNoLimit) {
+    uint64_t ts = record_ts(kind, bytes);
+    if (ts > until_) {
+      now_ = std::max(now_, until_);
+      return false;
+    }
+  }
+  if (kind == uint16_t(RawKind::End)) {
+    if (bytes.size() == sizeof(RawEnd)) {
+      RawEnd e;
+      std::memcpy(&e, bytes.data(), sizeof(e));
+      now_ = std::max(now_, e.ts_ns);
+      ended_ = true;
+    } else {
+      ++decode_.malformed;
+    }
+    return true;
+  }
+  if (kind == 0 || kind > kRawKindMax) {
+    ++decode_.unknown_type;  // from a newer writer: skipped
+    return true;
+  }
+  if (deliver(RawKind(kind), bytes, sink, decode_) == DecodeStatus::Ok) now_ = std::max(now_, event_ts(scratch_));
   return true;
 }
 
