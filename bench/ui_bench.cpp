@@ -32,6 +32,7 @@
 #include "render.h"
 #include "snapshot.h"
 #include "source/source.h"
+#include "static_source.h"
 
 using namespace sockscope;
 using namespace sockscope::ui;
@@ -40,27 +41,15 @@ namespace {
 
 constexpr uint64_t kSec = 1'000'000'000;
 
-// Only what take() reads from a Source.
-class BenchSource : public Source {
- public:
-  BenchSource() {
-    names_.drop = {{2, "NOT_SPECIFIED"}, {3, "NO_SOCKET"}, {13, "SOCKET_RCVBUFF"}, {34, "NETFILTER_DROP"}};
-    for (const char* p : {"tp/sock/inet_sock_set_state", "kprobe/tcp_sendmsg", "kprobe/tcp_recvmsg"})
-      probes_.push_back({p, p, true, ""});
-  }
-  bool poll(int, const EventSink&) override { return false; }
-  void flush(const EventSink&) override {}
-  int64_t wall_offset_ns() const override { return 0; }
-  uint64_t now_ns() const override { return 0; }
-  const DecodeStats& decode_stats() const override { return stats_; }
-  const ReasonNames& reason_names() const override { return names_; }
-  const std::vector<ProbeStatus>& probes() const override { return probes_; }
 
- private:
-  DecodeStats stats_;
-  ReasonNames names_;
-  std::vector<ProbeStatus> probes_;
-};
+// The reason names and probes a busy host's view would show.
+synth::StaticSource bench_source() {
+  synth::StaticSource s;
+  s.names_.drop = {{2, "NOT_SPECIFIED"}, {3, "NO_SOCKET"}, {13, "SOCKET_RCVBUFF"}, {34, "NETFILTER_DROP"}};
+  for (const char* p : {"tp/sock/inet_sock_set_state", "kprobe/tcp_sendmsg", "kprobe/tcp_recvmsg"})
+    s.probes_.push_back({p, p, true, ""});
+  return s;
+}
 
 Comm comm_of(const std::string& s) {
   Comm c{};
@@ -271,7 +260,7 @@ volatile size_t g_sink = 0;
 void run(uint32_t sockets, int reps, FILE* out) {
   std::mt19937_64 rng(42);
   SocketTable table;
-  BenchSource src;
+  synth::StaticSource src = bench_source();
   auto t0 = Clock::now();
   Built b = build(table, sockets, rng);
   double build_ms = ms_since(t0);

@@ -21,60 +21,12 @@
 #include <catch2/catch.hpp>
 
 #include "../helpers/child.h"
+#include "../helpers/tmux.h"
 
 using namespace testing;
 
 namespace {
 
-// A tmux server of our own (-L), one per instance, killed on every exit path.
-class Tmux {
- public:
-  Tmux() : name_("sockscope-test-" + std::to_string(getpid()) + "-" + std::to_string(++instances_)) {}
-  ~Tmux() {
-    std::system((base() + " kill-server >/dev/null 2>&1").c_str());
-    std::remove(script_.c_str());
-  }
-  std::string base() const { return "tmux -L " + name_ + " -f /dev/null"; }
-
-  // Runs a shell script in a new detached session of width x height.
-  void start_script(const std::string& script, int width = 80, int height = 24) {
-    script_ = temp_path(name_ + ".sh");
-    std::ofstream(script_) << script;
-    std::string c = base() + " new-session -d -x " + std::to_string(width) + " -y " + std::to_string(height) +
-                    " \"sh " + script_ + "\"";
-    REQUIRE(std::system(c.c_str()) == 0);
-  }
-  std::string screen() const { return run_capture(base() + " capture-pane -p 2>/dev/null"); }
-  // The screen and the lines scrolled off it (the normal screen only),
-  // with wrapped lines joined.
-  std::string history() const { return run_capture(base() + " capture-pane -p -J -S - 2>/dev/null"); }
-  void keys(const std::string& k) const { std::system((base() + " send-keys " + k).c_str()); }
-  void resize(int width, int height) const {
-    std::system((base() + " resize-window -x " + std::to_string(width) + " -y " + std::to_string(height)).c_str());
-  }
-  // Whether the pane shows the alternate screen (a full-screen program's).
-  bool alternate_on() const { return run_capture(base() + " display -p '#{alternate_on}'").find('1') == 0; }
-  // Waits until ok(screen) (bounded: a failing test ends).
-  bool wait_until(const std::function<bool(const std::string&)>& ok, double timeout_s = 10) const {
-    auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-    while (std::chrono::steady_clock::now() < end) {
-      if (ok(screen())) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-  // Waits until the pane shows text (or does not, with absent=true).
-  bool wait_for(const std::string& text, bool absent = false, double timeout_s = 10) const {
-    return wait_until([&](const std::string& s) { return (s.find(text) != std::string::npos) != absent; },
-                      timeout_s);
-  }
-
- private:
-  static inline int instances_ = 0;
-  std::string name_, script_;
-};
-
-bool have_tmux() { return std::system("command -v tmux >/dev/null 2>&1") == 0; }
 
 std::string trace_file() { return std::string(SOCKSCOPE_SOURCE_DIR) + "/tests/data/top.ssc"; }
 
@@ -151,8 +103,8 @@ TEST_CASE("top -r: the table, sort, filter, detail and back by keys, and q resto
     WARN("tmux is not installed (packaging/install-deps.sh installs it): skipped");
     return;
   }
-  Tmux t;
-  t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null"));
+  Tmux t("test");
+  REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null")));
   INFO(t.screen());
   REQUIRE(t.wait_for("LOCAL^"));
   t.keys("'$'");                 // to the end at full speed
@@ -192,9 +144,9 @@ TEST_CASE("top -r: the replay plays on the recording's clock; pause, step, end a
     WARN("tmux is not installed: skipped");
     return;
   }
-  Tmux t;
+  Tmux t("test");
   // wide enough for the header to show the clock with the rest
-  t.start_script(pane_script("top -d 0.2 -r " + trace_file() + " 2>/dev/null"), 160, 40);
+  REQUIRE(t.start_script(pane_script("top -d 0.2 -r " + trace_file() + " 2>/dev/null"), 160, 40));
   INFO(t.screen());
   REQUIRE(t.wait_until([](const std::string& s) { return position_ms(s).has_value(); }));
   long first = *position_ms(t.screen());
@@ -253,8 +205,8 @@ TEST_CASE("top -r: the speed is checked, and shown as [ and ] change it", "[ui][
     WARN("tmux is not installed: skipped");
     return;
   }
-  Tmux t;
-  t.start_script(pane_script("top -d 0.2 --speed 4 -r " + trace_file() + " 2>/dev/null"));
+  Tmux t("test");
+  REQUIRE(t.start_script(pane_script("top -d 0.2 --speed 4 -r " + trace_file() + " 2>/dev/null")));
   INFO(t.screen());
   auto speed_shown = [&](const std::string& x) {
     return t.wait_until([&](const std::string& s) { return header(s).find("  " + x + "  ") != std::string::npos; });
@@ -275,8 +227,8 @@ TEST_CASE("top -r - (stdin): keys come from the terminal, and 0 says it cannot s
     WARN("tmux is not installed: skipped");
     return;
   }
-  Tmux t;
-  t.start_script(pane_script("top -r - < " + trace_file() + " 2>/dev/null"));
+  Tmux t("test");
+  REQUIRE(t.start_script(pane_script("top -r - < " + trace_file() + " 2>/dev/null")));
   INFO(t.screen());
   REQUIRE(t.wait_for("LOCAL^"));
   t.keys("'$'");
@@ -294,10 +246,10 @@ TEST_CASE("top -r: SIGTERM ends it and the terminal is restored", "[ui][tmux]") 
     WARN("tmux is not installed: skipped");
     return;
   }
-  Tmux t;
+  Tmux t("test");
   std::string pid_file = temp_path("top-term.pid");
   std::remove(pid_file.c_str());
-  t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null", pid_file));
+  REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null", pid_file)));
   INFO(t.screen());
   REQUIRE(t.wait_for("LOCAL^"));
   pid_t pid = read_pid(pid_file);
@@ -320,8 +272,8 @@ TEST_CASE("top -r -w: a write error after the terminal was taken over is reporte
   std::string fifo = temp_path("top-broken.fifo");
   std::remove(fifo.c_str());
   REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
-  Tmux t;
-  t.start_script("head -c 1 " + fifo + " >/dev/null &\n" + pane_script("top -r " + trace_file() + " -w " + fifo));
+  Tmux t("test");
+  REQUIRE(t.start_script("head -c 1 " + fifo + " >/dev/null &\n" + pane_script("top -r " + trace_file() + " -w " + fifo)));
   CHECK(t.wait_for("top-exited-1", false, 20));
   check_restored(t);
   std::string s = t.history();
@@ -338,12 +290,12 @@ TEST_CASE("top -r: 80x24 and 160x50, and a resize redraws at the new size", "[ui
   }
   // 36 sockets at the end: more than 80x24 shows, all of them at 160x50
   auto run_at = [](Tmux& t, int w, int h) {
-    t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null"), w, h);
+    REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null"), w, h));
     REQUIRE(t.wait_for("LOCAL^"));
     t.keys("'$'");
     REQUIRE(t.wait_for("(end)"));
   };
-  Tmux small;
+  Tmux small("test");
   run_at(small, 80, 24);
   std::string s = small.screen();
   INFO(s);
@@ -356,7 +308,7 @@ TEST_CASE("top -r: 80x24 and 160x50, and a resize redraws at the new size", "[ui
   CHECK(count_lines(s, "nginx") == 2);  // the first rows, by local port
 
   {
-    Tmux big;
+    Tmux big("test");
     run_at(big, 160, 50);
     std::string b = big.screen();
     INFO(b);

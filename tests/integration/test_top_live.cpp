@@ -19,6 +19,7 @@
 #include <catch2/catch.hpp>
 
 #include "../helpers/net.h"
+#include "../helpers/tmux.h"
 #include "list_helpers.h"
 #include "sockscope_run.h"
 
@@ -26,50 +27,11 @@ using namespace testing;
 
 namespace {
 
-// A tmux server of our own (-L), one per instance (a name reused at once
-// could reach the previous server while it shuts down), killed on every
-// exit path, which also ends a sockscope still running in it: SIGHUP
-// stops it cleanly.
-class Tmux {
- public:
-  Tmux() : name_("sockscope-live-" + std::to_string(getpid()) + "-" + std::to_string(++instances_)) {}
-  ~Tmux() {
-    std::system((base() + " kill-server >/dev/null 2>&1").c_str());
-    std::remove(script_.c_str());
-  }
-  std::string base() const { return "tmux -L " + name_ + " -f /dev/null"; }
+// The live view's header is up: the probes are loaded and attached.
+bool wait_live(const Tmux& t, double timeout_s) {
+  return t.wait_until([](const std::string& s) { return s.rfind("live", 0) == 0; }, timeout_s);
+}
 
-  void start_script(const std::string& script) {
-    script_ = temp_path(name_ + ".sh");
-    std::ofstream(script_) << script;
-    REQUIRE(std::system((base() + " new-session -d -x 80 -y 24 \"sh " + script_ + "\"").c_str()) == 0);
-  }
-  std::string screen() const { return run_capture(base() + " capture-pane -p 2>/dev/null"); }
-  std::string history() const { return run_capture(base() + " capture-pane -p -J -S - 2>/dev/null"); }
-  void keys(const std::string& k) const { std::system((base() + " send-keys " + k).c_str()); }
-  bool alternate_on() const { return run_capture(base() + " display -p '#{alternate_on}'").find('1') == 0; }
-  bool wait_until(const std::function<bool(const std::string&)>& ok, double timeout_s) const {
-    auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-    while (std::chrono::steady_clock::now() < end) {
-      if (ok(screen())) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-  // The live view's header is up: the probes are loaded and attached.
-  bool wait_live(double timeout_s) const {
-    return wait_until([](const std::string& s) { return s.rfind("live", 0) == 0; }, timeout_s);
-  }
-  bool wait_for(const std::string& text, double timeout_s) const {
-    return wait_until([&](const std::string& s) { return s.find(text) != std::string::npos; }, timeout_s);
-  }
-
- private:
-  static inline int instances_ = 0;
-  std::string name_, script_;
-};
-
-bool have_tmux() { return std::system("command -v tmux >/dev/null 2>&1") == 0; }
 
 // sockscope with args in the pane (stderr to err_file; its pid in pid_file),
 // then its exit status and the terminal's settings.
@@ -99,7 +61,7 @@ bool has_row(const std::string& screen, uint16_t local, uint16_t remote, const s
 }
 
 void check_restored(const Tmux& t) {
-  REQUIRE(t.wait_for("stty-done", 20));
+  REQUIRE(t.wait_for("stty-done", false, 20));
   std::string s = t.history();
   INFO(s);
   CHECK_FALSE(t.alternate_on());
@@ -136,10 +98,10 @@ TEST_CASE("top live: a new loopback connection shows as a row within a refresh, 
   Fd listener = tcp_listen(AF_INET, port);
   std::string err = temp_path("top-live.err"), pid_file = temp_path("top-live.pid");
   std::remove(pid_file.c_str());
-  Tmux t;
-  t.start_script(pane_script("top -d 1 --port " + std::to_string(port), err, pid_file));
+  Tmux t("live");
+  REQUIRE(t.start_script(pane_script("top -d 1 --port " + std::to_string(port), err, pid_file)));
   INFO("screen:\n" << t.screen() << "\nstderr:\n" << read_file(err));
-  REQUIRE(t.wait_live(kStartup_s));
+  REQUIRE(wait_live(t, kStartup_s));
   CHECK(read_file(err).find("probes attached") != std::string::npos);
   CHECK(read_file(err).find("not attached") == std::string::npos);
 
@@ -161,7 +123,7 @@ TEST_CASE("top live: a new loopback connection shows as a row within a refresh, 
   CHECK(faded);
 
   t.keys("q");
-  CHECK(t.wait_for("top-exited-0", 20));
+  CHECK(t.wait_for("top-exited-0", false, 20));
   check_restored(t);
   std::remove(err.c_str());
   std::remove(pid_file.c_str());
@@ -178,10 +140,10 @@ TEST_CASE("top -w live, ended by SIGTERM: the terminal is back and the trace is 
   std::string file = temp_path("top-live.ssc");
   std::remove(pid_file.c_str());
   std::remove(file.c_str());
-  Tmux t;
-  t.start_script(pane_script("top -d 1 --port " + std::to_string(port) + " -w " + file, err, pid_file));
+  Tmux t("live");
+  REQUIRE(t.start_script(pane_script("top -d 1 --port " + std::to_string(port) + " -w " + file, err, pid_file)));
   INFO("screen:\n" << t.screen() << "\nstderr:\n" << read_file(err));
-  REQUIRE(t.wait_live(kStartup_s));
+  REQUIRE(wait_live(t, kStartup_s));
 
   Fd client = tcp_connect(AF_INET, port);
   Fd server = tcp_accept(listener);
@@ -193,7 +155,7 @@ TEST_CASE("top -w live, ended by SIGTERM: the terminal is back and the trace is 
   pid_t pid = read_pid(pid_file);
   REQUIRE(pid > 0);
   REQUIRE(kill(pid, SIGTERM) == 0);
-  CHECK(t.wait_for("top-exited-0", 20));
+  CHECK(t.wait_for("top-exited-0", false, 20));
   check_restored(t);
   CHECK(read_file(err).find("recorded ") != std::string::npos);
 

@@ -16,6 +16,7 @@
 #include "render.h"
 #include "snapshot.h"
 #include "source/source.h"
+#include "static_source.h"
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -23,28 +24,12 @@ using namespace sockscope::ui;
 
 namespace {
 
-// Only what take() reads from a Source.
-class FakeSource : public Source {
- public:
-  bool poll(int, const EventSink&) override { return false; }
-  void flush(const EventSink&) override {}
-  int64_t wall_offset_ns() const override { return 0; }
-  uint64_t now_ns() const override { return 0; }
-  const DecodeStats& decode_stats() const override { return stats_; }
-  const ReasonNames& reason_names() const override { return names_; }
-  const std::vector<ProbeStatus>& probes() const override { return probes_; }
-
- private:
-  DecodeStats stats_;
-  ReasonNames names_ = test_reason_names();
-  std::vector<ProbeStatus> probes_;
-};
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 struct World {
   SocketTable table;
-  FakeSource src;
+  synth::StaticSource src{test_reason_names()};
   uint64_t now = 10 * kSec;
 
   static SockId id(uint64_t cookie, Endpoint local, Endpoint remote, TcpState st) {

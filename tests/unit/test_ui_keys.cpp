@@ -13,6 +13,7 @@
 #include "render.h"
 #include "snapshot.h"
 #include "source/source.h"
+#include "static_source.h"
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -20,27 +21,11 @@ using namespace sockscope::ui;
 
 namespace {
 
-// Only what take() reads from a Source.
-class FakeSource : public Source {
- public:
-  bool poll(int, const EventSink&) override { return false; }
-  void flush(const EventSink&) override {}
-  int64_t wall_offset_ns() const override { return 0; }
-  uint64_t now_ns() const override { return 0; }
-  const DecodeStats& decode_stats() const override { return stats_; }
-  const ReasonNames& reason_names() const override { return names_; }
-  const std::vector<ProbeStatus>& probes() const override { return probes_; }
-
- private:
-  DecodeStats stats_;
-  ReasonNames names_;
-  std::vector<ProbeStatus> probes_;
-};
 
 // Sockets of three processes: nginx (200) with two, curl (100), psql (300).
 struct World {
   SocketTable table;
-  FakeSource src;
+  synth::StaticSource src;
   uint64_t now = 10 * kSec;
 
   void sock(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, std::vector<TcpState> path) {

@@ -17,6 +17,7 @@
 #include "render.h"
 #include "snapshot.h"
 #include "source/source.h"
+#include "static_source.h"
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -24,22 +25,6 @@ using namespace sockscope::ui;
 
 namespace {
 
-// Only what take() reads from a Source.
-class NicFakeSource : public Source {
- public:
-  bool poll(int, const EventSink&) override { return false; }
-  void flush(const EventSink&) override {}
-  int64_t wall_offset_ns() const override { return 0; }
-  uint64_t now_ns() const override { return 0; }
-  const DecodeStats& decode_stats() const override { return stats_; }
-  const ReasonNames& reason_names() const override { return names_; }
-  const std::vector<ProbeStatus>& probes() const override { return probes_; }
-
- private:
-  DecodeStats stats_;
-  ReasonNames names_ = test_reason_names();
-  std::vector<ProbeStatus> probes_;
-};
 
 Snapshot::Row row(uint64_t key, uint64_t received, uint64_t sent) {
   Snapshot::Row r;
@@ -240,7 +225,7 @@ TEST_CASE("rates: a device's history keeps the newest kNicHistory samples", "[ui
 
 TEST_CASE("rates: from a SocketTable's devices through take()", "[ui][rates]") {
   SocketTable table;
-  NicFakeSource src;
+  synth::StaticSource src{test_reason_names()};
   RateTracker t;
   auto dev = [&](uint64_t ts, uint64_t packets) {
     DevStatsUpdate d;
@@ -271,7 +256,7 @@ TEST_CASE("rates: from a SocketTable's devices through take()", "[ui][rates]") {
 // the sockets were made in.
 TEST_CASE("take(): rows in sorted_sockets' order with list_row's values", "[ui][snapshot]") {
   SocketTable table;
-  NicFakeSource src;
+  synth::StaticSource src{test_reason_names()};
   uint64_t ts = 10 * kSec;
   uint64_t cookie = 1000;
   // ports repeat, so the key breaks ties; cookies go down as ports go up

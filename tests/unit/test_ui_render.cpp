@@ -16,6 +16,7 @@
 #include "render.h"
 #include "snapshot.h"
 #include "source/source.h"
+#include "static_source.h"
 #include "text.h"
 
 using namespace sockscope;
@@ -24,26 +25,17 @@ using namespace sockscope::ui;
 
 namespace {
 
-// Only what take() reads from a Source.
-class FakeSource : public Source {
- public:
-  bool poll(int, const EventSink&) override { return false; }
-  void flush(const EventSink&) override {}
-  int64_t wall_offset_ns() const override { return 0; }
-  uint64_t now_ns() const override { return 0; }
-  const DecodeStats& decode_stats() const override { return stats_; }
-  const ReasonNames& reason_names() const override { return names_; }
-  const std::vector<ProbeStatus>& probes() const override { return probes_; }
-  std::vector<ProbeStatus> probes_ = {{"a", "tp/a", true, ""}, {"b", "kprobe/b", false, "no kprobes"}};
-  DecodeStats stats_;
 
- private:
-  ReasonNames names_;
-};
+// One probe attached, one not.
+synth::StaticSource render_source() {
+  synth::StaticSource s;
+  s.probes_ = {{"a", "tp/a", true, ""}, {"b", "kprobe/b", false, "no kprobes"}};
+  return s;
+}
 
 struct World {
   SocketTable table;
-  FakeSource src;
+  synth::StaticSource src = render_source();
   uint64_t now = 10 * kSec;
 
   SockId id(uint64_t cookie, Endpoint local, Endpoint remote, TcpState st, uint16_t family = kAfInet) {
