@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <sstream>
+
 #include <fmt/format.h>
 
 #include "model/histogram.h"
@@ -25,6 +27,19 @@ struct Page {
   void add(std::string s) {
     s.erase(s.find_last_not_of(' ') + 1);  // columns padded for what did not come
     lines.push_back(fit(std::move(s), width));
+  }
+  // Words wrapped at the width, later lines indented: prose that must not be cut.
+  void wrapped(const std::string& text, const std::string& indent) {
+    std::istringstream words(text);
+    std::string word, line;
+    while (words >> word) {
+      if (!line.empty() && int(line.size() + 1 + word.size()) > width) {
+        add(line);
+        line = indent;
+      }
+      line += (line.empty() || line == indent ? "" : " ") + word;
+    }
+    if (!line.empty() && line != indent) add(line);
   }
 };
 
@@ -85,7 +100,18 @@ void identity(Page& p, const Snapshot& snap, const Row& r, const Snapshot::Detai
   if (r.closed) state += fmt::format(", closed {} ago", duration_text(r.closed_ago_ns));
   if (d && d->sock.seeded) state += "  (open before sockscope started)";
   p.add(state);
-  if (!r.stuck.empty()) p.add("stuck  " + r.stuck);
+  if (d && !d->findings.empty()) {
+    for (const Finding& f : d->findings) {
+      p.wrapped(fmt::format("{} {}: {}", severity_name(f.severity), finding_kind_name(f.kind), f.summary), "    ");
+      std::string ev;
+      for (const auto& [k, v] : f.evidence.items())
+        ev += fmt::format(" {}={}", k, v.is_string() ? v.get<std::string>() : v.dump());
+      p.wrapped("  evidence:" + ev, "    ");
+      p.wrapped("  what to do: " + f.advice, "    ");
+    }
+  } else if (!r.stuck.empty()) {
+    p.add("stuck  " + r.stuck);
+  }
 }
 
 // The last two minutes, max over k seconds per mark so the whole window

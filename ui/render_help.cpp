@@ -30,7 +30,7 @@ std::vector<std::string> render_help(const Snapshot& snap, int width, int height
       {".", "step one second, paused"},
       {"0  $", "back to the start / to the end"},
       {"", ""},
-      {"!", "looks stuck: unread for 5 s, in CLOSE_WAIT 10 s, SYN resent"},
+      {"!", "a diagnose finding (warning or worse): Enter shows it"},
       {"RECV-Q SEND-Q", "bytes queued, bar: rcvbuf/sndbuf use (LISTEN: accept queue)"},
       {"dim", retention},
   };

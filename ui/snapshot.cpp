@@ -1,5 +1,7 @@
 #include "snapshot.h"
 
+#include <unordered_map>
+
 #include <algorithm>
 #include <charconv>
 
@@ -132,8 +134,31 @@ void permute(std::vector<Snapshot::Row>& rows, std::vector<Order>& order) {
 // socket is read once, in the table's own order, which is mostly their
 // order in memory (in sorted order every socket is a cache miss); then
 // small keys are sorted and the rows moved into that order.
+namespace {
+
+// The rules' findings flag the rows they name: the most severe first.
+void flag_findings(Snapshot& snap, const std::vector<Finding>& findings) {
+  std::unordered_map<uint64_t, size_t> by_cookie;
+  for (size_t i = 0; i < snap.rows.size(); ++i) {
+    snap.rows[i].stuck.clear();  // the findings replace the interim heuristic
+    if (snap.rows[i].cookie) by_cookie.emplace(snap.rows[i].cookie, i);
+  }
+  for (const Finding& f : findings) {
+    if (!f.cookie || f.severity == Severity::Info) continue;
+    auto it = by_cookie.find(f.cookie);
+    if (it == by_cookie.end()) continue;
+    auto& r = snap.rows[it->second];
+    if (r.stuck.empty()) r.stuck = std::string(finding_kind_name(f.kind)) + ": " + f.summary;
+  }
+  if (snap.detail)
+    for (const Finding& f : findings)
+      if (f.cookie && f.cookie == snap.detail->sock.id.cookie) snap.detail->findings.push_back(f);
+}
+
+}  // namespace
+
 Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, const Filter* filter,
-              uint64_t detail_key, bool live) {
+              uint64_t detail_key, bool live, const DiagnosisTracker* tracker) {
   Snapshot snap;
   StateCounts states;
   std::vector<Order> order;
@@ -169,6 +194,11 @@ Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, cons
   snap.now_ns = now_ns;
   snap.wall_offset_ns = src.wall_offset_ns();
   snap.retention_ns = table.limits().retention_ns;
+  if (tracker) {
+    static const Thresholds kDefaults;
+    DiagnoseInput in{table, *tracker, now_ns, snap.wall_offset_ns, kDefaults, snap.reasons, filter};
+    flag_findings(snap, diagnose(in));
+  }
   return snap;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "diagnosis/diagnose.h"
 #include "model/filter.h"
 #include "model/nic_table.h"
 #include "model/reason_names.h"
@@ -50,6 +51,7 @@ struct Snapshot {
   struct Detail {
     Socket sock;
     std::string cgroup;  // live: from /proc; empty when not known
+    std::vector<Finding> findings;  // the diagnosis rules' findings for this socket, most severe first
   };
   struct NicRow {
     Nic nic;
@@ -87,9 +89,11 @@ std::string stuck_reason(const Socket& s, uint64_t now_ns);
 
 // filter: the command line's filters (may be null); detail_key: the socket
 // to copy whole (0: none); live: the sockets are this host's (cgroups can
-// be read from /proc).
+// be read from /proc); tracker: when given, the diagnosis rules run and
+// their findings flag the rows (Row::stuck) instead of the interim
+// heuristic of stuck_reason().
 Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, const Filter* filter = nullptr,
-              uint64_t detail_key = 0, bool live = false);
+              uint64_t detail_key = 0, bool live = false, const DiagnosisTracker* tracker = nullptr);
 
 // The selected socket's detail (snapshot_detail.cpp): a copy of it, and its
 // cgroup when live.

@@ -25,7 +25,7 @@ std::string cgroup_of(uint32_t pid) {
 std::optional<Snapshot::Detail> take_detail(const SocketTable& table, uint64_t key, bool live) {
   const Socket* s = table.find(key);
   if (!s) return std::nullopt;
-  Snapshot::Detail d{*s, {}};
+  Snapshot::Detail d{*s, {}, {}};
   if (live) d.cgroup = cgroup_of(s->owner.pid);
   return d;
 }

@@ -89,6 +89,9 @@ struct Exchange {
 class Intake {
  public:
   Intake(Session& run, const TopOptions& o, Exchange& x) : run_(run), o_(o), x_(x) {
+    // the diagnosis rules flag the rows: they follow every event
+    tracker_ = std::make_unique<DiagnosisTracker>(run_.table());
+    run_.on_step_event([this](const Event& e, const Socket* s) { tracker_->observe(e, s); });
     if (run_.replay()) {
       clock_.emplace(run_.file()->meta().start_ns, o.speed, wall_ns());
       hook_file();
@@ -168,7 +171,8 @@ class Intake {
 
   void publish(uint64_t detail_key) {
     Frame f;
-    f.snap = take(run_.table(), run_.src(), run_.src().now_ns(), o_.filter, detail_key, !run_.replay());
+    f.snap = take(run_.table(), run_.src(), run_.src().now_ns(), o_.filter, detail_key, !run_.replay(),
+                  tracker_.get());
     if (clock_) {
       f.replay = ReplayStatus{!more_, clock_->paused(), clock_->speed(), clock_->start_ns(), clock_->end_ns()};
     }
@@ -200,6 +204,7 @@ class Intake {
     }
     try {
       run_.restart();
+      tracker_ = std::make_unique<DiagnosisTracker>(run_.table());  // a fresh model, a fresh history
     } catch (const UserError& e) {  // the file went away: say so, keep the replay as it is
       messages_.push_back(e.what());
       return;
@@ -224,6 +229,7 @@ class Intake {
   const TopOptions& o_;
   Exchange& x_;
   std::optional<ReplayClock> clock_;  // replay only
+  std::unique_ptr<DiagnosisTracker> tracker_;
   bool more_ = true;                  // the source may still deliver
   uint64_t generation_ = 0;
   std::vector<std::string> messages_;  // for the next frame

@@ -424,3 +424,36 @@ TEST_CASE("take_detail copies the socket, and reads the owner's cgroup only live
   }
   CHECK(!take_detail(w.table, 12345, true));
 }
+
+TEST_CASE("with the diagnosis rules, findings flag the rows and the detail shows cause, evidence and advice",
+          "[ui][detail]") {
+  World w;
+  w.now = 100 * kSec;
+  w.sock(3, task(300, "psql"), v4("10.0.0.5", 51000), v4("10.0.0.9", 5432),
+         {TcpState::SynSent, TcpState::Established, TcpState::CloseWait});
+  w.sock(7, kCurl, v4("127.0.0.1", 40001), v4("127.0.0.1", 8080), {TcpState::SynSent, TcpState::Established});
+  w.now += 20 * kSec;
+  DiagnosisTracker tracker(w.table);
+  Snapshot s = take(w.table, w.src, w.now, nullptr, 3, false, &tracker);
+  auto row = [&](uint64_t key) {
+    auto it = std::find_if(s.rows.begin(), s.rows.end(), [&](const auto& r) { return r.key == key; });
+    REQUIRE(it != s.rows.end());
+    return *it;
+  };
+  CHECK(row(3).stuck.rfind("close-wait-leak: ", 0) == 0);
+  CHECK(row(7).stuck.empty());
+  REQUIRE(s.detail);
+  REQUIRE(s.detail->findings.size() == 1);
+  CHECK(s.detail->findings[0].kind == FindingKind::CloseWaitLeak);
+  std::string all;
+  for (const auto& l : render_detail(s, row(3), ViewState{}, 80, 40)) {
+    CHECK(l.size() <= 80);
+    all += l + "\n";
+  }
+  CHECK(has(all, "warning close-wait-leak: the peer closed"));
+  CHECK(has(all, "close_wait_for_s="));
+  CHECK(has(all, "what to do: The process missed the end"));
+  // without the rules (a caller with no tracker) the interim heuristic flags it
+  Snapshot plain = take(w.table, w.src, w.now, nullptr, 3);
+  CHECK(plain.detail->findings.empty());
+}

@@ -641,7 +641,7 @@ TEST_CASE("help lists every key and what '!' means, on one 80x24 screen", "[ui]"
   for (const char* k :
        {"Up/Down", "PgUp/PgDn", "Home/End", "click", "Enter", "< >", "F6", " I ", "/  F3  F4", "t  F5", "+ -",
         "Right Left", "n  Tab", "?  F1", "q  F10", "Esc", "space", "pause", "[  ]", "slower", "faster", "step one second",
-        "0  $", "start", "end", "!", "stuck", "CLOSE_WAIT", "1m00s"})
+        "0  $", "start", "end", "!", "diagnose finding", "1m00s"})
     CHECK(has(all, k));
   CHECK(render_help(s, 80, 24) == lines);
   CHECK(render_help(s, 80, 10).size() == 10);

@@ -51,7 +51,7 @@ void Session::run(const OnEvent& on_event) {
 
 bool Session::step(int timeout_ms) {
   if (!stepper_)
-    stepper_ = std::make_unique<PipelineStep>(*src_, table_, with_recording(nullptr), tick_fn());
+    stepper_ = std::make_unique<PipelineStep>(*src_, table_, with_recording(step_event_), tick_fn());
   bool more = stepper_->step(timeout_ms);
   if (!more) stepper_->flush();
   end_ns_ = src_->now_ns();

@@ -35,6 +35,9 @@ class Session {
   // live view): polls the source once, waiting at most timeout_ms. False
   // once the source has ended (then flushed); call finish() afterwards.
   bool step(int timeout_ms);
+  // What step() calls for every event after the model applied it (the live
+  // view's diagnosis); set before the first step, kept across restart().
+  void on_step_event(OnEvent f) { step_event_ = std::move(f); }
   // The moment the run ended on the source's clock: what the output shows
   // "now" as, and the recording's end, so a replay shows the same.
   uint64_t end_ns() const { return end_ns_; }
@@ -59,6 +62,7 @@ class Session {
   std::unique_ptr<Source> src_;
   SocketTable table_;
   std::unique_ptr<Recording> rec_;
+  OnEvent step_event_;
   std::unique_ptr<PipelineStep> stepper_;  // step()'s pipeline, made on first use
   bool replay_ = false;
   bool rec_closed_ = false;
