@@ -354,10 +354,10 @@ std::string summary_line(const Snapshot& s, int width) {
   std::vector<std::string> lost_text = {
       lost ? fmt::format("lost {} (kernel {}, user {})", lost, s.lost_kernel, s.lost_user) : "lost 0"};
   std::vector<std::string> probes;
-  if (s.missing_probes.empty() && !s.probes_missing) {
+  if (s.missing_probes.empty()) {
     probes = {"probes: all attached", "probes: all attached"};
   } else {
-    size_t n = std::max(s.probes_missing, s.missing_probes.size());
+    size_t n = s.missing_probes.size();
     std::string names;
     for (const auto& p : s.missing_probes) names += (names.empty() ? "" : ", ") + p;
     probes = {fmt::format("probes: {} missing{}", n, names.empty() ? "" : ": " + names),

@@ -186,10 +186,8 @@ Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, cons
   snap.events = c.events;
   snap.lost_kernel = c.lost_total();
   snap.lost_user = d.malformed + c.evicted_for_room + c.stats_unmatched;
-  snap.lost = snap.lost_kernel + snap.lost_user;
   for (const auto& p : src.probes())
     if (!p.attached) snap.missing_probes.push_back(p.program);
-  snap.probes_missing = snap.missing_probes.size();
   snap.reasons = src.reason_names();
   snap.now_ns = now_ns;
   snap.wall_offset_ns = src.wall_offset_ns();

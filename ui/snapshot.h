@@ -67,10 +67,8 @@ struct Snapshot {
   std::map<std::string, size_t> by_state;  // over every socket, not only the shown ones
   uint64_t events = 0;
   double events_per_s = -1;  // since the last snapshot; <0: not known yet
-  uint64_t lost = 0;         // kernel + userspace
   uint64_t lost_kernel = 0;  // ring buffer full, maps full (LostKind)
   uint64_t lost_user = 0;    // records rejected by the decoder, sockets evicted for room, unmatched counters
-  size_t probes_missing = 0;
   std::vector<std::string> missing_probes;  // their names
   ReasonNames reasons;                     // drop / reset reason names of the source
   uint64_t now_ns = 0;                     // on the events' clock

@@ -20,6 +20,8 @@ namespace sockscope::test {
 inline constexpr uint64_t kMs = 1'000'000;
 inline constexpr uint64_t kSec = 1'000'000'000;
 
+inline constexpr uint64_t sk_of(uint64_t cookie) { return 0xA000 + cookie; }
+
 inline Comm comm(std::string_view s) {
   Comm c{};
   s.copy(c.data(), c.size() - 1);
@@ -41,6 +43,21 @@ inline Endpoint v4(std::string_view text, uint16_t port) {
   e.port = port;
   inet_pton(AF_INET, std::string(text).c_str(), e.addr.data());
   return e;
+}
+
+// A TCP socket's identity as the kernel's records give it; its sk (the
+// kernel address) is derived from the cookie so a test can join on it.
+inline SockId tcp_sock(uint64_t cookie, Endpoint local, Endpoint remote, TcpState st, uint16_t family = kAfInet) {
+  SockId i;
+  i.cookie = cookie;
+  i.sk = sk_of(cookie);
+  i.family = family;
+  i.protocol = kProtoTcp;
+  i.type = 1;
+  i.state = static_cast<uint8_t>(st);
+  i.local = local;
+  i.remote = remote;
+  return i;
 }
 
 inline Endpoint v6(std::string_view text, uint16_t port) {

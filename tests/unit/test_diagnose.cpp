@@ -28,16 +28,7 @@ struct Bench {
   void feed(const Event& e) { tracker.observe(e, table.apply(e)); }
 
   static SockId id(uint64_t cookie, uint16_t lport, uint16_t rport, TcpState st) {
-    SockId i;
-    i.cookie = cookie;
-    i.sk = 0xB000 + cookie;
-    i.family = kAfInet;
-    i.protocol = kProtoTcp;
-    i.type = 1;
-    i.state = uint8_t(st);
-    i.local = v4("10.0.0.1", lport);
-    i.remote = v4("10.0.0.2", rport);
-    return i;
+    return tcp_sock(cookie, v4("10.0.0.1", lport), v4("10.0.0.2", rport), st);
   }
   // socket() by t, then the states one step (1 ms) apart.
   void open(uint64_t cookie, const Task& t, uint16_t lport, uint16_t rport, std::vector<TcpState> path) {
@@ -46,7 +37,7 @@ struct Bench {
     c.ts_ns = now += kMs;
     c.task = t;
     c.sock = id(0, lport, rport, TcpState::Close);
-    c.sock.sk = 0xB000 + cookie;
+    c.sock.sk = sk_of(cookie);
     c.call = Call::Socket;
     c.fd = c.ret = 3 + int(cookie);
     feed(c);
@@ -73,7 +64,7 @@ struct Bench {
     StatsUpdate u;
     u.ts_ns = now;
     u.cookie = cookie;
-    u.sk = 0xB000 + cookie;
+    u.sk = sk_of(cookie);
     return u;
   }
   void call(uint64_t cookie, const Task& t, Call k, int64_t ret, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0) {
@@ -396,4 +387,31 @@ TEST_CASE("diagnose: findings come most severe first, and the JSON has the docum
   CHECK(text.find("what to do:") != std::string::npos);
   for (size_t k = 0; k < size_t(FindingKind::Count); ++k)
     CHECK(parse_finding_kind(finding_kind_name(FindingKind(k))) == FindingKind(k));
+}
+
+TEST_CASE("diagnose: the tracker forgets sockets the model no longer holds", "[diagnose]") {
+  Bench b;
+  b.open(1, kApp, 8080, 40000, {TcpState::SynRecv, TcpState::Established});
+  b.sample(1, 8080, 40000, TcpState::Established, rx(5000));
+  const Socket* s = b.table.find(1);
+  REQUIRE(s);
+  uint64_t serial = s->serial;
+  REQUIRE(b.tracker.socket(serial));
+  StateChange close;
+  close.ts_ns = b.now += kMs;
+  close.sock = Bench::id(1, 8080, 40000, TcpState::Established);
+  close.old_state = TcpState::Established;
+  close.new_state = TcpState::Close;
+  b.feed(close);
+  b.call(1, kApp, Call::Close, 0, 1);
+  // past the retention time the model drops it; the tracker follows
+  b.now += 120 * kSec;
+  b.table.expire(b.now);
+  REQUIRE_FALSE(b.table.find(1));
+  for (int i = 0; i < 12; ++i) {
+    b.now += kSec;
+    b.open(100 + i, task(7, "other"), uint16_t(50000 + i), 80, {TcpState::SynSent});
+  }
+  CHECK_FALSE(b.tracker.socket(serial));
+  CHECK(b.tracker.open_by_pid().count(4242) == 0);  // no socket open: no series
 }

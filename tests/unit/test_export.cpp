@@ -28,16 +28,8 @@ constexpr uint32_t kUnknownOwnerPid = (1u << 22) + 1;
 constexpr uint32_t kNoSocketPid = (1u << 22) + 2;
 
 SockId tcp_id(uint64_t cookie, TcpState st, uint16_t local_port = 40000, uint16_t remote_port = 80) {
-  SockId id;
-  id.cookie = cookie;
-  id.sk = 0xA000 + cookie;
+  SockId id = tcp_sock(cookie, v4("10.0.0.1", local_port), v4("10.0.0.2", remote_port), st);
   id.netns = 4026531840;
-  id.family = kAfInet;
-  id.protocol = kProtoTcp;
-  id.type = 1;
-  id.state = uint8_t(st);
-  id.local = v4("10.0.0.1", local_port);
-  id.remote = v4("10.0.0.2", remote_port);
   return id;
 }
 

@@ -26,16 +26,7 @@ std::vector<uint32_t> rx_of(const Points& p) {
 }
 
 SockId tcp_id(uint64_t cookie, TcpState st) {
-  SockId i;
-  i.cookie = cookie;
-  i.sk = 0xB000 + cookie;
-  i.family = kAfInet;
-  i.protocol = kProtoTcp;
-  i.type = 1;
-  i.state = static_cast<uint8_t>(st);
-  i.local = v4("127.0.0.1", 9000);
-  i.remote = v4("127.0.0.1", uint16_t(40000 + cookie));
-  return i;
+  return tcp_sock(cookie, v4("127.0.0.1", 9000), v4("127.0.0.1", uint16_t(40000 + cookie)), st);
 }
 
 Sample sample(uint64_t cookie, uint64_t ts, uint32_t rx, uint32_t tx, TcpState st = TcpState::Established) {

@@ -29,14 +29,7 @@ struct World {
   uint64_t now = 10 * kSec;
 
   void sock(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, std::vector<TcpState> path) {
-    SockId id;
-    id.cookie = cookie;
-    id.sk = 0xA000 + cookie;
-    id.family = kAfInet;
-    id.protocol = kProtoTcp;
-    id.type = 1;
-    id.local = local;
-    id.remote = remote;
+    SockId id = tcp_sock(cookie, local, remote, TcpState::Unknown);
     SyscallEvent c;
     c.enter_ns = now;
     c.ts_ns = now += kMs;

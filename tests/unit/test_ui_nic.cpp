@@ -353,7 +353,6 @@ Snapshot nic_snapshot(uint32_t second_netns = 1) {
   s.events_per_s = 4200;
   s.lost_kernel = 5;
   s.lost_user = 2;
-  s.lost = 7;
   s.reasons = test_reason_names();
   auto eth0 = nic(2, "eth0", counters(9'000'000, 9'000'000'000, 1, 1, 1, 1), 4200);
   eth0.nic.drops_by_reason = {{3, 4000}, {34, 150}, {13, 49}, {99, 1}};

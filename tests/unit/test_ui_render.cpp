@@ -39,16 +39,7 @@ struct World {
   uint64_t now = 10 * kSec;
 
   SockId id(uint64_t cookie, Endpoint local, Endpoint remote, TcpState st, uint16_t family = kAfInet) {
-    SockId i;
-    i.cookie = cookie;
-    i.sk = 0xA000 + cookie;
-    i.family = family;
-    i.protocol = kProtoTcp;
-    i.type = 1;
-    i.state = static_cast<uint8_t>(st);
-    i.local = local;
-    i.remote = remote;
-    return i;
+    return tcp_sock(cookie, local, remote, st, family);
   }
   // A socket owned by t, taken through these states, one second apart.
   void sock(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, std::vector<TcpState> path,

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -28,11 +29,22 @@ Finding about(const DiagnoseInput& in, const Socket& s, FindingKind k, Severity 
   return f;
 }
 
-std::vector<const Socket*> sockets(const DiagnoseInput& in) {
-  std::vector<const Socket*> v;
-  for (const auto& [key, s] : in.table.sockets())
-    if (!in.filter || in.filter->matches(s)) v.push_back(&s);
-  return sorted_sockets(std::move(v));
+const std::vector<const Socket*>& sockets(const DiagnoseInput& in) { return in.shown; }
+
+nlohmann::ordered_json wall_or_never(const DiagnoseInput& in, uint64_t ts) {
+  return ts ? nlohmann::ordered_json(wall(in, ts)) : nlohmann::ordered_json(nullptr);
+}
+
+uint64_t drops_named(const DiagnoseInput& in, const Socket& s, std::string_view name) {
+  uint64_t n = 0;
+  for (const auto& [reason, count] : s.drops_by_reason)
+    if (auto it = in.reasons.drop.find(reason); it != in.reasons.drop.end() && it->second == name) n += count;
+  return n;
+}
+
+bool admits_pid(const DiagnoseInput& in, uint32_t pid) {
+  if (!in.filter || in.filter->pids.empty()) return true;
+  return std::find(in.filter->pids.begin(), in.filter->pids.end(), pid) != in.filter->pids.end();
 }
 
 std::string wall(const DiagnoseInput& in, uint64_t ts) {
@@ -50,7 +62,11 @@ double age_s(const DiagnoseInput& in, uint64_t t) { return t && in.now_ns > t ? 
 
 }  // namespace rules
 
-std::vector<Finding> diagnose(const DiagnoseInput& in) {
+std::vector<Finding> diagnose(const DiagnoseInput& given) {
+  // the sockets once for all the rules (the live view runs them every refresh)
+  DiagnoseInput in = given;
+  for (const auto& [key, s] : in.table.sockets())
+    if (!in.filter || in.filter->matches(s)) in.shown.push_back(&s);
   rules::Out out;
   for (auto* rule : {rules::app_not_reading, rules::rcvbuf_limited, rules::peer_not_reading, rules::send_blocked,
                      rules::close_wait_leak, rules::fin_wait2_stuck, rules::idle_no_keepalive,
@@ -60,7 +76,8 @@ std::vector<Finding> diagnose(const DiagnoseInput& in) {
   std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
     if (a.severity != b.severity) return a.severity > b.severity;
     if (a.kind != b.kind) return a.kind < b.kind;
-    return a.since_ns < b.since_ns;
+    // the rest only makes the order the same however the table iterates
+    return std::tie(a.since_ns, a.cookie, a.pid, a.local) < std::tie(b.since_ns, b.cookie, b.pid, b.local);
   });
   return out;
 }

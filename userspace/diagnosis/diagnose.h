@@ -21,6 +21,7 @@ struct DiagnoseInput {
   const Thresholds& th;
   const ReasonNames& reasons;
   const Filter* filter = nullptr;  // only findings about matching sockets (and their processes)
+  std::vector<const Socket*> shown = {};  // filled by diagnose(): the sockets the filter admits
 };
 
 // Ordered by severity, then kind, then when the condition began.

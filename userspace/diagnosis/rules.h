@@ -29,10 +29,18 @@ void fd_leak(const DiagnoseInput& in, Out& out);
 
 // A finding about socket s, its identity and owner filled in.
 Finding about(const DiagnoseInput& in, const Socket& s, FindingKind k, Severity sev, uint64_t since_ns);
-// Sockets the rules look at: those the filter admits.
-std::vector<const Socket*> sockets(const DiagnoseInput& in);
+// Sockets the rules look at: those the filter admits, listed once per run
+// (in the table's order: the findings are sorted afterwards).
+const std::vector<const Socket*>& sockets(const DiagnoseInput& in);
 // "2026-11-21T10:04:05.123Z" for an events'-clock time.
 std::string wall(const DiagnoseInput& in, uint64_t ts_ns);
+// The same as evidence: null ("never" in text) when ts is 0.
+nlohmann::ordered_json wall_or_never(const DiagnoseInput& in, uint64_t ts_ns);
+// A socket's drops with this kernel drop reason (by name: the codes differ
+// between kernels). No string is made: it runs for every socket.
+uint64_t drops_named(const DiagnoseInput& in, const Socket& s, std::string_view name);
+// Whether the -p filter (if any) admits this process.
+bool admits_pid(const DiagnoseInput& in, uint32_t pid);
 double seconds(uint64_t ns);
 // now - t in seconds, 0 when t is 0 or later than now.
 double age_s(const DiagnoseInput& in, uint64_t t);

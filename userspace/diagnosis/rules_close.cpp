@@ -17,8 +17,8 @@ bool keepalive_on(const Socket& s) {
 }
 
 void add_io(const DiagnoseInput& in, const Socket& s, Finding& f) {
-  f.evidence["last_read"] = s.io.last_recv_ns ? nlohmann::ordered_json(wall(in, s.io.last_recv_ns)) : nullptr;
-  f.evidence["last_write"] = s.io.last_send_ns ? nlohmann::ordered_json(wall(in, s.io.last_send_ns)) : nullptr;
+  f.evidence["last_read"] = wall_or_never(in, s.io.last_recv_ns);
+  f.evidence["last_write"] = wall_or_never(in, s.io.last_send_ns);
 }
 
 }  // namespace

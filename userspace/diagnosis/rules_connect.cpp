@@ -7,13 +7,6 @@
 namespace sockscope::rules {
 namespace {
 
-uint64_t listen_overflow_drops(const DiagnoseInput& in, const Socket& s) {
-  uint64_t n = 0;
-  for (const auto& [reason, count] : s.drops_by_reason)
-    if (in.reasons.drop_name(reason) == "TCP_LISTEN_OVERFLOW") n += count;
-  return n;
-}
-
 bool was_in(const Socket& s, TcpState st) {
   for (const auto& p : s.history)
     if (p.state == st) return true;
@@ -82,7 +75,7 @@ void accept_queue_overflow(const DiagnoseInput& in, Out& out) {
   for (const Socket* s : sockets(in)) {
     if (!s->is_tcp() || s->state != TcpState::Listen) continue;
     const auto* t = in.tracker.socket(s->serial);
-    uint64_t overflow = listen_overflow_drops(in, *s);
+    uint64_t overflow = drops_named(in, *s, "TCP_LISTEN_OVERFLOW");
     bool full = t && t->accept_full.since_ns;
     bool was_full = s->occ_max.max_ack_backlog && s->occ_max.ack_backlog >= s->occ_max.max_ack_backlog;
     if (!overflow && !full && !was_full) continue;
@@ -102,7 +95,7 @@ void accept_queue_overflow(const DiagnoseInput& in, Out& out) {
     f.evidence["listen_overflow_drops"] = overflow;
     f.evidence["synack_retransmits"] = s->tcp.synack_retrans;
     f.evidence["accepts_in_window"] = acc ? acc->count : 0;
-    f.evidence["last_accept"] = last_accept ? nlohmann::ordered_json(wall(in, last_accept)) : nullptr;
+    f.evidence["last_accept"] = wall_or_never(in, last_accept);
     f.advice = "Accept faster (more accepting threads, a non-blocked event loop) or raise the backlog (listen()'s "
                "argument, capped by net.core.somaxconn). Confirm with `ss -ltn` (Recv-Q at Send-Q) and "
                "`nstat -az TcpExtListenOverflows TcpExtListenDrops`.";

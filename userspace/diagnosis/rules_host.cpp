@@ -39,9 +39,7 @@ void napi_budget_exhausted(const DiagnoseInput& in, Out& out) {
 void fd_leak(const DiagnoseInput& in, Out& out) {
   for (const auto& [pid, series] : in.tracker.open_by_pid()) {
     if (series.size() < 2) continue;
-    if (in.filter && !in.filter->pids.empty() &&
-        std::find(in.filter->pids.begin(), in.filter->pids.end(), pid) == in.filter->pids.end())
-      continue;
+    if (!admits_pid(in, pid)) continue;
     // only grows: from the last time it fell, never falling since
     size_t from = 0;
     for (size_t i = 1; i < series.size(); ++i)

@@ -54,9 +54,7 @@ void retransmit_storm(const DiagnoseInput& in, Out& out) {
 void rst_storm(const DiagnoseInput& in, Out& out) {
   for (const auto& [pid, t] : in.tracker.resets_by_pid()) {
     if (t.count < in.th.resets_min || rate(t) < in.th.resets_per_s) continue;
-    if (in.filter && !in.filter->pids.empty() &&
-        std::find(in.filter->pids.begin(), in.filter->pids.end(), pid) == in.filter->pids.end())
-      continue;
+    if (!admits_pid(in, pid)) continue;
     Finding f;
     f.kind = FindingKind::RstStorm;
     f.severity = Severity::Warning;

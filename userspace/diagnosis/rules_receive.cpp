@@ -15,13 +15,6 @@ const SockOption* rcvbuf_set(const Socket& s) {
   return found;
 }
 
-uint64_t drops_named(const DiagnoseInput& in, const Socket& s, std::string_view name) {
-  uint64_t n = 0;
-  for (const auto& [reason, count] : s.drops_by_reason)
-    if (in.reasons.drop_name(reason) == name) n += count;
-  return n;
-}
-
 // The queue as the kernel counts it includes the peer's FIN (one sequence
 // number) once it arrived: that is not data left unread.
 uint64_t unread_bytes(const Socket& s) {
@@ -56,7 +49,7 @@ void app_not_reading(const DiagnoseInput& in, Out& out) {
     f.evidence["rx_use_pct"] = int(rx_use_pct(*s));
     f.evidence["queued_since"] = wall(in, t->rx_queued.since_ns);
     f.evidence["queued_for_s"] = queued_for;
-    f.evidence["last_read"] = last_read ? nlohmann::ordered_json(wall(in, last_read)) : nullptr;
+    f.evidence["last_read"] = wall_or_never(in, last_read);
     f.evidence["recv_calls"] = s->io.recv_calls;
     f.evidence["bytes_received"] = s->io.bytes_received;
     f.advice = "The process does not read this socket: see what its threads are doing (/proc/PID/task/*/stack, "

@@ -30,7 +30,7 @@ void peer_not_reading(const DiagnoseInput& in, Out& out) {
     }
     f.evidence["zero_windows_received"] = s->tcp.zero_window_received;
     f.evidence["persist_probes"] = s->tcp.persist_probes;
-    f.evidence["last_write"] = s->io.last_send_ns ? nlohmann::ordered_json(wall(in, s->io.last_send_ns)) : nullptr;
+    f.evidence["last_write"] = wall_or_never(in, s->io.last_send_ns);
     f.advice = "The process at the other end does not read its socket: diagnose it there (`sockscope diagnose` on "
                "that host, or `ss -tm` showing its Recv-Q full). Here, confirm with `ss -tno` (Send-Q full and a "
                "`timer:(persist,...)`) and `nstat -az TcpExtTCPWinProbe` (window probes sent).";
@@ -51,7 +51,7 @@ void send_blocked(const DiagnoseInput& in, Out& out) {
     f.evidence["tx_queue_peak_bytes"] = s->occ_max.tx_queue;
     f.evidence["sndbuf_bytes"] = s->occ.sndbuf;
     if (s->metrics_ns) f.evidence["peer_window"] = s->metrics.snd_wnd;
-    f.evidence["last_send_end"] = s->io.last_send_ns ? nlohmann::ordered_json(wall(in, s->io.last_send_ns)) : nullptr;
+    f.evidence["last_send_end"] = wall_or_never(in, s->io.last_send_ns);
     f.advice = "The network or the peer takes data slower than the process writes it. Use non-blocking sends or a "
                "send timeout (SO_SNDTIMEO) so one slow peer cannot stall the process; check the peer and the path "
                "(`ss -ti`: cwnd, rtt, retransmits).";

@@ -1,12 +1,14 @@
 #include "tracker.h"
 
 #include <cerrno>
+#include <unordered_set>
 
 namespace sockscope {
 namespace {
 
 constexpr uint64_t kSecond = 1'000'000'000;
 constexpr size_t kMaxOpenSamples = 3600;  // an hour of once-a-second samples per process
+constexpr uint64_t kPruneEvery = 10;      // samples between forgetting sockets the model dropped
 
 void hold(DiagnosisTracker::Spell& sp, bool now, uint64_t value, uint64_t ts) {
   if (!now) {
@@ -25,6 +27,23 @@ void DiagnosisTracker::Tally::add(uint64_t ts, uint64_t n) {
   if (!count) first_ns = ts;
   count += n;
   last_ns = std::max(last_ns, ts);
+}
+
+void DiagnosisTracker::Tally::name(const Socket& s) {
+  if (pid == s.owner.pid) return;  // named already: no string per event
+  pid = s.owner.pid;
+  comm = std::string(comm_view(s.owner.comm));
+}
+
+// Once per socket, whichever way the refusal showed (an RST in SYN_SENT,
+// or ECONNREFUSED from a blocking connect(): both for one socket).
+void DiagnosisTracker::refused(const Socket& s, uint64_t ts) {
+  PerSocket& p = sockets_[s.serial];
+  if (p.refused_ns || !s.owner.pid) return;
+  p.refused_ns = ts;
+  auto& r = refused_by_pid_[s.owner.pid];
+  r.add(ts);
+  r.name(s);
 }
 
 const DiagnosisTracker::PerSocket* DiagnosisTracker::socket(uint64_t serial) const {
@@ -54,47 +73,26 @@ void DiagnosisTracker::observe(const Event& e, const Socket* s) {
   if (s) track(*s, ts);
 
   if (const auto* t = std::get_if<TcpEvent>(&e)) {
-    bool reset = t->kind == TcpKind::ResetSent || t->kind == TcpKind::ResetReceived;
-    if (reset) {
-      uint64_t n = 1;
+    if (t->kind == TcpKind::ResetSent || t->kind == TcpKind::ResetReceived) {
       auto& port = resets_by_port_[{t->sock.netns, t->sock.local.port}];
-      port.add(ts, n);
+      port.add(ts);
       if (s && s->owner.pid) {
         auto& pid = resets_by_pid_[s->owner.pid];
-        pid.add(ts, n);
-        pid.pid = s->owner.pid;
-        pid.comm = std::string(comm_view(s->owner.comm));
-        port.pid = pid.pid;
-        port.comm = pid.comm;
+        pid.add(ts);
+        pid.name(*s);
+        port.name(*s);
       }
     }
-    if (t->kind == TcpKind::ResetReceived && s && s->state == TcpState::SynSent) {
-      PerSocket& p = sockets_[s->serial];
-      if (!p.refused_ns && s->owner.pid) {
-        p.refused_ns = ts;
-        auto& r = refused_by_pid_[s->owner.pid];
-        r.add(ts);
-        r.pid = s->owner.pid;
-        r.comm = std::string(comm_view(s->owner.comm));
-      }
-    }
-    if (t->kind == TcpKind::Retransmit && s) sockets_[s->serial].retransmits.add(ts, uint64_t(t->segs ? t->segs : 1) + t->suppressed);
+    if (t->kind == TcpKind::ResetReceived && s && s->state == TcpState::SynSent) refused(*s, ts);
+    if (t->kind == TcpKind::Retransmit && s)
+      sockets_[s->serial].retransmits.add(ts, uint64_t(t->segs ? t->segs : 1) + t->suppressed);
   } else if (const auto* c = std::get_if<SyscallEvent>(&e)) {
     if ((c->call == Call::Accept || c->call == Call::Accept4) && c->ret >= 0 && c->arg1) {
       accepts_[c->arg1].add(ts);
       if (s) listener_of_[s->serial] = c->arg1;
     }
     // a blocking connect reports the refusal as its return value
-    if (c->call == Call::Connect && c->ret == -ECONNREFUSED && s && s->owner.pid) {
-      PerSocket& p = sockets_[s->serial];
-      if (!p.refused_ns) {
-        p.refused_ns = ts;
-        auto& r = refused_by_pid_[s->owner.pid];
-        r.add(ts);
-        r.pid = s->owner.pid;
-        r.comm = std::string(comm_view(s->owner.comm));
-      }
-    }
+    if (c->call == Call::Connect && c->ret == -ECONNREFUSED && s) refused(*s, ts);
   } else if (const auto* d = std::get_if<DevStatsUpdate>(&e)) {
     dev_start_.try_emplace(d->dev, d->c);
   }
@@ -117,15 +115,28 @@ uint64_t DiagnosisTracker::listener_of(uint64_t serial) const {
 
 void DiagnosisTracker::sample_open(uint64_t ts) {
   std::map<uint32_t, uint32_t> open;
-  for (const auto& [key, s] : table_.sockets())
+  std::unordered_set<uint64_t> serials, cookies;
+  bool prune = ++samples_ % kPruneEvery == 0;
+  for (const auto& [key, s] : table_.sockets()) {
     if (owned_open(s)) ++open[s.owner.pid];
-  for (auto& [pid, series] : open_by_pid_)
-    if (!open.count(pid)) open[pid] = 0;  // a process with none left
+    if (prune) serials.insert(s.serial), cookies.insert(s.id.cookie);
+  }
+  for (auto it = open_by_pid_.begin(); it != open_by_pid_.end();) {
+    // a process with no socket open has nothing leaking: forget its series
+    if (!open.count(it->first)) it = open_by_pid_.erase(it);
+    else ++it;
+  }
   for (const auto& [pid, n] : open) {
     auto& series = open_by_pid_[pid];
     if (series.size() >= kMaxOpenSamples) series.erase(series.begin());
     series.push_back({ts, n});
   }
+  if (!prune) return;
+  // sockets the model no longer holds (past retention, or evicted): a
+  // long live view must not keep every socket it ever saw
+  std::erase_if(sockets_, [&](const auto& kv) { return !serials.count(kv.first); });
+  std::erase_if(listener_of_, [&](const auto& kv) { return !serials.count(kv.first); });
+  std::erase_if(accepts_, [&](const auto& kv) { return !cookies.count(kv.first); });
 }
 
 }  // namespace sockscope

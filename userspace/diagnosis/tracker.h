@@ -25,6 +25,7 @@ class DiagnosisTracker {
     uint32_t pid = 0;
     std::string comm;
     void add(uint64_t ts, uint64_t n = 1);
+    void name(const Socket& owner);  // pid and comm of the socket's owner
   };
   struct PerSocket {
     uint64_t first_ns = 0;            // first event in the window
@@ -53,7 +54,8 @@ class DiagnosisTracker {
   // (netns, local port) -> resets sent or received there, any socket or none.
   const std::map<std::pair<uint32_t, uint16_t>, Tally>& resets_by_port() const { return resets_by_port_; }
   const std::map<uint32_t, Tally>& refused_by_pid() const { return refused_by_pid_; }
-  // Per process: its open sockets, sampled once per second of the events' clock.
+  // Per process with sockets open now: its open sockets, sampled once per
+  // second of the events' clock.
   const std::map<uint32_t, std::vector<OpenCount>>& open_by_pid() const { return open_by_pid_; }
   // A listener's accepts (by its cookie): a successful accept() is recorded
   // on the socket it returns, with the listener's cookie in arg1.
@@ -67,9 +69,10 @@ class DiagnosisTracker {
  private:
   void sample_open(uint64_t ts_ns);
   void track(const Socket& s, uint64_t ts_ns);
+  void refused(const Socket& s, uint64_t ts_ns);
 
   const SocketTable& table_;
-  uint64_t start_ns_ = 0, last_ns_ = 0, next_sample_ns_ = 0;
+  uint64_t start_ns_ = 0, last_ns_ = 0, next_sample_ns_ = 0, samples_ = 0;
   std::unordered_map<uint64_t, PerSocket> sockets_;
   std::map<uint32_t, Tally> resets_by_pid_, refused_by_pid_;
   std::map<std::pair<uint32_t, uint16_t>, Tally> resets_by_port_;
