@@ -502,10 +502,9 @@ TEST_CASE("skb: NAPI on a veth with GRO: nic counts polls, and packets and bytes
                       << la.tx_bytes << " tx_dropped " << la.tx_dropped << "; " << net.dev_b() << " rx "
                       << lb.rx_packets << "/" << lb.rx_bytes << " tx " << lb.tx_packets << "/" << lb.tx_bytes
                       << " rx_dropped " << lb.rx_dropped);
-  // nothing lost between the two ends (a veth drop would be counted as sent by
-  // net_dev_xmit, which sees the driver accept it)
-  REQUIRE(la.tx_dropped == 0);
-  REQUIRE(lb.tx_dropped == 0);
+  // Under load veth may drop: a full NAPI ring (a -> b) or a full backlog
+  // (b -> a, netif_rx). veth_xmit then returns NET_XMIT_DROP, which
+  // net_dev_xmit shows and sockscope counts as a transmit error.
   REQUIRE(lb.rx_packets > 100);
 
   REQUIRE(nic.stop() == 0);
@@ -522,23 +521,45 @@ TEST_CASE("skb: NAPI on a veth with GRO: nic counts polls, and packets and bytes
   REQUIRE(ea);
   CHECK(num(*eb, "ifindex") == lb.ifindex);
   CHECK(num(*eb, "napi_polls") > 0);
-  // veth's poll returns how many skbs it took from its ring, which is also
-  // what it counts as received
-  CHECK(num(*eb, "napi_work") == int64_t(lb.rx_packets));
-  CHECK(num(*eb, "rx_packets") == int64_t(lb.rx_packets));
-  CHECK(num(*eb, "tx_packets") == int64_t(lb.tx_packets));
-  CHECK(num(*ea, "rx_packets") == int64_t(la.rx_packets));
-  CHECK(num(*ea, "tx_packets") == int64_t(la.tx_packets));
+  CHECK(num(*ea, "tx_errors") == int64_t(la.tx_dropped));
+  CHECK(num(*eb, "tx_errors") == int64_t(lb.tx_dropped));
+
+  // a -> b: one skb is one net_dev_xmit on a, one unit of napi work on b
+  // (veth's poll returns how many skbs it took from its ring) and one GRO
+  // entry on b
+  const int64_t ab = num(*ea, "tx_packets");
+  CHECK(num(*eb, "napi_work") == ab);
+  CHECK(num(*eb, "rx_packets") == ab);
+  CHECK(num(*eb, "rx_bytes") == num(*ea, "tx_bytes"));
+  // b -> a: net_dev_xmit on b, netif_rx on a (counted on entry, before the
+  // backlog can refuse the packet, which b then counts as its drop)
+  const int64_t ba = num(*eb, "tx_packets");
+  CHECK(num(*ea, "rx_packets") == ba + int64_t(lb.tx_dropped));
+  CHECK(num(*ea, "rx_bytes") >= num(*eb, "tx_bytes"));
+
+  // Against the device. At saturation (~500k packets/s) this kernel now and
+  // then runs none of the probes for a whole 45-segment GSO burst: its xmit,
+  // the poll that takes it and its GRO entries. No program's run count or
+  // recursion-miss count shows it, so nothing can count it as lost. Measured:
+  // 45 to 495 packets (at most 0.09 %) in about one run in four; see
+  // docs/performance.md, "Probe runs the kernel skips". Never more than the
+  // device, and short by at most 0.25 %.
+  auto near = [](int64_t seen, uint64_t device) {
+    INFO("sockscope " << seen << ", device " << device);
+    CHECK(seen <= int64_t(device));
+    CHECK(int64_t(device) - seen <= int64_t(device / 400));
+  };
+  near(ab, la.tx_packets);
+  near(ab, lb.rx_packets);
+  near(ba, lb.tx_packets);
+  near(ba, la.rx_packets);
   // b -> a goes through netif_rx: veth counts skb->len with the Ethernet
   // header, as sockscope does
-  CHECK(num(*eb, "tx_bytes") == int64_t(lb.tx_bytes));
-  CHECK(num(*ea, "rx_bytes") == int64_t(la.rx_bytes));
+  near(num(*eb, "tx_bytes"), lb.tx_bytes);
   // a -> b goes through b's NAPI ring: veth_xdp_rcv counts skb->len after
   // eth_type_trans pulled the 14-byte Ethernet header, for b's rx and for a's
-  // tx alike, while sockscope counts bytes with the link-layer header. So the
-  // device's numbers are 14 bytes per packet short of sockscope's.
-  CHECK(num(*eb, "rx_bytes") == int64_t(lb.rx_bytes + 14 * lb.rx_packets));
-  CHECK(num(*ea, "tx_bytes") == int64_t(la.tx_bytes + 14 * lb.rx_packets));
+  // tx alike, while sockscope counts bytes with the link-layer header
+  near(num(*eb, "rx_bytes") - 14 * ab, lb.rx_bytes);
 }
 
 TEST_CASE("skb: sockscope counts traffic that starts as soon as its probes are attached", "[kernel][skb]") {
