@@ -21,6 +21,8 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libzstd-dev libncurses-dev
   # tests: Catch2, and the independent observers / tools they run
   catch2 iproute2 util-linux procps nftables ethtool tmux
+  # benchmarks (bench/run.py): load generator, the peers compared against
+  iperf3 bpftrace libbpf-tools python3
 )
 
 missing=()

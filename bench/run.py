@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""sockscope's overhead benchmark: every workload under every condition,
+alternated A B A B within each round, then the side-by-side table.
+
+    sudo bench/run.py --build build            # the full run (about 25 min)
+    sudo bench/run.py --build build --quick    # 2 rounds of 1 s, a smoke run
+
+See docs/performance.md for what each condition and figure means.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from overhead import conditions as C  # noqa: E402
+from overhead import probe_cost, report  # noqa: E402
+from overhead.procs import Failure, Proc, rss_kib  # noqa: E402
+from overhead.workloads import ALL, Churn  # noqa: E402
+
+CONDITIONS = ["none", "floor", "record", "top", "detail", "bpftrace", "tcpstates+tcplife"]
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default="build", help="the CMake build directory (default: build)")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds per workload (default 5, at least 5 for the docs)")
+    ap.add_argument("--seconds", type=float, default=3, help="seconds per workload run (default 3)")
+    ap.add_argument("--workloads", default="pair,stream,churn,udp")
+    ap.add_argument("--conditions", default=",".join(CONDITIONS))
+    ap.add_argument("--skip", default="", help="phases to skip: churn20k,rss,probes,replay")
+    ap.add_argument("--quick", action="store_true", help="2 rounds of 1 s, no RSS at 100k: a smoke run")
+    ap.add_argument("--json", help="also write every measurement to this file")
+    a = ap.parse_args()
+    if a.quick:
+        a.rounds, a.seconds = 2, 1
+    if a.rounds < 1 or not 0 < a.seconds <= 60:
+        ap.error("--rounds must be at least 1 and --seconds in (0, 60]")
+    return a
+
+
+def preflight(build):
+    if os.geteuid() != 0:
+        raise Failure("run as root: the benchmark loads BPF programs")
+    if not os.path.isdir("/sys/kernel/tracing/events"):
+        subprocess.run(["mount", "-t", "tracefs", "tracefs", "/sys/kernel/tracing"], check=False)
+    for b in ["sockscope", "bench/floor/floor_loader", "bench/workloads/bench_pair", "bench/replay_bench"]:
+        if not os.access(os.path.join(build, b), os.X_OK):
+            raise Failure(f"{os.path.join(build, b)} is missing: build first (cmake --build {build})")
+
+
+def make_condition(name, build, hooks):
+    return {
+        "none": lambda: C.NoTracing(),
+        "floor": lambda: C.Floor(build),
+        "record": lambda: C.Record(build),
+        "top": lambda: C.Top(build),
+        "detail": lambda: C.Record(build, "detail", ["--detail", "calls", "--sample-interval-ms", "0"]),
+        "bpftrace": lambda: C.Bpftrace(hooks),
+        "tcpstates+tcplife": lambda: C.LibbpfTools(),
+    }[name]()
+
+
+def one(wl, cond, rnd):
+    cond.start()
+    try:
+        cond.mark()
+        t0 = time.monotonic()
+        value, raw = wl.run()
+        seconds = time.monotonic() - t0
+    finally:
+        st = cond.stop()
+    row = {"workload": wl.name, "condition": cond.name, "round": rnd, "value": value, "seconds": seconds,
+           "ready_s": getattr(cond, "ready_s", None), "raw": raw}
+    row.update(st)
+    return row
+
+
+def rounds(wls, conds, n, log):
+    rows = []
+    for wl in wls:
+        for rnd in range(n):
+            for cond in conds:
+                row = one(wl, cond, rnd)
+                rows.append(row)
+                log(f"{wl.name} round {rnd + 1}/{n} {cond.name}: {report.fmt_num(row['value'])}"
+                    + (f", events {row['events']}, lost {row.get('lost', '–')}" if row.get("events") is not None else ""))
+    return rows
+
+
+def rss_phase(build, counts, log):
+    """sockscope's resident memory with many live sockets, for record and top:
+    the highest RSS seen once its count of sockets stops changing."""
+    out = []
+    for n in counts:
+        # one process may not hold them all (RLIMIT_NOFILE, often 20000 without
+        # CAP_SYS_RESOURCE): spread them over processes of at most 16000
+        k = -(-n // 16000)
+        each = [2 * (n // (2 * k))] * k
+        each[-1] += n - sum(each)
+        holds = [Proc([os.path.join(build, "bench/workloads/bench_hold"), "--sockets", str(m), "--seconds", "300",
+                       "--port", str(47100 + 10 * i)], "bench_hold", ready=r'"workload"', ready_stream="stdout",
+                      timeout=240) for i, m in enumerate(each)]
+        try:
+            for cond in (C.Record(build), C.Top(build)):
+                cond.start()
+                pid = cond.p.p.pid if hasattr(cond, "p") else cond.pid
+                # taskset execs sockscope, so the pid is sockscope's
+                peak, last, steady_since, t0 = 0, None, time.monotonic(), time.monotonic()
+                while time.monotonic() - t0 < 60 and time.monotonic() - steady_since < 5:
+                    r = rss_kib(pid) or 0
+                    peak = max(peak, r)
+                    if last is None or abs(r - last) > 1024:
+                        steady_since, last = time.monotonic(), r
+                    time.sleep(0.25)
+                cond.mark()
+                cond.stop()
+                out.append({"sockets": n, "condition": cond.name, "rss_mib": peak / 1024})
+                log(f"RSS with {n} sockets, {cond.name}: {peak / 1024:.0f} MiB")
+        finally:
+            for h in holds:
+                h.stop(timeout=120)
+    return out
+
+
+def replay_phase(build):
+    r = subprocess.run([os.path.join(build, "bench/replay_bench")], capture_output=True, text=True, timeout=600)
+    return r.stdout.strip()
+
+
+def budget(summary, churn20k, pm):
+    """The issue's budget, each line measured by this run."""
+    def cost(wl, c):
+        try:
+            return summary[wl]["conditions"][c]["cost"]["median"]
+        except (KeyError, TypeError):
+            return None
+
+    rows = []
+
+    def check(what, measured, limit, ok):
+        rows.append({"check": what, "measured": measured, "budget": limit, "met": ok})
+
+    for wl, limit in (("pair", 0.08), ("stream", 0.03), ("churn", 0.10)):
+        c = cost(wl, "record")
+        if c is not None:
+            check(f"{wl}: cost of sockscope (record)", f"{c * 100:+.1f} %", f"≤ {limit * 100:.0f} %", c <= limit)
+    if churn20k:
+        lost = sum(r.get("lost") or 0 for r in churn20k if r["condition"] == "record")
+        rate = report.spread([r["value"] for r in churn20k if r["condition"] == "record"])
+        check("churn at 20k conn/s: events lost", f"{lost} (at {report.fmt_num(rate['median'])} conn/s)", "0",
+              lost == 0)
+    for wl in ("pair", "churn", "udp", "stream"):
+        s, f = cost(wl, "record"), cost(wl, "floor")
+        if s is not None and f is not None and f > 0:
+            check(f"{wl}: sockscope's cost / the floor's", f"{s / f:.2f}×", "≤ 1.5×", s / f <= 1.5)
+        b = cost(wl, "bpftrace")
+        if s is not None and b is not None:
+            check(f"{wl}: cheaper than bpftrace", f"{s * 100:+.1f} % vs {b * 100:+.1f} %", "<", s < b)
+    if pm:
+        s, f = pm.get("sockscope"), pm.get("floor")
+        if s and f and s["calls"] and f["calls"]:
+            r = (s["ns_total"] / s["calls"]) / (f["ns_total"] / f["calls"])
+            check("ns per program call, sockscope / floor (bpf_stats, pair)", f"{r:.2f}×", "(reported)", None)
+    return rows
+
+
+def main():
+    a = parse_args()
+    build = os.path.abspath(a.build)
+    log = lambda m: print(f"[{time.strftime('%H:%M:%S')}] {m}", file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        preflight(build)
+        hooks = subprocess.run([os.path.join(build, "bench/floor/floor_loader"), "--list"], capture_output=True,
+                               text=True, check=True).stdout.split()
+        wls = [ALL[w](build, a.seconds) for w in a.workloads.split(",") if w]
+        conds = [make_condition(c, build, hooks) for c in a.conditions.split(",") if c]
+        skip = set(a.skip.split(","))
+        started = datetime.datetime.now()
+        rows = rounds(wls, conds, a.rounds, log)
+        summary = report.summarise(rows, wls)
+        churn20k = []
+        if "churn20k" not in skip:
+            churn20k = rounds([Churn(build, a.seconds, rate=20000)],
+                              [make_condition(c, build, hooks) for c in ("none", "record")], a.rounds, log)
+        pm = {}
+        if "probes" not in skip:
+            pair = ALL["pair"](build, a.seconds)
+            pm["sockscope"] = probe_cost.measure(C.Record(build), pair)
+            pm["floor"] = probe_cost.measure(C.Floor(build), pair)
+        rss = [] if "rss" in skip else rss_phase(build, [10000] if a.quick else [10000, 100000], log)
+        replay = "" if "replay" in skip else replay_phase(build)
+    except Failure as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 2
+
+    startup = report.spread([r["ready_s"] for r in rows if r["condition"] == "record"])
+    floor_startup = report.spread([r["ready_s"] for r in rows if r["condition"] == "floor"])
+    print(f"# sockscope overhead, {started:%Y-%m-%d %H:%M}\n")
+    print(f"Kernel {platform.release()}, {os.cpu_count()} CPUs; {a.rounds} rounds of {a.seconds:g} s; "
+          f"workloads on CPU 0, tracers on CPU 1.\n")
+    print(report.table(summary))
+    if churn20k:
+        print("\nChurn paced at 20,000 connections/s:\n")
+        print(report.table(report.summarise(churn20k, [Churn(build, a.seconds, rate=20000)])))
+    print("\n## Budget\n\n| check | measured | budget | met |\n|---|---|---|---|")
+    for b in budget(summary, churn20k, pm):
+        met = "–" if b["met"] is None else ("yes" if b["met"] else "**no**")
+        print(f"| {b['check']} | {b['measured']} | {b['budget']} | {met} |")
+    print("\n## Start-up to all probes attached\n")
+    print(f"sockscope record: {report.fmt_spread(startup)} s; floor loader: {report.fmt_spread(floor_startup)} s")
+    if rss:
+        print("\n## Resident memory with many live sockets\n\n| sockets | sockscope | RSS (MiB) |\n|---|---|---|")
+        for r in rss:
+            print(f"| {r['sockets']} | {r['condition']} | {r['rss_mib']:.0f} |")
+    for name, m in pm.items():
+        print(f"\n## Per-program cost under pair ({name})\n")
+        print(probe_cost.table(name, m))
+    if replay:
+        print(f"\n## Replay\n\n```\n{replay}\n```")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"rows": rows, "summary": summary, "churn20k": churn20k, "probe_cost": pm, "rss": rss,
+                       "replay": replay}, f, indent=1, default=str)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
