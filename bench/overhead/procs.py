@@ -109,6 +109,10 @@ def run_json(argv, timeout):
         raise Failure(f"{' '.join(argv)} did not finish in {timeout:.0f} s")
     if r.returncode != 0:
         raise Failure(f"{' '.join(argv)} failed ({r.returncode}):\n{r.stderr.strip()}")
+    try:
+        return json.loads(r.stdout)  # one document (iperf3 -J spans lines)
+    except ValueError:
+        pass
     lines = [l for l in r.stdout.splitlines() if l.startswith("{")]
     if not lines:
         raise Failure(f"{' '.join(argv)} printed no JSON:\n{r.stdout}\n{r.stderr}")

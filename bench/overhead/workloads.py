@@ -39,7 +39,8 @@ class Stream(Workload):
     port = "47010"
 
     def run(self):
-        server = Proc(["taskset", "-c", WORKLOAD_CPU, "iperf3", "-s", "-1", "-p", self.port], "iperf3 server",
+        server = Proc(["taskset", "-c", WORKLOAD_CPU, "iperf3", "-s", "-1", "--forceflush", "-p", self.port],
+                      "iperf3 server",
                       ready=r"Server listening", ready_stream="stdout")
         try:
             j = run_json(["taskset", "-c", WORKLOAD_CPU, "iperf3", "-c", "127.0.0.1", "-p", self.port, "-t",
