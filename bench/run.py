@@ -99,14 +99,17 @@ def rss_phase(build, counts, log):
     out = []
     for n in counts:
         # one process may not hold them all (RLIMIT_NOFILE, often 20000 without
-        # CAP_SYS_RESOURCE): spread them over processes of at most 16000
+        # CAP_SYS_RESOURCE): spread them over processes of at most 16000. The
+        # listeners sit below the ephemeral range, which the clients fill.
         k = -(-n // 16000)
         each = [2 * (n // (2 * k))] * k
         each[-1] += n - sum(each)
-        holds = [Proc([os.path.join(build, "bench/workloads/bench_hold"), "--sockets", str(m), "--seconds", "300",
-                       "--port", str(47100 + 10 * i)], "bench_hold", ready=r'"workload"', ready_stream="stdout",
-                      timeout=240) for i, m in enumerate(each)]
+        holds = []
         try:
+            for i, m in enumerate(each):
+                holds.append(Proc([os.path.join(build, "bench/workloads/bench_hold"), "--sockets", str(m),
+                                   "--seconds", "300", "--port", str(30000 + 10 * i)], "bench_hold",
+                                  ready=r'"workload"', ready_stream="stdout", timeout=240))
             for cond in (C.Record(build), C.Top(build)):
                 cond.start()
                 pid = cond.p.p.pid if hasattr(cond, "p") else cond.pid
@@ -188,16 +191,26 @@ def main():
         if "churn20k" not in skip:
             churn20k = rounds([Churn(build, a.seconds, rate=20000)],
                               [make_condition(c, build, hooks) for c in ("none", "record")], a.rounds, log)
-        pm = {}
+    except Failure as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 2
+    # later phases: a failure is reported and the table still printed
+    failed = []
+    pm, rss, replay = {}, [], ""
+    try:
         if "probes" not in skip:
             pair = ALL["pair"](build, a.seconds)
             pm["sockscope"] = probe_cost.measure(C.Record(build), pair)
             pm["floor"] = probe_cost.measure(C.Floor(build), pair)
-        rss = [] if "rss" in skip else rss_phase(build, [10000] if a.quick else [10000, 100000], log)
-        replay = "" if "replay" in skip else replay_phase(build)
     except Failure as e:
-        print(f"bench: {e}", file=sys.stderr)
-        return 2
+        failed.append(f"per-program cost: {e}")
+    try:
+        if "rss" not in skip:
+            rss = rss_phase(build, [10000] if a.quick else [10000, 100000], log)
+    except Failure as e:
+        failed.append(f"RSS: {e}")
+    if "replay" not in skip:
+        replay = replay_phase(build)
 
     startup = report.spread([r["ready_s"] for r in rows if r["condition"] == "record"])
     floor_startup = report.spread([r["ready_s"] for r in rows if r["condition"] == "floor"])
@@ -223,11 +236,13 @@ def main():
         print(probe_cost.table(name, m))
     if replay:
         print(f"\n## Replay\n\n```\n{replay}\n```")
+    for f in failed:
+        print(f"\n**Phase failed**: {f}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"rows": rows, "summary": summary, "churn20k": churn20k, "probe_cost": pm, "rss": rss,
                        "replay": replay}, f, indent=1, default=str)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
