@@ -47,14 +47,15 @@ class NoTracing(Condition):
     name = "none"
 
 
-class Floor(Condition):
-    name = "floor"
+class OneProcess(Condition):
+    """A tracer that is one process: ready when it prints `ready`."""
+    ready, ready_stream, env = None, "stderr", None
 
-    def __init__(self, build):
-        self.bin = os.path.join(build, "bench/floor/floor_loader")
+    def argv(self):
+        raise NotImplementedError
 
     def start(self):
-        self.p = Proc(pinned([self.bin]), "floor_loader", ready=r"floor: \d+ of \d+ probes attached")
+        self.p = Proc(pinned(self.argv()), self.name, ready=self.ready, ready_stream=self.ready_stream, env=self.env)
         self.ready_s = self.p.ready_s
 
     def cpu(self):
@@ -63,7 +64,20 @@ class Floor(Condition):
     def stop(self):
         cpu = self._cpu_used()
         self.p.stop()
-        return {"cpu_s": cpu}
+        return {"cpu_s": cpu, **self.after()}
+
+    def after(self):
+        return {}
+
+
+class Floor(OneProcess):
+    name, ready = "floor", r"floor: \d+ of \d+ probes attached"
+
+    def __init__(self, build):
+        self.bin = os.path.join(build, "bench/floor/floor_loader")
+
+    def argv(self):
+        return [self.bin]
 
 
 def sockscope_summary(text):
@@ -172,25 +186,18 @@ def bpftrace_script(hooks):
     return "\n".join(sorted(set(probes[:-1])) + probes[-1:])
 
 
-class Bpftrace(Condition):
-    name = "bpftrace"
+class Bpftrace(OneProcess):
+    name, ready, ready_stream = "bpftrace", r"Attaching \d+ probes", "stdout"
+    env = dict(os.environ, BPFTRACE_MAP_KEYS_MAX="262144")
 
     def __init__(self, hooks):
         self.script = bpftrace_script(hooks)
 
-    def start(self):
-        self.p = Proc(pinned(["bpftrace", "-e", self.script]), "bpftrace", ready=r"Attaching \d+ probes",
-                      ready_stream="stdout", env=dict(os.environ, BPFTRACE_MAP_KEYS_MAX="262144"))
-        self.ready_s = self.p.ready_s
+    def argv(self):
+        return ["bpftrace", "-e", self.script]
 
-    def cpu(self):
-        return self.p.cpu()
-
-    def stop(self):
-        cpu = self._cpu_used()
-        self.p.stop()
-        lost = sum(int(x) for x in re.findall(r"(\d+) events? lost", self.p.tail(50)))
-        return {"cpu_s": cpu, "lost": lost}
+    def after(self):
+        return {"lost": sum(int(x) for x in re.findall(r"(\d+) events? lost", self.p.tail(50)))}
 
 
 class LibbpfTools(Condition):
