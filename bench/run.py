@@ -112,8 +112,7 @@ def rss_phase(build, counts, log):
                                   ready=r'"workload"', ready_stream="stdout", timeout=240))
             for cond in (C.Record(build), C.Top(build)):
                 cond.start()
-                pid = cond.p.p.pid if hasattr(cond, "p") else cond.pid
-                # taskset execs sockscope, so the pid is sockscope's
+                pid = cond.tracer_pid
                 peak, last, steady_since, t0 = 0, None, time.monotonic(), time.monotonic()
                 while time.monotonic() - t0 < 60 and time.monotonic() - steady_since < 5:
                     r = rss_kib(pid) or 0

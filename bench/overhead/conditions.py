@@ -102,6 +102,7 @@ class Record(Condition):
         self.p = Proc(pinned([self.bin, "record", "-w", self.file] + self.extra), "sockscope record",
                       ready=r"probes attached")
         self.ready_s = self.p.ready_s
+        self.tracer_pid = self.p.p.pid  # taskset execs sockscope: the same process
 
     def cpu(self):
         return self.p.cpu()
@@ -132,10 +133,10 @@ class Top(Condition):
         subprocess.run(["tmux", "-L", self.sock, "new-session", "-d", "-x", "160", "-y", "50", cmd], check=True)
         out = subprocess.run(["tmux", "-L", self.sock, "list-panes", "-F", "#{pane_pid}"], capture_output=True,
                              text=True).stdout.split()
-        self.pid = int(out[0])
+        self.tracer_pid = int(out[0])
         t0 = time.monotonic()
         while "probes attached" not in self._err_text():
-            if time.monotonic() - t0 > 60 or cpu_seconds(self.pid) is None:
+            if time.monotonic() - t0 > 60 or cpu_seconds(self.tracer_pid) is None:
                 self._kill()
                 raise Failure(f"sockscope top did not start:\n{self._err_text()}")
             time.sleep(0.05)
@@ -149,13 +150,13 @@ class Top(Condition):
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True)
 
     def cpu(self):
-        return cpu_seconds(self.pid)
+        return cpu_seconds(self.tracer_pid)
 
     def stop(self):
         cpu = self._cpu_used()
         subprocess.run(["tmux", "-L", self.sock, "send-keys", "q"], capture_output=True)
         t0 = time.monotonic()
-        while cpu_seconds(self.pid) is not None and time.monotonic() - t0 < 20:
+        while cpu_seconds(self.tracer_pid) is not None and time.monotonic() - t0 < 20:
             time.sleep(0.05)
         self._kill()
         events, lost = sockscope_summary(self._err_text())

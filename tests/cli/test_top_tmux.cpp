@@ -87,15 +87,6 @@ size_t remote_column(const std::string& screen) {
   return std::string::npos;
 }
 
-pid_t read_pid(const std::string& path) {
-  pid_t pid = 0;
-  for (int i = 0; i < 100 && pid <= 0; ++i) {
-    std::ifstream(path) >> pid;
-    if (pid <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pid;
-}
-
 }  // namespace
 
 TEST_CASE("top -r: the table, sort, filter, detail and back by keys, and q restores the terminal", "[ui][tmux]") {

@@ -20,6 +20,17 @@ namespace testing {
 
 inline bool have_tmux() { return std::system("command -v tmux >/dev/null 2>&1") == 0; }
 
+// The pid a command in the pane wrote to this file (`echo $$ > F; exec ...`),
+// waiting up to 5 s for it to appear; 0 if it never does.
+inline pid_t read_pid(const std::string& path) {
+  pid_t pid = 0;
+  for (int i = 0; i < 100 && pid <= 0; ++i) {
+    std::ifstream(path) >> pid;
+    if (pid <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pid;
+}
+
 class Tmux {
  public:
   explicit Tmux(const std::string& tag)

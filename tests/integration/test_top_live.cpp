@@ -77,15 +77,6 @@ void check_restored(const Tmux& t) {
   CHECK_FALSE(off);
 }
 
-pid_t read_pid(const std::string& path) {
-  pid_t pid = 0;
-  for (int i = 0; i < 100 && pid <= 0; ++i) {
-    std::ifstream(path) >> pid;
-    if (pid <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return pid;
-}
-
 }  // namespace
 
 TEST_CASE("top live: a new loopback connection shows as a row within a refresh, then fades to (closed)",

@@ -12,11 +12,10 @@
 #include <vector>
 
 #include "builders.h"
-#include "model/socket_table.h"
 #include "render.h"
 #include "snapshot.h"
 #include "source/source.h"
-#include "static_source.h"
+#include "table_world.h"
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -27,38 +26,9 @@ namespace {
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-struct World {
-  SocketTable table;
-  synth::StaticSource src{test_reason_names()};
-  uint64_t now = 10 * kSec;
+struct World : TableWorld {
+  World() : TableWorld(synth::StaticSource(test_reason_names())) {}
 
-  static SockId id(uint64_t cookie, Endpoint local, Endpoint remote, TcpState st) {
-    return tcp_sock(cookie, local, remote, st);
-  }
-  // A socket owned by t: socket(), then these states one second apart.
-  void sock(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, std::vector<TcpState> path) {
-    SyscallEvent c;
-    c.enter_ns = now;
-    c.ts_ns = now += kMs;
-    c.task = t;
-    c.sock = id(cookie, local, remote, TcpState::Close);
-    c.sock.cookie = 0;
-    c.call = Call::Socket;
-    c.fd = 3;
-    c.ret = 3;
-    table.apply(c);
-    TcpState old = TcpState::Close;
-    for (TcpState to : path) {
-      StateChange e;
-      e.ts_ns = now += kSec;
-      e.task = t;
-      e.sock = id(cookie, local, remote, old);
-      e.old_state = old;
-      e.new_state = to;
-      old = to;
-      table.apply(e);
-    }
-  }
   void call(uint64_t cookie, const Task& t, Call c, int64_t ret, uint64_t arg0 = 0, uint64_t arg1 = 0,
             uint64_t arg2 = 0) {
     SyscallEvent e;
@@ -84,7 +54,6 @@ struct World {
     e.occ.sndbuf = 16384;
     table.apply(e);
   }
-  Snapshot snap(uint64_t detail) { return take(table, src, now, nullptr, detail); }
 };
 
 const Task kCurl = task(100, "curl");

@@ -9,11 +9,10 @@
 
 #include "builders.h"
 #include "keys.h"
-#include "model/socket_table.h"
 #include "render.h"
 #include "snapshot.h"
 #include "source/source.h"
-#include "static_source.h"
+#include "table_world.h"
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -23,37 +22,7 @@ namespace {
 
 
 // Sockets of three processes: nginx (200) with two, curl (100), psql (300).
-struct World {
-  SocketTable table;
-  synth::StaticSource src;
-  uint64_t now = 10 * kSec;
-
-  void sock(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, std::vector<TcpState> path) {
-    SockId id = tcp_sock(cookie, local, remote, TcpState::Unknown);
-    SyscallEvent c;
-    c.enter_ns = now;
-    c.ts_ns = now += kMs;
-    c.task = t;
-    c.sock = id;
-    c.sock.cookie = 0;
-    c.call = Call::Socket;
-    c.fd = int32_t(cookie + 2);
-    c.ret = c.fd;
-    table.apply(c);
-    TcpState old = TcpState::Close;
-    for (TcpState to : path) {
-      StateChange e;
-      e.ts_ns = now += kSec;
-      e.task = t;
-      e.sock = id;
-      e.sock.state = uint8_t(old);
-      e.old_state = old;
-      e.new_state = to;
-      old = to;
-      table.apply(e);
-    }
-  }
-};
+using World = TableWorld;
 
 World three_processes() {
   World w;

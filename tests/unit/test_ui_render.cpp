@@ -12,11 +12,10 @@
 
 #include "builders.h"
 #include "keys.h"
-#include "model/socket_table.h"
 #include "render.h"
 #include "snapshot.h"
 #include "source/source.h"
-#include "static_source.h"
+#include "table_world.h"
 #include "text.h"
 
 using namespace sockscope;
@@ -33,43 +32,9 @@ synth::StaticSource render_source() {
   return s;
 }
 
-struct World {
-  SocketTable table;
-  synth::StaticSource src = render_source();
-  uint64_t now = 10 * kSec;
+struct World : TableWorld {
+  World() : TableWorld(render_source()) {}
 
-  SockId id(uint64_t cookie, Endpoint local, Endpoint remote, TcpState st, uint16_t family = kAfInet) {
-    return tcp_sock(cookie, local, remote, st, family);
-  }
-  // A socket owned by t, taken through these states, one second apart.
-  void sock(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, std::vector<TcpState> path,
-            uint16_t family = kAfInet) {
-    SyscallEvent c;
-    c.enter_ns = now;
-    c.ts_ns = now += kMs;
-    c.task = t;
-    c.sock = id(cookie, local, remote, TcpState::Close, family);
-    c.sock.cookie = 0;
-    c.call = Call::Socket;
-    c.fd = 3;
-    c.ret = 3;
-    table.apply(c);
-    states(cookie, t, local, remote, path, family);
-  }
-  // State changes only (seen in softirq): the owner stays unknown.
-  void states(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, std::vector<TcpState> path,
-              uint16_t family = kAfInet, TcpState old = TcpState::Close) {
-    for (TcpState to : path) {
-      StateChange e;
-      e.ts_ns = now += kSec;
-      e.task = t;
-      e.sock = id(cookie, local, remote, old, family);
-      e.old_state = old;
-      e.new_state = to;
-      old = to;
-      table.apply(e);
-    }
-  }
   // The owner's last close() of it.
   void close(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, TcpState st) {
     SyscallEvent c;
@@ -99,7 +64,6 @@ struct World {
     e.m.srtt_us = us;
     table.apply(e);
   }
-  Snapshot snap(uint64_t detail = 0) { return take(table, src, now, nullptr, detail); }
 };
 
 World sample_world() {
