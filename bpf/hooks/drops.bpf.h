@@ -48,7 +48,7 @@ static __always_inline void emit_drop(struct sock *sk, bool full, struct sk_buff
 	struct ss_drop_event *e = reserve(SS_EV_DROP, sizeof(*e));
 	if (!e)
 		return;
-	struct net_device *dev = skb ? BPF_CORE_READ(skb, dev) : NULL;
+	struct net_device *dev = skb ? skb->dev : NULL;
 	struct ss_dev_key dk;
 	dev_key_of(dev, &dk);
 	e->from_packet = 0;
@@ -68,7 +68,7 @@ static __always_inline void emit_drop(struct sock *sk, bool full, struct sk_buff
 	e->reason = reason;
 	e->ifindex = dk.ifindex;
 	e->dev_netns = dk.netns;
-	e->len = skb ? BPF_CORE_READ(skb, len) : 0;
+	e->len = skb ? skb->len : 0;
 	e->origin = origin;
 	e->pad[0] = e->pad[1] = 0;
 	e->suppressed = suppressed;
@@ -84,15 +84,15 @@ int BPF_PROG(ss_kfree_skb, struct sk_buff *skb, void *location,
 {
 	if (reason <= bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
 		return 0; /* not a drop */
-	count_dev_drop(BPF_CORE_READ(skb, dev), reason);
+	count_dev_drop(skb->dev, reason);
 	/* skb->sk is an RCU pointer, which bpf_get_socket_cookie refuses: read
 	 * the cookie it already has (every socket our hooks have touched has
 	 * one). rx_sk is a trusted argument and may have one generated. */
-	struct sock *sk = BPF_CORE_READ(skb, sk);
+	struct sock *sk = skb->sk;
 	bool from_skb = sk != NULL;
 	if (!sk)
 		sk = rx_sk;
-	__u16 family = sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : 0;
+	__u16 family = sk ? sk->__sk_common.skc_family : 0;
 	if (sk && !is_inet(family))
 		sk = NULL; /* unix, netlink, ...: not ours, count the device only */
 	bool full = sk && is_full_sock(sk);
@@ -101,7 +101,7 @@ int BPF_PROG(ss_kfree_skb, struct sk_buff *skb, void *location,
 	long suppressed;
 	__u64 cookie = 0;
 	if (sk) {
-		cookie = from_skb ? BPF_CORE_READ(sk, __sk_common.skc_cookie.counter)
+		cookie = from_skb ? sk->__sk_common.skc_cookie.counter
 				  : bpf_get_socket_cookie(rx_sk);
 	}
 	if (sk && cookie) {

@@ -13,7 +13,7 @@
 
 static __always_inline void on_rx_entry(const struct sk_buff *skb)
 {
-	struct ss_dev_stats *st = dev_stats_get(BPF_CORE_READ(skb, dev));
+	struct ss_dev_stats *st = dev_stats_get(skb->dev);
 	if (st) {
 		st->rx_packets++;
 		st->rx_bytes += skb_wire_len(skb);
@@ -61,7 +61,7 @@ int BPF_PROG(ss_receive_list_entry, const struct sk_buff *skb)
 SEC("tp_btf/napi_poll")
 int BPF_PROG(ss_napi_poll, struct napi_struct *napi, int work, int budget)
 {
-	struct ss_dev_stats *st = dev_stats_get(BPF_CORE_READ(napi, dev));
+	struct ss_dev_stats *st = dev_stats_get(napi->dev);
 	if (!st)
 		return 0;
 	st->napi_polls++;
@@ -75,7 +75,7 @@ int BPF_PROG(ss_napi_poll, struct napi_struct *napi, int work, int budget)
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(ss_dev_queue, struct sk_buff *skb)
 {
-	struct ss_dev_stats *st = dev_stats_get(BPF_CORE_READ(skb, dev));
+	struct ss_dev_stats *st = dev_stats_get(skb->dev);
 	if (st)
 		st->tx_queued++;
 	return 0;

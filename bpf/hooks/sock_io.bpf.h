@@ -15,8 +15,7 @@
 
 static __always_inline void tag_inflight(__u64 cookie, struct sock *sk)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight *in = bpf_map_lookup_elem(&inflight_calls, &tid);
+	struct inflight *in = bpf_task_storage_get(&inflight_calls, bpf_get_current_task_btf(), 0, 0);
 	if (in && in->call >= SS_CALL_SENDTO) {
 		in->cookie = cookie;
 		in->sk = (__u64)sk;
@@ -37,7 +36,7 @@ static __always_inline void on_io(struct sock *sk, int ret, int flags, bool send
 	else if (ret > 0 && !(flags & SS_MSG_PEEK))
 		__sync_fetch_and_add(&st->bytes_received, ret);
 	st->owner_pid = bpf_get_current_pid_tgid() >> 32;
-	sample_occupancy(sk, cookie, BPF_CORE_READ(sk, __sk_common.skc_state),
+	sample_occupancy(sk, cookie, sk->__sk_common.skc_state,
 			 send ? SS_SAMPLE_SEND : SS_SAMPLE_RECV);
 }
 
@@ -65,12 +64,12 @@ int BPF_PROG(ss_data_ready, const struct sock *csk)
 	/* UDP queues each datagram whole at the tail, then calls data_ready:
 	 * the tail is the skb just queued (TCP is timed at tcp_probe, since it
 	 * may merge a segment into the tail skb) */
-	if (BPF_CORE_READ(sk, sk_protocol) == IPPROTO_UDP) {
-		struct sk_buff *tail = BPF_CORE_READ(sk, sk_receive_queue.prev);
+	if (sk->sk_protocol == IPPROTO_UDP) {
+		struct sk_buff *tail = sk->sk_receive_queue.prev;
 		if (tail && (void *)tail != (void *)&sk->sk_receive_queue)
 			journey_queued(tail, cookie);
 	}
-	sample_occupancy(sk, cookie, BPF_CORE_READ(sk, __sk_common.skc_state),
+	sample_occupancy(sk, cookie, sk->__sk_common.skc_state,
 			 SS_SAMPLE_DATA_READY);
 	return 0;
 }

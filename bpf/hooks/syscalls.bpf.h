@@ -1,9 +1,14 @@
 /* Socket syscalls: entry and exit, so time blocked in the call is known.
  *
- * Per-syscall tracepoints (syscalls:sys_enter_X) rather than the raw
- * sys_enter/sys_exit pair: only the calls we care about pay for a program
- * run. read/write/close also run for every file, so their entry handlers
- * first check that the fd is an inet socket and record nothing otherwise.
+ * The raw sys_enter/sys_exit pair as tp_btf, not the per-syscall
+ * tracepoints (syscalls:sys_enter_X): those fill a perf trace buffer on
+ * every call before the program runs, which made the floor (empty
+ * programs) cost 20 % on a send/recv loop (docs/performance.md). These two
+ * run for every syscall, so each first looks the number up in
+ * cfg_syscall_call (a .rodata array userspace fills from its own
+ * <sys/syscall.h>) and leaves at once for any other call. read/write/close
+ * also run for every file, so their entry first checks that the fd is an
+ * inet socket and records nothing otherwise.
  *
  * Lifecycle calls (socket, bind, listen, accept, connect, shutdown, close,
  * setsockopt) are rare and each becomes a record. Data calls are counted in
@@ -27,20 +32,24 @@ static __always_inline bool is_send_call(__u16 call)
 	       call == SS_CALL_WRITEV;
 }
 
-static __always_inline struct inflight *scratch_inflight(void)
+/* The thread's in-flight slot, created on its first socket call. */
+static __always_inline struct inflight *new_inflight(void)
 {
-	__u32 zero = 0;
-	struct inflight *in = bpf_map_lookup_elem(&inflight_scratch, &zero);
-	if (in)
-		__builtin_memset(in, 0, sizeof(*in));
+	struct inflight *in = bpf_task_storage_get(&inflight_calls, bpf_get_current_task_btf(), 0,
+						   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!in) {
+		count_lost(SS_LOST_INFLIGHT);
+		return NULL;
+	}
+	__builtin_memset(in, 0, sizeof(*in));
 	return in;
 }
 
-static __always_inline void store_inflight(struct inflight *in)
+/* The call this thread is in, or NULL. */
+static __always_inline struct inflight *current_inflight(void)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	if (bpf_map_update_elem(&inflight_calls, &tid, in, BPF_ANY))
-		count_lost(SS_LOST_INFLIGHT);
+	struct inflight *in = bpf_task_storage_get(&inflight_calls, bpf_get_current_task_btf(), 0, 0);
+	return in && in->call ? in : NULL;
 }
 
 /* Copy a user sockaddr (v4 or v6) into the record's address fields. */
@@ -58,52 +67,49 @@ static __always_inline void read_user_sockaddr(struct inflight *in, const void *
 }
 
 /* Entry of any call whose first argument is a socket fd. */
-static __always_inline int enter_fd(struct trace_event_raw_sys_enter *ctx, __u16 call)
+static __always_inline void enter_fd(const __u64 *args, __u16 call)
 {
-	int fd = ctx->args[0];
+	int fd = args[0];
 	struct file *f = NULL;
 	struct sock *sk = fd_to_sock(fd, &f);
 	if (!sk)
-		return 0;
-	struct inflight *in = scratch_inflight();
+		return;
+	struct inflight *in = new_inflight();
 	if (!in)
-		return 0;
+		return;
 	in->enter_ns = bpf_ktime_get_ns();
-	in->call = call;
 	in->fd = fd;
 	in->sk = (__u64)sk;
 	if (is_data_call(call)) {
-		/* Read only arguments the call has: the kernel refuses to attach
-		 * a program that reads past its tracepoint's context (EACCES). */
 		switch (call) {
 		case SS_CALL_SENDTO:
 		case SS_CALL_RECVFROM:
 		case SS_CALL_SENDMMSG:
 		case SS_CALL_RECVMMSG: /* (fd, buf|vec, len|vlen, flags, ...) */
-			in->arg0 = ctx->args[2];
-			in->arg1 = ctx->args[3];
+			in->arg0 = args[2];
+			in->arg1 = args[3];
 			break;
 		case SS_CALL_SENDMSG:
 		case SS_CALL_RECVMSG: /* (fd, msg, flags) */
-			in->arg1 = ctx->args[2];
+			in->arg1 = args[2];
 			break;
 		default: /* read/write (fd, buf, len), readv/writev (fd, iov, n) */
-			in->arg0 = ctx->args[2];
+			in->arg0 = args[2];
 			break;
 		}
-		store_inflight(in);
-		return 0;
+		in->call = call; /* last: the slot is live from here */
+		return;
 	}
 	fill_sock_id(&in->sock, sk);
 	in->cookie = in->sock.cookie;
 	switch (call) {
 	case SS_CALL_BIND:
 	case SS_CALL_CONNECT:
-		read_user_sockaddr(in, (const void *)ctx->args[1]);
+		read_user_sockaddr(in, (const void *)args[1]);
 		break;
 	case SS_CALL_LISTEN:
 	case SS_CALL_SHUTDOWN:
-		in->arg0 = ctx->args[1];
+		in->arg0 = args[1];
 		break;
 	case SS_CALL_ACCEPT:
 	case SS_CALL_ACCEPT4:
@@ -114,14 +120,11 @@ static __always_inline int enter_fd(struct trace_event_raw_sys_enter *ctx, __u16
 		in->arg0 = file_last_ref(f);
 		break;
 	case SS_CALL_SETSOCKOPT: {
-		in->arg0 = ctx->args[1];
-		in->arg1 = ctx->args[2];
+		in->arg0 = args[1];
+		in->arg1 = args[2];
 		int v[2] = {};
-		/* plain loads first: the verifier refuses a load through a ctx
-		 * pointer the compiler has offset */
-		const void *optval = (const void *)ctx->args[3];
-		__u64 optlen = ctx->args[4];
-		barrier_var(optlen);
+		const void *optval = (const void *)args[3];
+		__u64 optlen = args[4];
 		/* never read past what the app passed */
 		if (optlen >= sizeof(v))
 			bpf_probe_read_user(v, sizeof(v), optval);
@@ -133,30 +136,27 @@ static __always_inline int enter_fd(struct trace_event_raw_sys_enter *ctx, __u16
 		break;
 	}
 	}
-	store_inflight(in);
-	return 0;
+	in->call = call;
 }
 
-static __always_inline int enter_socket(struct trace_event_raw_sys_enter *ctx, __u16 call)
+static __always_inline void enter_socket(const __u64 *args, __u16 call)
 {
-	int domain = ctx->args[0];
-	int type = ctx->args[1] & 0xf; /* strip SOCK_NONBLOCK | SOCK_CLOEXEC */
-	int proto = ctx->args[2];
+	int domain = args[0];
+	int type = args[1] & 0xf; /* strip SOCK_NONBLOCK | SOCK_CLOEXEC */
+	int proto = args[2];
 	if (!is_inet(domain) || (type != 1 /* STREAM */ && type != 2 /* DGRAM */))
-		return 0;
+		return;
 	if (proto != 0 && proto != IPPROTO_TCP && proto != IPPROTO_UDP)
-		return 0; /* SCTP, MPTCP, ICMP datagram sockets: not modelled */
-	struct inflight *in = scratch_inflight();
+		return; /* SCTP, MPTCP, ICMP datagram sockets: not modelled */
+	struct inflight *in = new_inflight();
 	if (!in)
-		return 0;
+		return;
 	in->enter_ns = bpf_ktime_get_ns();
-	in->call = call;
 	in->fd = -1;
 	in->arg0 = domain;
-	in->arg1 = ctx->args[1];
-	in->arg2 = ctx->args[2];
-	store_inflight(in);
-	return 0;
+	in->arg1 = args[1];
+	in->arg2 = args[2];
+	in->call = call;
 }
 
 static __always_inline void account_data_call(struct inflight *in, long ret, __u64 now)
@@ -181,13 +181,8 @@ static __always_inline void account_data_call(struct inflight *in, long ret, __u
 	st->owner_pid = bpf_get_current_pid_tgid() >> 32;
 }
 
-/* Shared by every exit program; not inlined so 19 copies stay one. */
-static __noinline int exit_call(long ret)
+static __always_inline void exit_call(struct inflight *in, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight *in = bpf_map_lookup_elem(&inflight_calls, &tid);
-	if (!in)
-		return 0;
 	__u64 now = bpf_ktime_get_ns();
 	bool data = is_data_call(in->call);
 	if (data) {
@@ -221,12 +216,12 @@ static __noinline int exit_call(long ret)
 		/* after close the sock may be freed: use what entry saw */
 		e->sock = in->sock;
 	} else {
-		fill_sock_id(&e->sock, (struct sock *)in->sk);
+		fill_sock_id(&e->sock, ss_cast(struct sock, in->sk));
 		if (data)
 			e->sock.cookie = in->cookie;
 	}
 	if ((in->call == SS_CALL_ACCEPT || in->call == SS_CALL_ACCEPT4) && in->cookie)
-		sample_occupancy((struct sock *)in->sk, in->cookie, SS_TCP_LISTEN, SS_SAMPLE_ACCEPT);
+		sample_occupancy(ss_cast(struct sock, in->sk), in->cookie, SS_TCP_LISTEN, SS_SAMPLE_ACCEPT);
 	e->enter_ns = in->enter_ns;
 	e->ret = ret;
 	e->call = in->call;
@@ -240,38 +235,50 @@ static __noinline int exit_call(long ret)
 	__builtin_memcpy(e->addr, in->addr, sizeof(e->addr));
 	submit(e);
 out:
-	bpf_map_delete_elem(&inflight_calls, &tid);
+	in->call = 0;
+}
+
+/* Native calls only: a 32-bit process's calls have other numbers. */
+static __always_inline bool native_syscall(void)
+{
+#if defined(__TARGET_ARCH_x86)
+	return !(bpf_get_current_task_btf()->thread_info.status & 0x0002 /* TS_COMPAT */);
+#else
+#error "sockscope's syscall hooks know the x86-64 syscall ABI only"
+#endif
+}
+
+static __always_inline __u16 call_of(long nr)
+{
+	if (nr < 0 || nr >= SS_SYSCALL_NR_MAX)
+		return 0;
+	return cfg_syscall_call[nr];
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ss_sys_enter, struct pt_regs *regs, long nr)
+{
+	__u16 call = call_of(nr);
+	if (!call || !native_syscall())
+		return 0;
+	__u64 args[5] = {
+		PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs), PT_REGS_PARM3_SYSCALL(regs),
+		PT_REGS_PARM4_SYSCALL(regs), PT_REGS_PARM5_SYSCALL(regs),
+	};
+	if (call == SS_CALL_SOCKET)
+		enter_socket(args, call);
+	else
+		enter_fd(args, call);
 	return 0;
 }
 
-#define SS_SYSCALL(name, call, enter)                                          \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                            \
-	int ss_enter_##name(struct trace_event_raw_sys_enter *ctx)             \
-	{                                                                      \
-		return enter(ctx, call);                                       \
-	}                                                                      \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                             \
-	int ss_exit_##name(struct trace_event_raw_sys_exit *ctx)               \
-	{                                                                      \
-		return exit_call(ctx->ret);                                    \
-	}
-
-SS_SYSCALL(socket, SS_CALL_SOCKET, enter_socket)
-SS_SYSCALL(bind, SS_CALL_BIND, enter_fd)
-SS_SYSCALL(listen, SS_CALL_LISTEN, enter_fd)
-SS_SYSCALL(accept, SS_CALL_ACCEPT, enter_fd)
-SS_SYSCALL(accept4, SS_CALL_ACCEPT4, enter_fd)
-SS_SYSCALL(connect, SS_CALL_CONNECT, enter_fd)
-SS_SYSCALL(shutdown, SS_CALL_SHUTDOWN, enter_fd)
-SS_SYSCALL(close, SS_CALL_CLOSE, enter_fd)
-SS_SYSCALL(setsockopt, SS_CALL_SETSOCKOPT, enter_fd)
-SS_SYSCALL(sendto, SS_CALL_SENDTO, enter_fd)
-SS_SYSCALL(sendmsg, SS_CALL_SENDMSG, enter_fd)
-SS_SYSCALL(sendmmsg, SS_CALL_SENDMMSG, enter_fd)
-SS_SYSCALL(recvfrom, SS_CALL_RECVFROM, enter_fd)
-SS_SYSCALL(recvmsg, SS_CALL_RECVMSG, enter_fd)
-SS_SYSCALL(recvmmsg, SS_CALL_RECVMMSG, enter_fd)
-SS_SYSCALL(read, SS_CALL_READ, enter_fd)
-SS_SYSCALL(write, SS_CALL_WRITE, enter_fd)
-SS_SYSCALL(readv, SS_CALL_READV, enter_fd)
-SS_SYSCALL(writev, SS_CALL_WRITEV, enter_fd)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ss_sys_exit, struct pt_regs *regs, long ret)
+{
+	if (!call_of(regs->orig_ax))
+		return 0;
+	struct inflight *in = current_inflight();
+	if (in)
+		exit_call(in, ret);
+	return 0;
+}

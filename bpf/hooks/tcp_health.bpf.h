@@ -20,16 +20,16 @@
 
 static __always_inline void read_metrics(struct sock *sk, struct ss_tcp_metrics *m)
 {
-	struct tcp_sock *tp = (void *)sk;
-	struct inet_connection_sock *icsk = (void *)sk;
-	m->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
-	m->rttvar_us = BPF_CORE_READ(tp, mdev_us) >> 2;
-	m->snd_cwnd = BPF_CORE_READ(tp, snd_cwnd);
-	m->snd_ssthresh = BPF_CORE_READ(tp, snd_ssthresh);
-	m->snd_wnd = BPF_CORE_READ(tp, snd_wnd);
-	m->rcv_wnd = BPF_CORE_READ(tp, rcv_wnd);
-	m->probes_out = BPF_CORE_READ(icsk, icsk_probes_out);
-	m->ca_state = BPF_CORE_READ_BITFIELD_PROBED(icsk, icsk_ca_state);
+	struct tcp_sock *tp = ss_cast(struct tcp_sock, sk);
+	struct inet_connection_sock *icsk = &tp->inet_conn;
+	m->srtt_us = tp->srtt_us >> 3;
+	m->rttvar_us = tp->mdev_us >> 2;
+	m->snd_cwnd = tp->snd_cwnd;
+	m->snd_ssthresh = tp->snd_ssthresh;
+	m->snd_wnd = tp->snd_wnd;
+	m->rcv_wnd = tp->rcv_wnd;
+	m->probes_out = icsk->icsk_probes_out;
+	m->ca_state = BPF_CORE_READ_BITFIELD(icsk, icsk_ca_state);
 	__builtin_memset(m->pad, 0, sizeof(m->pad));
 }
 
@@ -134,7 +134,7 @@ int BPF_PROG(ss_send_reset, const struct sock *csk, const struct sk_buff *cskb, 
 		/* answering this packet: its destination is our side */
 		swap_ends(&e->sock);
 		struct ss_dev_key dk;
-		dev_key_of(BPF_CORE_READ(skb, dev), &dk);
+		dev_key_of(skb->dev, &dk);
 		e->sock.netns = dk.netns;
 		e->from_packet = 1;
 	} else {
@@ -168,11 +168,10 @@ int BPF_PROG(ss_receive_reset, struct sock *sk)
  * the TCP header. */
 static __always_inline __u32 tcp_payload_len(const struct sk_buff *skb)
 {
-	unsigned char *data = BPF_CORE_READ(skb, data);
 	__u8 off = 0;
-	if (bpf_probe_read_kernel(&off, 1, data + 12))
+	if (bpf_probe_read_kernel(&off, 1, skb->data + 12))
 		return 0;
-	__u32 len = BPF_CORE_READ(skb, len), hdr = (off >> 4) * 4;
+	__u32 len = skb->len, hdr = (off >> 4) * 4;
 	return len > hdr ? len - hdr : 0;
 }
 

@@ -12,7 +12,7 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 {
 	struct sock *sk = (struct sock *)csk;
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	/* When the peer's FIN ends FIN_WAIT2 (or CLOSING), tcp_time_wait()
 	 * hands the connection to a timewait socket, which keeps the cookie,
@@ -20,7 +20,7 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 	 * connection as TIME-WAIT, and so do we. A reset or timeout also ends
 	 * in CLOSE but sets sk_err first. */
 	if (newstate == TCP_CLOSE && (oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING) &&
-	    BPF_CORE_READ(sk, sk_err) == 0)
+	    sk->sk_err == 0)
 		newstate = TCP_TIME_WAIT;
 	__u64 cookie = bpf_get_socket_cookie(sk);
 	struct ss_state_event *e = reserve(SS_EV_STATE, sizeof(*e));

@@ -5,6 +5,8 @@
  * per-record wakeup costs ~3x on a busy host. Userspace polls with a short
  * timeout, so latency stays bounded. */
 const volatile __u64 cfg_wakeup_bytes = 64 * 1024;
+/* Past this many unread bytes every record wakes the reader (half the ring). */
+const volatile __u64 cfg_urgent_bytes = 4 * 1024 * 1024;
 /* At most one occupancy sample record per socket per interval; the latest
  * value and the high-water marks are always kept in sock_stats. */
 const volatile __u64 cfg_sample_interval_ns = 10 * 1000 * 1000;
@@ -16,3 +18,7 @@ const volatile bool cfg_journey = true;
 /* At most one TCP metrics record (srtt, cwnd, windows) per socket per
  * interval; the latest values are always in sock_stats. */
 const volatile __u64 cfg_metrics_interval_ns = 100 * 1000 * 1000;
+/* Syscall number -> SS_CALL_*, 0 for calls not traced. Userspace fills it
+ * from its own <sys/syscall.h>, so the BPF side holds no syscall number. */
+#define SS_SYSCALL_NR_MAX 512
+const volatile __u8 cfg_syscall_call[SS_SYSCALL_NR_MAX] = {};

@@ -23,9 +23,9 @@ struct {
 	__type(value, __u64);
 } lost_counts SEC(".maps");
 
-/* A syscall between its entry and exit, keyed by thread id. A plain hash,
- * not LRU: an LRU map may evict a live entry and lose a record uncounted.
- * Userspace sweeps entries of threads that died inside a call. */
+/* The socket syscall a thread is in, between its entry and exit: in task
+ * storage, which the kernel frees with the thread (one that dies inside a
+ * call leaves nothing behind) and which costs no hash update per call. */
 struct inflight {
 	__u64 enter_ns;
 	__u64 sk;
@@ -35,7 +35,7 @@ struct inflight {
 	__u64 arg1;
 	__u64 arg2;
 	__s32 fd;
-	__u16 call;
+	__u16 call; /* SS_CALL_*; 0: no call in flight */
 	__u16 addr_family;
 	__u16 addr_port;
 	__u8 pad[6];
@@ -44,20 +44,11 @@ struct inflight {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct inflight);
 } inflight_calls SEC(".maps");
-
-/* Scratch space for building an inflight record: too big for the stack
- * together with the rest of a handler's locals. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct inflight);
-} inflight_scratch SEC(".maps");
 
 /* Drops per socket and reason: exact counts that a full ring buffer
  * cannot lose. Entries of closed sockets are deleted by userspace. */

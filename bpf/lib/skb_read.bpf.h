@@ -1,5 +1,6 @@
 /* Reading an sk_buff: its packet's addresses, its device, its length on
- * the wire. All through probe reads: an skb is the kernel's, not ours. */
+ * the wire. Fields by plain loads through the BTF-typed skb; the packet's
+ * bytes through probe reads. */
 #pragma once
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
@@ -14,9 +15,9 @@
  * header is not set or not one of those. */
 static __always_inline bool skb_packet_tuple(struct sk_buff *skb, struct ss_sock_id *id)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
-	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	unsigned char *head = skb->head;
+	__u16 nh = skb->network_header;
+	__u16 proto = bpf_ntohs(skb->protocol);
 	if (!head || nh == SS_NO_HEADER)
 		return false;
 	__u8 l4;
@@ -69,18 +70,19 @@ static __always_inline void swap_ends(struct ss_sock_id *id)
 
 static __always_inline void dev_key_of(struct net_device *dev, struct ss_dev_key *k)
 {
-	k->ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
-	k->netns = dev ? BPF_CORE_READ(dev, nd_net.net, ns.inum) : 0;
+	struct net *net = dev ? dev->nd_net.net : NULL;
+	k->ifindex = dev ? dev->ifindex : 0;
+	k->netns = net ? net->ns.inum : 0;
 }
 
 /* Bytes as the driver counts them: on receive the link-layer header has
  * already been pulled (eth_type_trans), so add it back. */
 static __always_inline __u32 skb_wire_len(const struct sk_buff *skb)
 {
-	__u32 len = BPF_CORE_READ(skb, len);
-	__u16 mh = BPF_CORE_READ(skb, mac_header);
+	__u32 len = skb->len;
+	__u16 mh = skb->mac_header;
 	if (mh == SS_NO_HEADER)
 		return len;
-	__u64 data_off = BPF_CORE_READ(skb, data) - BPF_CORE_READ(skb, head);
+	__u64 data_off = skb->data - skb->head;
 	return data_off > mh ? len + (__u32)(data_off - mh) : len;
 }

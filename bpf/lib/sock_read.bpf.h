@@ -1,6 +1,11 @@
-/* Reading a socket's identity and queues. Every read goes through CO-RE
- * probe reads, so these work on the trusted pointers of tp_btf hooks and on
- * addresses found by walking the fd table alike. */
+/* Reading a socket's identity and queues.
+ *
+ * Hot paths read fields with plain loads through BTF-typed pointers: the
+ * trusted arguments of tp_btf hooks, pointers walked from them, and raw
+ * addresses retyped with bpf_rdonly_cast (Linux 6.2+). The verifier turns
+ * each into a load that cannot fault (a bad address reads 0), a few ns
+ * instead of a bpf_probe_read_kernel call per field. Copies of arrays
+ * (addresses) still go through probe reads. */
 #pragma once
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -13,6 +18,13 @@
 #define SS_TCP_LISTEN 10
 #define SS_TCP_TIME_WAIT 6
 #define SS_TCP_NEW_SYN_RECV 12
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* A kernel address kept as a number (in a map, a record), typed again for
+ * plain loads. */
+#define ss_cast(type, addr) \
+	((type *)bpf_rdonly_cast((const void *)(addr), bpf_core_type_id_kernel(type)))
 
 static __always_inline void fill_task(struct ss_task *t)
 {
@@ -30,8 +42,8 @@ static __always_inline bool is_inet(__u16 family)
 /* TCP or UDP over IPv4/IPv6: what sockscope models (not raw, ICMP, SCTP) */
 static __always_inline bool is_tcp_udp(struct sock *sk)
 {
-	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
-	return is_inet(BPF_CORE_READ(sk, __sk_common.skc_family)) &&
+	__u16 proto = sk->sk_protocol;
+	return is_inet(sk->__sk_common.skc_family) &&
 	       (proto == IPPROTO_TCP || proto == IPPROTO_UDP);
 }
 
@@ -41,24 +53,28 @@ static __always_inline struct sock *fd_to_sock(int fd, struct file **filep)
 {
 	if (fd < 0)
 		return NULL;
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct files_struct *files = task->files;
+	if (!files)
 		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	if (!f)
+	struct fdtable *fdt = files->fdt;
+	if (!fdt || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	__u16 mode = BPF_CORE_READ(f, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFSOCK)
+	/* the fd array is indexed by a variable: one probe read */
+	struct file *fp = NULL;
+	bpf_probe_read_kernel(&fp, sizeof(fp), (void *)fdt->fd + fd * sizeof(fp));
+	if (!fp)
 		return NULL;
-	struct socket *so = BPF_CORE_READ(f, private_data);
-	struct sock *sk = BPF_CORE_READ(so, sk);
+	struct file *f = ss_cast(struct file, fp);
+	struct inode *ino = f->f_inode;
+	if (!ino || (ino->i_mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	struct socket *so = ss_cast(struct socket, f->private_data);
+	struct sock *sk = so->sk;
 	if (!sk || !is_tcp_udp(sk))
 		return NULL;
 	if (filep)
-		*filep = f;
+		*filep = fp;
 	return sk;
 }
 
@@ -66,7 +82,7 @@ static __always_inline struct sock *fd_to_sock(int fd, struct file **filep)
  * more: only the common part may be read (the kernel's sk_fullsock()). */
 static __always_inline bool is_full_sock(struct sock *sk)
 {
-	__u8 st = BPF_CORE_READ(sk, __sk_common.skc_state);
+	__u8 st = sk->__sk_common.skc_state;
 	return st != SS_TCP_TIME_WAIT && st != SS_TCP_NEW_SYN_RECV;
 }
 
@@ -76,14 +92,15 @@ static __always_inline void fill_sock_common(struct ss_sock_id *id, struct sock 
 	id->sk = (__u64)sk;
 	__builtin_memset(id->pad, 0, sizeof(id->pad));
 	id->inode = 0;
-	id->cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-	id->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	id->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	id->cookie = sk->__sk_common.skc_cookie.counter;
+	struct net *net = sk->__sk_common.skc_net.net;
+	id->netns = net ? net->ns.inum : 0;
+	id->family = sk->__sk_common.skc_family;
 	id->protocol = IPPROTO_TCP; /* only TCP has partial sockets */
 	id->type = 1;               /* SOCK_STREAM */
-	id->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	id->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	id->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	id->state = sk->__sk_common.skc_state;
+	id->sport = sk->__sk_common.skc_num;
+	id->dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	/* bpf_core_read with explicit sizes: BPF_CORE_READ_INTO on an array
 	 * destination copies sizeof(element), one byte */
 	if (id->family == AF_INET) {
@@ -102,10 +119,10 @@ static __always_inline void fill_sock_id(struct ss_sock_id *id, struct sock *sk)
 	fill_sock_common(id, sk);
 	/* struct socket is allocated inside struct socket_alloc, next to its
 	 * inode: the number ss, sock_diag and /proc/PID/fd show */
-	struct socket *so = BPF_CORE_READ(sk, sk_socket);
-	id->inode = so ? BPF_CORE_READ(container_of(so, struct socket_alloc, socket), vfs_inode.i_ino) : 0;
-	id->protocol = BPF_CORE_READ(sk, sk_protocol);
-	id->type = BPF_CORE_READ(sk, sk_type);
+	struct socket *so = sk->sk_socket;
+	id->inode = so ? ss_cast(struct socket_alloc, so)->vfs_inode.i_ino : 0;
+	id->protocol = sk->sk_protocol;
+	id->type = sk->sk_type;
 }
 
 /* Queue sizes as ss reports them (Recv-Q / Send-Q), plus the raw memory
@@ -114,24 +131,23 @@ static __always_inline void fill_sock_id(struct ss_sock_id *id, struct sock *sk)
 static __always_inline void read_occupancy(struct sock *sk, __u8 state,
 					   struct ss_occupancy *o)
 {
-	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
-	o->rmem_alloc = BPF_CORE_READ(sk, sk_backlog.rmem_alloc.counter);
-	o->wmem_queued = BPF_CORE_READ(sk, sk_wmem_queued);
-	o->rcvbuf = BPF_CORE_READ(sk, sk_rcvbuf);
-	o->sndbuf = BPF_CORE_READ(sk, sk_sndbuf);
-	o->ack_backlog = BPF_CORE_READ(sk, sk_ack_backlog);
-	o->max_ack_backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	o->rmem_alloc = sk->sk_backlog.rmem_alloc.counter;
+	o->wmem_queued = sk->sk_wmem_queued;
+	o->rcvbuf = sk->sk_rcvbuf;
+	o->sndbuf = sk->sk_sndbuf;
+	o->ack_backlog = sk->sk_ack_backlog;
+	o->max_ack_backlog = sk->sk_max_ack_backlog;
 	if (state == SS_TCP_LISTEN) {
 		o->rx_queue = o->ack_backlog;
 		o->tx_queue = o->max_ack_backlog;
-	} else if (proto == IPPROTO_TCP) {
-		struct tcp_sock *tp = (void *)sk;
-		__s32 rx = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
-		__s32 tx = BPF_CORE_READ(tp, write_seq) - BPF_CORE_READ(tp, snd_una);
+	} else if (sk->sk_protocol == IPPROTO_TCP) {
+		struct tcp_sock *tp = ss_cast(struct tcp_sock, sk);
+		__s32 rx = tp->rcv_nxt - tp->copied_seq;
+		__s32 tx = tp->write_seq - tp->snd_una;
 		o->rx_queue = rx < 0 ? 0 : rx;
 		o->tx_queue = tx < 0 ? 0 : tx;
 	} else {
-		__s32 wmem = BPF_CORE_READ(sk, sk_wmem_alloc.refs.counter) - 1;
+		__s32 wmem = sk->sk_wmem_alloc.refs.counter - 1;
 		o->rx_queue = o->rmem_alloc;
 		o->tx_queue = wmem < 0 ? 0 : wmem;
 	}

@@ -2,8 +2,10 @@
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
@@ -12,11 +14,30 @@
 
 #include "../util/user_error.h"
 #include "preflight.h"
+#include "sockscope_abi.h"
 #include "probe_targets.h"
 #include "sockscope.skel.h"
 
 namespace sockscope {
 namespace {
+
+// The BPF side's syscall hooks see every syscall by number; which numbers
+// are socket calls is this build's <sys/syscall.h> (bpf/hooks/syscalls.bpf.h).
+template <size_t N>
+void fill_syscall_calls(volatile uint8_t (&call_of)[N]) {
+  constexpr std::pair<long, uint8_t> kCalls[] = {
+      {SYS_socket, SS_CALL_SOCKET},     {SYS_bind, SS_CALL_BIND},         {SYS_listen, SS_CALL_LISTEN},
+      {SYS_accept, SS_CALL_ACCEPT},     {SYS_accept4, SS_CALL_ACCEPT4},   {SYS_connect, SS_CALL_CONNECT},
+      {SYS_shutdown, SS_CALL_SHUTDOWN}, {SYS_close, SS_CALL_CLOSE},       {SYS_setsockopt, SS_CALL_SETSOCKOPT},
+      {SYS_sendto, SS_CALL_SENDTO},     {SYS_sendmsg, SS_CALL_SENDMSG},   {SYS_sendmmsg, SS_CALL_SENDMMSG},
+      {SYS_recvfrom, SS_CALL_RECVFROM}, {SYS_recvmsg, SS_CALL_RECVMSG},   {SYS_recvmmsg, SS_CALL_RECVMMSG},
+      {SYS_read, SS_CALL_READ},         {SYS_write, SS_CALL_WRITE},       {SYS_readv, SS_CALL_READV},
+      {SYS_writev, SS_CALL_WRITEV},
+  };
+  static_assert(std::size(kCalls) == SS_CALL_MAX);
+  for (auto [nr, call] : kCalls)
+    if (nr >= 0 && size_t(nr) < N) call_of[nr] = call;
+}
 
 // libbpf's messages are kept, not printed: they are shown only when
 // loading fails, as the tail of the verifier's log.
@@ -49,10 +70,12 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
   if (!skel_) throw UserError(fmt::format("opening the BPF object failed: {}", std::strerror(errno)));
 
   skel_->rodata->cfg_wakeup_bytes = opts.wakeup_bytes;
+  skel_->rodata->cfg_urgent_bytes = std::max<uint64_t>(opts.ringbuf_bytes / 2, opts.wakeup_bytes);
   skel_->rodata->cfg_sample_interval_ns = opts.sample_interval_ns;
   skel_->rodata->cfg_detail_calls = opts.detail_calls;
   skel_->rodata->cfg_journey = opts.journey;
   skel_->rodata->cfg_metrics_interval_ns = opts.metrics_interval_ns;
+  fill_syscall_calls(skel_->rodata->cfg_syscall_call);
   bpf_map__set_max_entries(skel_->maps.events, opts.ringbuf_bytes);
   bpf_map__set_max_entries(skel_->maps.sock_stats, opts.stats_entries);
 
@@ -104,7 +127,6 @@ void BpfObject::release() {
 int BpfObject::events_fd() const { return bpf_map__fd(skel_->maps.events); }
 int BpfObject::stats_fd() const { return bpf_map__fd(skel_->maps.sock_stats); }
 int BpfObject::lost_fd() const { return bpf_map__fd(skel_->maps.lost_counts); }
-int BpfObject::inflight_fd() const { return bpf_map__fd(skel_->maps.inflight_calls); }
 int BpfObject::sock_drops_fd() const { return bpf_map__fd(skel_->maps.sock_drops); }
 int BpfObject::sock_journey_fd() const { return bpf_map__fd(skel_->maps.sock_journey); }
 int BpfObject::dev_stats_fd() const { return bpf_map__fd(skel_->maps.dev_stats); }

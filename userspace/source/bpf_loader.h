@@ -36,7 +36,6 @@ class BpfObject {
   int events_fd() const;
   int stats_fd() const;
   int lost_fd() const;
-  int inflight_fd() const;
   int sock_drops_fd() const;    // LRU_HASH ss_sock_drop_key -> u64
   int sock_journey_fd() const;  // LRU_HASH u64 cookie -> ss_journey
   int dev_stats_fd() const;     // PERCPU_HASH ss_dev_key -> ss_dev_stats

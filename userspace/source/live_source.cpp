@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,9 +45,19 @@ LiveSource::LiveSource(const LiveOptions& opts) : opts_(opts) {
   std::cerr << probe_report(bpf_->probes());
   rb_ = ring_buffer__new(bpf_->events_fd(), &LiveSource::on_record, this, nullptr);
   if (!rb_) throw UserError(fmt::format("setting up the ring buffer failed: {}", std::strerror(errno)));
+  // libbpf's own epoll is level-triggered: it returns as soon as one record
+  // waits, so the reader would drain record by record, bouncing the ring's
+  // positions between CPUs. Edge-triggered, it sleeps until the kernel's
+  // wakeup (a threshold crossed, see bpf/lib/emit.bpf.h) or the timeout.
+  wake_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLET;
+  if (wake_fd_ < 0 || epoll_ctl(wake_fd_, EPOLL_CTL_ADD, bpf_->events_fd(), &ev) < 0)
+    throw UserError(fmt::format("setting up the ring buffer wakeup failed: {}", std::strerror(errno)));
 }
 
 LiveSource::~LiveSource() {
+  if (wake_fd_ >= 0) close(wake_fd_);
   if (rb_) ring_buffer__free(rb_);
 }
 
@@ -66,8 +77,9 @@ int LiveSource::on_record(void* ctx, void* data, size_t size) {
 }
 
 void LiveSource::consume() {
-  ring_buffer__consume(rb_);
+  int n = ring_buffer__consume(rb_);
   if (pending_error_) std::rethrow_exception(std::exchange(pending_error_, nullptr));
+  if (n < 0) throw UserError(fmt::format("reading the ring buffer failed: {}", std::strerror(-n)));
 }
 
 // Map entries of closed sockets are deleted after their final read, so the
@@ -120,34 +132,16 @@ void LiveSource::seed(const EventSink& sink) {
 bool LiveSource::poll(int timeout_ms, const EventSink& sink) {
   if (!seeded_) seed(sink);
   sink_ = &sink;
-  // Records are submitted without a wakeup until enough pile up, so the
-  // poll is mostly a bounded sleep: consume whatever is there after it.
-  int n = ring_buffer__poll(rb_, timeout_ms);
-  if (pending_error_) std::rethrow_exception(std::exchange(pending_error_, nullptr));
-  if (n < 0 && n != -EINTR) throw UserError(fmt::format("reading the ring buffer failed: {}", std::strerror(-n)));
+  // Records are submitted without a wakeup until enough pile up, so this
+  // is mostly a bounded sleep: consume whatever is there after it.
+  epoll_event ev;
+  if (epoll_wait(wake_fd_, &ev, 1, timeout_ms) < 0 && errno != EINTR)
+    throw UserError(fmt::format("waiting on the ring buffer failed: {}", std::strerror(errno)));
   consume();
   sink_ = nullptr;
   uint64_t now = monotonic_ns();
   if (now - last_stats_ns_ >= opts_.stats_interval_ns) read_maps(sink);
-  if (now - last_sweep_ns_ >= 5'000'000'000ull) {
-    last_sweep_ns_ = now;
-    sweep_inflight();
-  }
   return true;
-}
-
-// A thread that dies inside a socket syscall never reaches its exit
-// probe; drop its entry so the in-flight map cannot fill up over time.
-void LiveSource::sweep_inflight() {
-  std::vector<uint32_t> gone;
-  uint32_t key = 0, next = 0;
-  const uint32_t* prev = nullptr;
-  while (bpf_map_get_next_key(bpf_->inflight_fd(), prev, &next) == 0) {
-    if (access(fmt::format("/proc/{}", next).c_str(), F_OK) != 0) gone.push_back(next);
-    key = next;
-    prev = &key;
-  }
-  for (uint32_t tid : gone) bpf_map_delete_elem(bpf_->inflight_fd(), &tid);
 }
 
 void LiveSource::flush(const EventSink& sink) {

@@ -54,12 +54,12 @@ class LiveSource : public Source {
   void read_lost(const EventSink& sink);
   void forget_closed(const std::unordered_set<uint64_t>& closed);
   void note_closed(const Event& e);
-  void sweep_inflight();
   void consume();
 
   LiveOptions opts_;
   std::unique_ptr<BpfObject> bpf_;
   ring_buffer* rb_ = nullptr;
+  int wake_fd_ = -1;  // edge-triggered epoll on the ring: sleeps until a wakeup, not until any data
   const EventSink* sink_ = nullptr;  // valid during a poll
   DecodeStats decode_;
   ReasonNames reasons_;
@@ -69,7 +69,6 @@ class LiveSource : public Source {
   bool seeded_ = false;
   std::vector<SockSeed> seeds_;  // read before attach, delivered first
   uint64_t last_stats_ns_ = 0;
-  uint64_t last_sweep_ns_ = 0;
   // What each map held at the last read, to pass on only changes.
   ChangeFilter<std::unordered_map<uint64_t, uint64_t>> stats_seen_;    // cookie -> hash of the value
   ChangeFilter<std::unordered_map<uint64_t, uint64_t>> journey_seen_;  // cookie -> hash of the value

@@ -88,8 +88,8 @@ std::string missing_target(const std::string& section, const btf* vmlinux) {
 // syscalls' entry and exit programs only make sense as a pair.
 std::string pair_of(const std::string& section) {
   std::string s = section;
-  if (auto p = s.find("sys_enter_"); p != std::string::npos) return s.replace(p, 9, "sys_exit");
-  if (auto p = s.find("sys_exit_"); p != std::string::npos) return s.replace(p, 8, "sys_enter");
+  if (auto p = s.find("sys_enter"); p != std::string::npos) return s.replace(p, 9, "sys_exit");
+  if (auto p = s.find("sys_exit"); p != std::string::npos) return s.replace(p, 8, "sys_enter");
   return "";
 }
 
