@@ -62,7 +62,7 @@ def make_condition(name, build, hooks):
         "floor": lambda: C.Floor(build),
         "record": lambda: C.Record(build),
         "top": lambda: C.Top(build),
-        "detail": lambda: C.Record(build, "detail", ["--detail", "calls", "--sample-interval-ms", "0"]),
+        "detail": lambda: C.Record(build, "detail", ["--detail", "calls", "--sample-interval-ms", "0", "--journey-rate", "0"]),
         "bpftrace": lambda: C.Bpftrace(hooks),
         "tcpstates+tcplife": lambda: C.LibbpfTools(),
     }[name]()

@@ -14,7 +14,15 @@
  *            with the skb just added at the tail of the receive queue.
  *  read:     skb:skb_copy_datagram_iovec, inside the app's recv.
  *
- * Marks live in skb_marks keyed by skb address (LRU). */
+ * Marks live in skb_marks keyed by skb address (LRU).
+ *
+ * Under load only some skbs are timed: the map updates are most of a
+ * received packet's cost. Each CPU marks at most cfg_journey_per_ms skbs
+ * per millisecond and skips the rest, so a quiet socket, or one that
+ * stalls, has every packet timed, and a busy one a sample spread over
+ * time. An skb not marked at entry must not meet a mark left at its
+ * address by an earlier skb that never reached the app (a pure ACK, a drop,
+ * a segment coalesced into another): entry looks for one and deletes it. */
 #pragma once
 #include "../lib/stats.bpf.h"
 
@@ -51,25 +59,64 @@ static __always_inline void hist_add(struct ss_hist *h, __u64 v)
 		h->max_ns = v; /* racy between CPUs: at worst a max slightly low */
 }
 
+/* This CPU's marks in the current millisecond (~2^20 ns). */
+struct journey_budget {
+	__u64 window;
+	__u32 used;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct journey_budget);
+} journey_budget SEC(".maps");
+
+/* May this CPU mark one more skb now? */
+static __always_inline bool journey_take(__u64 now)
+{
+	if (!cfg_journey_per_ms)
+		return true;
+	__u32 zero = 0;
+	struct journey_budget *b = bpf_map_lookup_elem(&journey_budget, &zero);
+	if (!b)
+		return false;
+	if (b->window != now >> 20) {
+		b->window = now >> 20;
+		b->used = 0;
+	}
+	if (b->used >= cfg_journey_per_ms)
+		return false;
+	b->used++;
+	return true;
+}
+
 static __always_inline void journey_enter(const struct sk_buff *skb)
 {
 	if (!cfg_journey)
 		return;
-	__u64 key = (__u64)skb;
-	struct skb_mark m = { .nic_ns = bpf_ktime_get_ns() };
-	bpf_map_update_elem(&skb_marks, &key, &m, BPF_ANY);
+	__u64 key = (__u64)skb, now = bpf_ktime_get_ns();
+	if (journey_take(now)) {
+		struct skb_mark m = { .nic_ns = now };
+		bpf_map_update_elem(&skb_marks, &key, &m, BPF_ANY);
+	} else if (bpf_map_lookup_elem(&skb_marks, &key)) {
+		bpf_map_delete_elem(&skb_marks, &key);
+	}
 }
 
 /* skb was queued on the socket with this cookie. */
-static __always_inline void journey_queued(const void *skb, __u64 cookie)
+static __always_inline void journey_queued(const struct sk_buff *skb, __u64 cookie)
 {
 	if (!cfg_journey || !skb)
 		return;
 	__u64 key = (__u64)skb, now = bpf_ktime_get_ns();
 	struct skb_mark *m = bpf_map_lookup_elem(&skb_marks, &key);
 	if (!m) {
-		/* entered by a path without an entry tracepoint: still time
-		 * the wait for the app */
+		/* not marked at entry: skipped there, or entered by a path
+		 * without an entry tracepoint. Time its wait for the app if
+		 * this CPU may mark one more. */
+		if (!journey_take(now))
+			return;
 		struct skb_mark fresh = { .queue_ns = now, .cookie = cookie };
 		bpf_map_update_elem(&skb_marks, &key, &fresh, BPF_ANY);
 		return;

@@ -15,6 +15,8 @@ const volatile bool cfg_detail_calls = false;
 /* Time each received skb on its way to the app (hooks/journey.bpf.h): one
  * map update per received packet. */
 const volatile bool cfg_journey = true;
+/* Most received skbs each CPU times per millisecond (~2^20 ns); 0: all. */
+const volatile __u32 cfg_journey_per_ms = 20;
 /* At most one TCP metrics record (srtt, cwnd, windows) per socket per
  * interval; the latest values are always in sock_stats. */
 const volatile __u64 cfg_metrics_interval_ns = 100 * 1000 * 1000;

@@ -17,6 +17,7 @@ LiveOptions CommonOptions::live() const {
   l.loader.sample_interval_ns = static_cast<uint64_t>(sample_interval_ms * 1e6);
   l.loader.detail_calls = detail == "calls";
   l.loader.journey = !no_journey;
+  l.loader.journey_rate = journey_rate;
   return l;
 }
 
@@ -51,8 +52,13 @@ void add_tuning_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--sample-interval-ms", o.sample_interval_ms,
                  "Least time between two queue samples of one socket (default 10)")
       ->check(CLI::Range(0.0, 60000.0));
-  cmd.add_flag("--no-journey", o.no_journey,
-               "Do not time received data from the NIC to the socket and to the app (less overhead)");
+  auto* nj = cmd.add_flag("--no-journey", o.no_journey,
+                          "Do not time received data from the NIC to the socket and to the app (less overhead)");
+  cmd.add_option("--journey-rate", o.journey_rate,
+                 "Time at most N received packets per second on each CPU for the journey histograms (default "
+                 "20000; 0: every packet, the most overhead)")
+      ->check(CLI::Range(0u, 100'000'000u))
+      ->excludes(nj);
 }
 
 CLI::Option* add_read_option(CLI::App& cmd, CommonOptions& o) {

@@ -25,6 +25,7 @@ struct CommonOptions {
   double sample_interval_ms = 10;
   std::string detail;  // "calls": one record per data syscall
   bool no_journey = false;  // skip the per-packet receive timing
+  uint32_t journey_rate = 20000;  // most received packets timed per second per CPU; 0: all
   // trace files, tcpdump style
   std::string read_path;   // -r: replay this trace instead of watching live
   std::string write_path;  // -w: record to this trace

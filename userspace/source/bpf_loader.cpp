@@ -74,6 +74,8 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
   skel_->rodata->cfg_sample_interval_ns = opts.sample_interval_ns;
   skel_->rodata->cfg_detail_calls = opts.detail_calls;
   skel_->rodata->cfg_journey = opts.journey;
+  // the kernel counts per millisecond; a rate below 1000/s still times one
+  skel_->rodata->cfg_journey_per_ms = opts.journey_rate ? std::max(1u, opts.journey_rate / 1000) : 0;
   skel_->rodata->cfg_metrics_interval_ns = opts.metrics_interval_ns;
   fill_syscall_calls(skel_->rodata->cfg_syscall_call);
   bpf_map__set_max_entries(skel_->maps.events, opts.ringbuf_bytes);

@@ -22,6 +22,7 @@ struct LoaderOptions {
   uint64_t wakeup_bytes = 64 * 1024;
   bool detail_calls = false;
   bool journey = true;                         // time received data on its way to the app
+  uint32_t journey_rate = 20000;               // most received skbs timed per second per CPU; 0: all
   uint64_t metrics_interval_ns = 100'000'000;  // TCP metrics records: at most one per socket per interval
 };
 
