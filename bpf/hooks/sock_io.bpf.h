@@ -36,8 +36,7 @@ static __always_inline void on_io(struct sock *sk, int ret, int flags, bool send
 	else if (ret > 0 && !(flags & SS_MSG_PEEK))
 		__sync_fetch_and_add(&st->bytes_received, ret);
 	st->owner_pid = bpf_get_current_pid_tgid() >> 32;
-	sample_occupancy(sk, cookie, sk->__sk_common.skc_state,
-			 send ? SS_SAMPLE_SEND : SS_SAMPLE_RECV);
+	sample_into(st, sk, cookie, sk->__sk_common.skc_state, send ? SS_SAMPLE_SEND : SS_SAMPLE_RECV);
 }
 
 SEC("tp_btf/sock_send_length")

@@ -28,13 +28,11 @@ static __always_inline bool occ_differs(const struct ss_occupancy *a,
 
 /* Take an occupancy sample: always into sock_stats (latest and high-water
  * marks), into the ring buffer only when it changed and the socket's
- * interval has passed. */
-static __always_inline void sample_occupancy(struct sock *sk, __u64 cookie,
-					     __u8 state, __u8 why)
+ * interval has passed, and not while a socket's queues have never held
+ * anything (a short connection: the stats map has its limits). */
+static __always_inline void sample_into(struct ss_sock_stats *st, struct sock *sk, __u64 cookie,
+					__u8 state, __u8 why)
 {
-	struct ss_sock_stats *st = stats_get(cookie, (__u64)sk);
-	if (!st)
-		return;
 	struct ss_occupancy o = {};
 	read_occupancy(sk, state, &o);
 	bool changed = occ_differs(&o, &st->occ);
@@ -48,6 +46,8 @@ static __always_inline void sample_occupancy(struct sock *sk, __u64 cookie,
 	SS_MAX(ack_backlog);
 	if (!changed || now - st->last_emit_ns < cfg_sample_interval_ns)
 		return;
+	if (!st->last_emit_ns && !o.rx_queue && !o.tx_queue)
+		return;
 	st->last_emit_ns = now;
 	struct ss_sample_event *e = reserve(SS_EV_SAMPLE, sizeof(*e));
 	if (!e)
@@ -59,4 +59,11 @@ static __always_inline void sample_occupancy(struct sock *sk, __u64 cookie,
 	e->why = why;
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	submit(e);
+}
+
+static __always_inline void sample_occupancy(struct sock *sk, __u64 cookie, __u8 state, __u8 why)
+{
+	struct ss_sock_stats *st = stats_get(cookie, (__u64)sk);
+	if (st)
+		sample_into(st, sk, cookie, state, why);
 }
