@@ -2,7 +2,7 @@
 """sockscope's overhead benchmark: every workload under every condition,
 alternated A B A B within each round, then the side-by-side table.
 
-    sudo bench/run.py --build build            # the full run (about 25 min)
+    sudo bench/run.py --build build            # the full run (about 10 min)
     sudo bench/run.py --build build --quick    # 2 rounds of 1 s, a smoke run
 
 See docs/performance.md for what each condition and figure means.
