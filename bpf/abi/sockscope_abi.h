@@ -74,7 +74,7 @@ enum ss_sample_why {
 enum ss_lost_kind {
 	SS_LOST_RINGBUF = 0,   /* bpf_ringbuf_reserve failed */
 	SS_LOST_STATS_MAP = 1, /* per-socket stats map update failed */
-	SS_LOST_INFLIGHT = 2,  /* in-flight syscall map full: a call not seen */
+	SS_LOST_INFLIGHT = 2,  /* no in-flight slot for the thread: a call not seen */
 	SS_LOST_DROP_MAP = 3,  /* per-socket or per-device drop counter not stored */
 	SS_LOST_JOURNEY = 4,   /* journey map full: a latency sample not kept */
 	SS_LOST_KINDS = 5,

@@ -30,7 +30,6 @@ struct inflight {
 	__u64 enter_ns;
 	__u64 sk;
 	__u64 cookie;
-	__u64 file;
 	__u64 arg0;
 	__u64 arg1;
 	__u64 arg2;

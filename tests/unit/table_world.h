@@ -55,4 +55,18 @@ struct TableWorld {
   ui::Snapshot snap(uint64_t detail = 0) { return ui::take(table, src, now, nullptr, detail); }
 };
 
+// The views' usual world: an nginx listener (pid 200), a curl client of it
+// (100), and a psql connection in CLOSE_WAIT (300). W: TableWorld or a
+// test's own world derived from it.
+template <class W = TableWorld>
+W three_sockets() {
+  W w;
+  w.sock(1, task(200, "nginx"), v4("0.0.0.0", 8080), v4("0.0.0.0", 0), {TcpState::Listen});
+  w.sock(2, task(100, "curl"), v4("127.0.0.1", 40001), v4("127.0.0.1", 8080),
+         {TcpState::SynSent, TcpState::Established});
+  w.sock(3, task(300, "psql"), v4("10.0.0.5", 51000), v4("10.0.0.9", 5432),
+         {TcpState::SynSent, TcpState::Established, TcpState::CloseWait});
+  return w;
+}
+
 }  // namespace sockscope::test

@@ -66,15 +66,7 @@ struct World : TableWorld {
   }
 };
 
-World sample_world() {
-  World w;
-  w.sock(1, task(200, "nginx"), v4("0.0.0.0", 8080), v4("0.0.0.0", 0), {TcpState::Listen});
-  w.sock(2, task(100, "curl"), v4("127.0.0.1", 40001), v4("127.0.0.1", 8080),
-         {TcpState::SynSent, TcpState::Established});
-  w.sock(3, task(300, "psql"), v4("10.0.0.5", 51000), v4("10.0.0.9", 5432),
-         {TcpState::SynSent, TcpState::Established, TcpState::CloseWait});
-  return w;
-}
+World sample_world() { return three_sockets<World>(); }
 
 // The sample world, plus a socket nginx accepted, one of no known owner,
 // and traffic: queues, an RTT, rates as the view's loop fills them in.
