@@ -352,7 +352,7 @@ struct ss_sock_stats {
 	struct ss_occupancy occ;     /* latest */
 	struct ss_occupancy occ_max; /* high-water marks, field by field */
 	__u32 owner_pid; /* last task that called a syscall on it */
-	__u32 pad;
+	__u32 retrans_seen; /* kernel-side only: tcp_sock.total_retrans + 1 at the last retransmit, 0: none yet */
 	/* sk_buff paths and TCP health (ABI 3) */
 	struct ss_tcp_counters tcp;
 	struct ss_tcp_metrics metrics; /* latest, from tcp_probe */

@@ -55,16 +55,22 @@ static __always_inline void emit_tcp(struct sock *sk, __u64 cookie, __u8 kind,
 	submit(e);
 }
 
-/* Linux 6.13+ reports failed retransmits too, with err. Those that fail
- * before the kernel counts them (still queued, no memory, no route, window)
- * are not retransmits in total_retrans; a failure after (dropped on output,
- * e.g. by netfilter) is. */
+/* Linux 6.13+ reports failed retransmits too, with err. Whether the kernel
+ * counted one in total_retrans does not follow from err alone: -EBUSY
+ * comes both before the count (the first copy still queued) and after it
+ * (from the transmit). So the kernel's own counter decides: what it grew
+ * by since this socket's last retransmit is what this one added. For a
+ * socket's first, err does: failures before the count (still queued, no
+ * memory, no route, window) are not retransmits. */
+static __always_inline bool failed_before_count(int err)
+{
+	return err == -SS_EBUSY || err == -SS_ENOMEM || err == -SS_EAGAIN || err == -SS_EHOSTUNREACH;
+}
+
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(ss_retransmit, const struct sock *csk, const struct sk_buff *skb, int err)
 {
 	struct sock *sk = (struct sock *)csk;
-	if (err == -SS_EBUSY || err == -SS_ENOMEM || err == -SS_EAGAIN || err == -SS_EHOSTUNREACH)
-		return 0;
 	struct tcp_skb_cb *cb = (void *)skb->cb;
 	__u16 segs = BPF_CORE_READ(cb, tcp_gso_segs);
 	if (!segs)
@@ -73,6 +79,12 @@ int BPF_PROG(ss_retransmit, const struct sock *csk, const struct sk_buff *skb, i
 	struct ss_sock_stats *st = stats_get(cookie, (__u64)sk);
 	if (!st)
 		return 0;
+	__u32 total = ss_cast(struct tcp_sock, sk)->total_retrans;
+	__u32 added = st->retrans_seen ? total - (st->retrans_seen - 1) : (failed_before_count(err) ? 0 : segs);
+	st->retrans_seen = total + 1;
+	if (!added)
+		return 0;
+	segs = added;
 	__sync_fetch_and_add(&st->tcp.retrans_segs, segs);
 	if (err)
 		__sync_fetch_and_add(&st->tcp.retrans_failed, segs);
