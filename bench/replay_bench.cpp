@@ -21,7 +21,7 @@
 
 #include "model/socket_table.h"
 #include "source/file_source.h"
-#include "synthetic.h"
+#include "tests/support/synthetic.h"
 #include "trace/writer.h"
 
 using namespace sockscope;

@@ -26,13 +26,13 @@
 
 #include <fmt/format.h>
 
-#include "keys.h"
 #include "model/socket_table.h"
-#include "rates.h"
-#include "render.h"
-#include "snapshot.h"
 #include "source/source.h"
-#include "static_source.h"
+#include "tests/support/static_source.h"
+#include "ui/keys.h"
+#include "ui/rates.h"
+#include "ui/render.h"
+#include "ui/snapshot.h"
 
 using namespace sockscope;
 using namespace sockscope::ui;

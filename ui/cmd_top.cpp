@@ -1,7 +1,8 @@
 // `sockscope top`: the live view over live sockets or a trace (-r).
-#include "cli/commands.h"
-#include "cli/session.h"
-#include "top.h"
+#include "ui/cmd_top.h"
+
+#include "run/session.h"
+#include "ui/top.h"
 
 namespace sockscope {
 

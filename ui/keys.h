@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "render.h"
+#include "ui/render.h"
 
 namespace sockscope::ui {
 

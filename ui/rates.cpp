@@ -1,4 +1,4 @@
-#include "rates.h"
+#include "ui/rates.h"
 
 namespace sockscope::ui {
 namespace {

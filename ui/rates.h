@@ -16,7 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "snapshot.h"
+#include "ui/snapshot.h"
 
 namespace sockscope::ui {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "snapshot.h"
+#include "ui/snapshot.h"
 
 namespace sockscope::ui {
 

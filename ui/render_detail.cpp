@@ -10,10 +10,10 @@
 
 #include "model/histogram.h"
 #include "model/names.h"
+#include "model/socket_facts.h"
 #include "output/event_format.h"
-#include "output/socket_format.h"
-#include "render.h"
-#include "text.h"
+#include "ui/render.h"
+#include "ui/text.h"
 
 namespace sockscope::ui {
 namespace {

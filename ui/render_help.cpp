@@ -1,8 +1,8 @@
 // `?` / F1: every key, and what the table's marks mean, on one 80x24 screen.
 #include <fmt/format.h>
 
-#include "render.h"
-#include "text.h"
+#include "ui/render.h"
+#include "ui/text.h"
 
 namespace sockscope::ui {
 

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "render.h"
-#include "text.h"
+#include "ui/render.h"
+#include "ui/text.h"
 
 namespace sockscope::ui {
 namespace {

@@ -1,4 +1,4 @@
-#include "replay.h"
+#include "ui/replay.h"
 
 #include <algorithm>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "snapshot.h"
+#include "ui/snapshot.h"
 
 #include <unordered_map>
 
@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "model/names.h"
+#include "model/socket_facts.h"
 #include "output/socket_format.h"
 
 namespace sockscope::ui {
@@ -30,20 +31,24 @@ namespace {
 // sockets): at 100,000 sockets it was a quarter of take().
 std::string endpoint_text(uint16_t family, const Endpoint& e) {
   if (family != kAfInet) return format_endpoint(family, e);
-  char buf[32];
-  char* p = buf;
-  char* end = buf + sizeof(buf);
+  // Each number goes through a buffer of its own, appended by the length
+  // to_chars wrote: one running pointer into a shared buffer made g++ 12 at
+  // -O3 see a write past its end on to_chars' error path.
+  std::string out;
+  out.reserve(21);  // 255.255.255.255:65535
+  char num[8];
+  auto put = [&](unsigned v) { out.append(num, std::to_chars(num, num + sizeof(num), v).ptr); };
   for (int i = 0; i < 4; ++i) {
-    if (i) *p++ = '.';
-    p = std::to_chars(p, end, e.addr[i]).ptr;
+    if (i) out += '.';
+    put(e.addr[i]);
   }
-  *p++ = ':';
-  if (e.port) p = std::to_chars(p, end, e.port).ptr;
-  else *p++ = '*';
-  return std::string(buf, p);
+  out += ':';
+  if (e.port) put(e.port);
+  else out += '*';
+  return out;
 }
 
-// list_row()'s values without its process text, written into the row in place.
+// socket_row()'s values without its process text, written into the row in place.
 void fill_row(Snapshot::Row& r, const Socket& s, uint64_t now_ns) {
   r.key = s.key;
   r.cookie = s.id.cookie;
@@ -55,10 +60,10 @@ void fill_row(Snapshot::Row& r, const Socket& s, uint64_t now_ns) {
   r.remote = endpoint_text(s.id.family, s.id.remote);
   r.local_port = s.id.local.port;
   r.remote_port = s.id.remote.port;
-  r.state = s.closed ? std::string_view("(closed)") : socket_state_name(s);
+  r.state = shown_state(s);
   r.closed = s.closed;
   r.closed_ago_ns = s.closed && now_ns > s.closed_ns ? now_ns - s.closed_ns : 0;
-  r.age_ns = s.state_since_ns && now_ns > s.state_since_ns ? now_ns - s.state_since_ns : 0;
+  r.age_ns = time_in_state_ns(s, now_ns);
   r.recv_q = s.occ.rx_queue;
   r.send_q = s.occ.tx_queue;
   r.rx_pct = rx_use_pct(s);
@@ -165,7 +170,7 @@ Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, cons
   order.reserve(table.size());
   snap.rows.reserve(table.size());
   for (const auto& [key, s] : table.sockets()) {
-    states.add(s.closed ? std::string_view("(closed)") : socket_state_name(s));
+    states.add(shown_state(s));
     if (filter && !filter->matches(s)) continue;
     order.push_back({uint64_t(s.id.protocol) << 32 | uint64_t(s.id.local.port) << 16 | s.id.remote.port, s.key,
                      snap.rows.size()});

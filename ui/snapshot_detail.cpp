@@ -3,7 +3,7 @@
 #include <fstream>
 #include <string>
 
-#include "snapshot.h"
+#include "ui/snapshot.h"
 
 namespace sockscope::ui {
 namespace {

@@ -1,11 +1,11 @@
-#include "terminal.h"
+#include "ui/terminal.h"
 
 #include <curses.h>
 
 #include <cstdio>
 #include <cstdlib>
 
-#include "keys.h"
+#include "ui/keys.h"
 #include "util/user_error.h"
 
 namespace sockscope::ui {

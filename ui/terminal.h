@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "keys.h"
-#include "render.h"
+#include "ui/keys.h"
+#include "ui/render.h"
 
 namespace sockscope::ui {
 

@@ -1,4 +1,4 @@
-#include "text.h"
+#include "ui/text.h"
 
 #include <time.h>
 
@@ -18,7 +18,13 @@ std::string fit(std::string s, int width) {
 std::string left_cut(const std::string& s, size_t w) {
   if (s.size() <= w) return s;
   if (w == 0) return {};
-  return "~" + s.substr(s.size() - w + 1);
+  // appended rather than "~" + substr(): g++ 12 at -O3 warns about that
+  // operator+ (-Wrestrict, a false positive in libstdc++'s inlined code)
+  std::string out;
+  out.reserve(w);
+  out += '~';
+  out.append(s, s.size() - w + 1);
+  return out;
 }
 
 std::string lower(std::string_view s) {

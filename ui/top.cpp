@@ -4,7 +4,7 @@
 // the Terminal: it asks for a snapshot every -d seconds (or at once after a
 // key that needs fresh data), adds rates, and draws. They meet only in
 // Exchange, under its mutex.
-#include "top.h"
+#include "ui/top.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -22,15 +22,15 @@
 #include <thread>
 #include <utility>
 
-#include "cli/signals.h"
-#include "keys.h"
-#include "rates.h"
-#include "render.h"
-#include "replay.h"
-#include "snapshot.h"
+#include "run/signals.h"
 #include "source/file_source.h"
-#include "terminal.h"
-#include "text.h"
+#include "ui/keys.h"
+#include "ui/rates.h"
+#include "ui/render.h"
+#include "ui/replay.h"
+#include "ui/snapshot.h"
+#include "ui/terminal.h"
+#include "ui/text.h"
 #include "util/user_error.h"
 
 namespace sockscope::ui {

@@ -2,8 +2,8 @@
 // command line can call it without including ncurses.
 #pragma once
 
-#include "cli/session.h"
 #include "model/filter.h"
+#include "run/session.h"
 
 namespace sockscope::ui {
 

@@ -1,4 +1,4 @@
-# The sources a replay needs — trace reader, decoder, model — relative to
+# The sources a replay needs — trace reader, record codec, model — relative to
 # userspace/. libsockscope builds them with the rest; the fuzzer (tests/fuzz),
 # a separate clang build, builds just these.
 set(SOCKSCOPE_REPLAY_SOURCES
@@ -8,12 +8,14 @@ set(SOCKSCOPE_REPLAY_SOURCES
   model/histogram.cpp
   model/nic_table.cpp
   model/occupancy_series.cpp
-  source/decoder.cpp
-  source/raw_record.cpp
+  model/socket_facts.cpp
+  record/decode.cpp
+  record/raw_record.cpp
   source/source.cpp
   source/file_source.cpp
   trace/crc.cpp
   trace/meta.cpp
   trace/reader.cpp
   trace/writer.cpp
+  util/clock.cpp
 )

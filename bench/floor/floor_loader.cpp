@@ -32,8 +32,8 @@
 #include <fmt/format.h>
 
 #include "sockscope.skel.h"
-#include "source/preflight.h"
-#include "source/probe_targets.h"
+#include "source/kernel/preflight.h"
+#include "source/kernel/probe_targets.h"
 #include "util/user_error.h"
 
 namespace {

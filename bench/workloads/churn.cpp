@@ -7,7 +7,7 @@
 #include <atomic>
 #include <thread>
 
-#include "common.h"
+#include "bench/workloads/common.h"
 
 using namespace bench;
 

@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "common.h"
+#include "bench/workloads/common.h"
 
 using namespace bench;
 

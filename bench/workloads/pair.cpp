@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "common.h"
+#include "bench/workloads/common.h"
 
 using namespace bench;
 

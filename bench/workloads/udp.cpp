@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "common.h"
+#include "bench/workloads/common.h"
 
 using namespace bench;
 

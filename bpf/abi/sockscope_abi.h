@@ -3,7 +3,7 @@
  * The kernel <-> daemon ABI: every record the BPF programs put in the ring
  * buffer, and the per-socket stats map value. Included by the BPF C and by
  * the C++ decoder, which checks the layout with static_assert
- * (userspace/source/abi_check.h).
+ * (userspace/record/abi_check.h).
  *
  * Rules:
  *  - fixed-width types only, explicit padding, every struct a multiple of 8;

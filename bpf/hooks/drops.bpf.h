@@ -8,6 +8,7 @@
  * carried in the next record, so a drop storm cannot flood the buffer. */
 #pragma once
 #include "../lib/dev_stats.bpf.h"
+#include "../lib/stats.bpf.h"
 
 /* Drops without a socket: one record per CPU per interval at most. */
 struct sockless_throttle {

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "../helpers/child.h"
+#include "tests/helpers/child.h"
 
 using namespace testing;
 

@@ -9,7 +9,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "../helpers/child.h"
+#include "tests/helpers/child.h"
 
 using namespace testing;
 using nlohmann::json;

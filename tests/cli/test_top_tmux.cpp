@@ -20,8 +20,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "../helpers/child.h"
-#include "../helpers/tmux.h"
+#include "tests/helpers/child.h"
+#include "tests/helpers/tmux.h"
 
 using namespace testing;
 

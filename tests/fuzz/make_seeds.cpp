@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "synthetic.h"
+#include "tests/support/synthetic.h"
 #include "trace/writer.h"
 
 using namespace sockscope;

@@ -1,4 +1,4 @@
-#include "net.h"
+#include "tests/helpers/net.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

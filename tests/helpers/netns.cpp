@@ -1,4 +1,4 @@
-#include "netns.h"
+#include "tests/helpers/netns.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "net.h"
+#include "tests/helpers/net.h"
 
 namespace testing {
 

@@ -1,4 +1,4 @@
-#include "observers.h"
+#include "tests/helpers/observers.h"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "child.h"
+#include "tests/helpers/child.h"
 
 namespace testing {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "child.h"
+#include "tests/helpers/child.h"
 
 namespace testing {
 

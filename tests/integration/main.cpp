@@ -8,7 +8,7 @@
 #include <cstring>
 #include <iostream>
 
-#include "../helpers/observers.h"
+#include "tests/helpers/observers.h"
 
 int main(int argc, char** argv) {
   bool listing = false;

@@ -1,4 +1,4 @@
-#include "sockscope_run.h"
+#include "tests/integration/sockscope_run.h"
 
 #include <csignal>
 #include <regex>

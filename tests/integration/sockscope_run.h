@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../helpers/child.h"
+#include "tests/helpers/child.h"
 
 namespace testing {
 

@@ -5,8 +5,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "../helpers/observers.h"
-#include "sockscope_run.h"
+#include "tests/helpers/observers.h"
+#include "tests/integration/sockscope_run.h"
 
 using namespace testing;
 

@@ -25,10 +25,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "../helpers/child.h"
-#include "../helpers/netns.h"
-#include "list_helpers.h"
-#include "sockscope_run.h"
+#include "tests/helpers/child.h"
+#include "tests/helpers/netns.h"
+#include "tests/integration/list_helpers.h"
+#include "tests/integration/sockscope_run.h"
 
 using namespace testing;
 using json = nlohmann::json;

@@ -10,8 +10,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "../helpers/net.h"
-#include "sockscope_run.h"
+#include "tests/helpers/net.h"
+#include "tests/integration/sockscope_run.h"
 
 using namespace testing;
 using nlohmann::json;

@@ -10,9 +10,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "../helpers/net.h"
-#include "../helpers/observers.h"
-#include "sockscope_run.h"
+#include "tests/helpers/net.h"
+#include "tests/helpers/observers.h"
+#include "tests/integration/sockscope_run.h"
 
 using namespace testing;
 

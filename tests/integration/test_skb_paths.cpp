@@ -23,10 +23,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "../helpers/net.h"
-#include "../helpers/netns.h"
-#include "list_helpers.h"
-#include "sockscope_run.h"
+#include "tests/helpers/net.h"
+#include "tests/helpers/netns.h"
+#include "tests/integration/list_helpers.h"
+#include "tests/integration/sockscope_run.h"
 
 using namespace testing;
 using json = nlohmann::json;

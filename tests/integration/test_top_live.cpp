@@ -18,10 +18,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "../helpers/net.h"
-#include "../helpers/tmux.h"
-#include "list_helpers.h"
-#include "sockscope_run.h"
+#include "tests/helpers/net.h"
+#include "tests/helpers/tmux.h"
+#include "tests/integration/list_helpers.h"
+#include "tests/integration/sockscope_run.h"
 
 using namespace testing;
 

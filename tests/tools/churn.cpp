@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include "../helpers/net.h"
+#include "tests/helpers/net.h"
 
 int main(int argc, char** argv) {
   if (argc != 4) {

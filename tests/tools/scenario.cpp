@@ -28,7 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "../helpers/netns.h"
+#include "tests/helpers/netns.h"
 
 namespace {
 

@@ -9,11 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "bpf/abi/sockscope_abi.h"
 #include "model/event.h"
 #include "model/names.h"
 #include "model/reason_names.h"
 #include "model/socket.h"
-#include "sockscope_abi.h"
 
 namespace sockscope::test {
 

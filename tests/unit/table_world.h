@@ -6,10 +6,10 @@
 #include <utility>
 #include <vector>
 
-#include "builders.h"
 #include "model/socket_table.h"
-#include "snapshot.h"
-#include "static_source.h"
+#include "tests/support/static_source.h"
+#include "tests/unit/builders.h"
+#include "ui/snapshot.h"
 
 namespace sockscope::test {
 

@@ -1,5 +1,5 @@
-// decode_record: raw ring-buffer records, built with the ABI structs the BPF
-// side fills, to Events. Every valid record decodes field for field; every
+// decode(): raw records (ring-buffer records built with the ABI structs the
+// BPF side fills, and our own map-entry layouts) to Events. Every valid record decodes field for field; every
 // malformed one is rejected and counted, and nothing crashes on junk.
 #include <catch2/catch.hpp>
 
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "source/abi_check.h"
-#include "source/decoder.h"
+#include "record/abi_check.h"
+#include "record/decode.h"
 
 using namespace sockscope;
 
@@ -175,8 +175,50 @@ struct Decoded {
 
 Decoded decode(const Bytes& b) {
   Decoded d{DecodeStatus::Ok, Lost{}, {}};
-  d.status = decode_record(b, d.event, d.stats);
+  d.status = sockscope::decode(RawKind::Kernel, b, d.event, d.stats);
   return d;
+}
+
+// Map entries take the live source's path: encoded as raw records, then
+// through the one decoder.
+template <class U>
+U through(RawKind kind, const Bytes& b) {
+  Event e;
+  DecodeStats stats;
+  REQUIRE(sockscope::decode(kind, b, e, stats) == DecodeStatus::Ok);
+  REQUIRE(std::holds_alternative<U>(e));
+  return std::get<U>(e);
+}
+
+StatsUpdate decode_stats(uint64_t cookie, const ss_sock_stats& v, uint64_t ts_ns) {
+  Bytes b;
+  encode_sock_stats(b, ts_ns, cookie, v);
+  return through<StatsUpdate>(RawKind::SockStats, b);
+}
+
+JourneyUpdate decode_journey(uint64_t cookie, const ss_journey& v, uint64_t ts_ns) {
+  Bytes b;
+  encode_journey(b, ts_ns, cookie, v);
+  return through<JourneyUpdate>(RawKind::Journey, b);
+}
+
+DevStatsUpdate decode_dev_stats(const ss_dev_key& k, const std::vector<ss_dev_stats>& per_cpu,
+                                const ss_dev_name* name, uint64_t ts_ns) {
+  Bytes b;
+  encode_dev_stats(b, ts_ns, k, name, per_cpu);
+  return through<DevStatsUpdate>(RawKind::DevStats, b);
+}
+
+DevDropsUpdate decode_dev_drops(const ss_dev_drop_key& k, const std::vector<uint64_t>& per_cpu, uint64_t ts_ns) {
+  Bytes b;
+  encode_dev_drops(b, ts_ns, k, per_cpu);
+  return through<DevDropsUpdate>(RawKind::DevDrops, b);
+}
+
+SockDropsUpdate decode_sock_drops(const ss_sock_drop_key& k, uint64_t count, uint64_t ts_ns) {
+  Bytes b;
+  encode_sock_drops(b, ts_ns, k, count);
+  return through<SockDropsUpdate>(RawKind::SockDrops, b);
 }
 
 void check_sock(const SockId& id, const ss_sock_id& want) {
@@ -654,10 +696,10 @@ TEST_CASE("decode stats accumulate across records", "[decoder]") {
   auto bad = raw(sample_rec());
   bad[offsetof(ss_sample_event, why)] = 0;
   auto unknown = raw(hdr(200, 16, 1));
-  CHECK(decode_record(good, e, stats) == DecodeStatus::Ok);
-  CHECK(decode_record(good, e, stats) == DecodeStatus::Ok);
-  CHECK(decode_record(bad, e, stats) == DecodeStatus::Malformed);
-  CHECK(decode_record(unknown, e, stats) == DecodeStatus::UnknownType);
+  CHECK(sockscope::decode(RawKind::Kernel, good, e, stats) == DecodeStatus::Ok);
+  CHECK(sockscope::decode(RawKind::Kernel, good, e, stats) == DecodeStatus::Ok);
+  CHECK(sockscope::decode(RawKind::Kernel, bad, e, stats) == DecodeStatus::Malformed);
+  CHECK(sockscope::decode(RawKind::Kernel, unknown, e, stats) == DecodeStatus::UnknownType);
   CHECK(stats.ok == 2);
   CHECK(stats.malformed == 1);
   CHECK(stats.unknown_type == 1);
@@ -713,7 +755,7 @@ TEST_CASE("random bytes never crash the decoder and are all accounted for", "[de
       }
     }
     Event e;
-    switch (decode_record(b, e, stats)) {
+    switch (sockscope::decode(RawKind::Kernel, b, e, stats)) {
       case DecodeStatus::Ok: {
         ++ok;
         // what passes must hold the invariants the model relies on

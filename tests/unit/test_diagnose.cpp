@@ -5,9 +5,9 @@
 
 #include <algorithm>
 
-#include "builders.h"
 #include "diagnosis/diagnose.h"
 #include "output/finding_format.h"
+#include "tests/unit/builders.h"
 
 using namespace sockscope;
 using namespace sockscope::test;

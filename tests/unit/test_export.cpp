@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "builders.h"
 #include "export/exporter.h"
 #include "model/socket_table.h"
 #include "output/event_format.h"
+#include "tests/unit/builders.h"
 
 using namespace sockscope;
 using namespace sockscope::test;

@@ -4,9 +4,9 @@
 #include <optional>
 #include <string>
 
-#include "builders.h"
 #include "model/filter.h"
 #include "model/names.h"
+#include "tests/unit/builders.h"
 
 using namespace sockscope;
 using namespace sockscope::test;

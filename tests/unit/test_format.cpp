@@ -6,10 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "builders.h"
+#include "model/filter.h"
 #include "model/histogram.h"
 #include "output/event_format.h"
 #include "output/socket_format.h"
+#include "tests/unit/builders.h"
 
 using namespace sockscope;
 using namespace sockscope::test;

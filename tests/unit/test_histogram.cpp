@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "builders.h"
 #include "model/histogram.h"
+#include "tests/unit/builders.h"
 
 using namespace sockscope;
 using namespace sockscope::test;

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "source/kernel_enums.h"
+#include "source/kernel/kernel_enums.h"
 
 using namespace sockscope;
 

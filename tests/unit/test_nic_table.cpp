@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "builders.h"
 #include "model/nic_table.h"
 #include "model/socket_table.h"
 #include "output/nic_format.h"
+#include "tests/unit/builders.h"
 
 using namespace sockscope;
 using namespace sockscope::test;

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "builders.h"
 #include "model/occupancy_series.h"
 #include "model/socket_table.h"
+#include "tests/unit/builders.h"
 
 using namespace sockscope;
 using namespace sockscope::test;

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "../../bench/synthetic.h"
-#include "replay.h"
 #include "source/file_source.h"
+#include "tests/support/synthetic.h"
 #include "trace/writer.h"
+#include "ui/replay.h"
 
 using sockscope::ui::ReplayClock;
 using namespace sockscope;

@@ -24,8 +24,8 @@
 #include <thread>
 #include <vector>
 
-#include "source/proc_owners.h"
-#include "source/sockdiag.h"
+#include "source/kernel/proc_owners.h"
+#include "source/kernel/sockdiag.h"
 
 using namespace sockscope;
 namespace fs = std::filesystem;

@@ -7,8 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "builders.h"
+#include "model/socket_facts.h"
 #include "model/socket_table.h"
+#include "tests/unit/builders.h"
 
 using namespace sockscope;
 using namespace sockscope::test;

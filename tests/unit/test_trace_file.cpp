@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "../../bench/synthetic.h"
 #include "source/file_source.h"
+#include "tests/support/synthetic.h"
 #include "trace/format.h"
 #include "trace/reader.h"
 #include "trace/writer.h"

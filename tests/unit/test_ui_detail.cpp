@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "builders.h"
-#include "render.h"
-#include "snapshot.h"
 #include "source/source.h"
-#include "table_world.h"
+#include "tests/unit/builders.h"
+#include "tests/unit/table_world.h"
+#include "ui/render.h"
+#include "ui/snapshot.h"
 
 using namespace sockscope;
 using namespace sockscope::test;

@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "builders.h"
-#include "keys.h"
-#include "render.h"
-#include "snapshot.h"
 #include "source/source.h"
-#include "table_world.h"
+#include "tests/unit/builders.h"
+#include "tests/unit/table_world.h"
+#include "ui/keys.h"
+#include "ui/render.h"
+#include "ui/snapshot.h"
 
 using namespace sockscope;
 using namespace sockscope::test;

@@ -9,15 +9,15 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "builders.h"
 #include "model/filter.h"
+#include "model/socket_facts.h"
 #include "model/socket_table.h"
-#include "output/socket_format.h"
-#include "rates.h"
-#include "render.h"
-#include "snapshot.h"
 #include "source/source.h"
-#include "static_source.h"
+#include "tests/support/static_source.h"
+#include "tests/unit/builders.h"
+#include "ui/rates.h"
+#include "ui/render.h"
+#include "ui/snapshot.h"
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -252,9 +252,9 @@ TEST_CASE("rates: from a SocketTable's devices through take()", "[ui][rates]") {
 
 // take() builds its rows in the table's order and sorts them afterwards,
 // and formats IPv4 endpoints itself, for speed (bench/ui_bench.cpp): the
-// result must be what sorted_sockets() and list_row() say, whatever order
+// result must be what sorted_sockets() and socket_row() say, whatever order
 // the sockets were made in.
-TEST_CASE("take(): rows in sorted_sockets' order with list_row's values", "[ui][snapshot]") {
+TEST_CASE("take(): rows in sorted_sockets' order with socket_row's values", "[ui][snapshot]") {
   SocketTable table;
   synth::StaticSource src{test_reason_names()};
   uint64_t ts = 10 * kSec;
@@ -311,7 +311,7 @@ TEST_CASE("take(): rows in sorted_sockets' order with list_row's values", "[ui][
     for (size_t i = 0; i < all.size(); ++i) {
       const Socket& s = *all[i];
       const Snapshot::Row& r = snap.rows[i];
-      ListRow l = list_row(s, now);
+      SocketRow l = socket_row(s, now);
       INFO("row " << i << ": " << l.local << " " << l.peer);
       REQUIRE(r.key == s.key);
       CHECK(r.local == l.local);

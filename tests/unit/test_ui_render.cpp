@@ -10,13 +10,13 @@
 #include <utility>
 #include <vector>
 
-#include "builders.h"
-#include "keys.h"
-#include "render.h"
-#include "snapshot.h"
 #include "source/source.h"
-#include "table_world.h"
-#include "text.h"
+#include "tests/unit/builders.h"
+#include "tests/unit/table_world.h"
+#include "ui/keys.h"
+#include "ui/render.h"
+#include "ui/snapshot.h"
+#include "ui/text.h"
 
 using namespace sockscope;
 using namespace sockscope::test;

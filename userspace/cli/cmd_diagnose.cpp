@@ -2,10 +2,10 @@
 // looks stuck, with the evidence. Exit 0: nothing found; 1: findings.
 #include <iostream>
 
-#include "../diagnosis/diagnose.h"
-#include "../output/finding_format.h"
-#include "commands.h"
-#include "session.h"
+#include "cli/commands.h"
+#include "diagnosis/diagnose.h"
+#include "output/finding_format.h"
+#include "run/session.h"
 
 namespace sockscope {
 

@@ -2,13 +2,13 @@
 // model like ss.
 #include <iostream>
 
-#include "../output/socket_format.h"
-#include "commands.h"
-#include "session.h"
+#include "cli/commands.h"
+#include "output/socket_format.h"
+#include "run/session.h"
 
 namespace sockscope {
 
-int cmd_list(const CommonOptions& o) {
+int cmd_list(const RunOptions& o) {
   Session run(o);
   run.run();
   uint64_t now = run.end_ns();

@@ -2,13 +2,13 @@
 // network devices' receive, NAPI, transmit and drop counters.
 #include <iostream>
 
-#include "../output/nic_format.h"
-#include "commands.h"
-#include "session.h"
+#include "cli/commands.h"
+#include "output/nic_format.h"
+#include "run/session.h"
 
 namespace sockscope {
 
-int cmd_nic(const CommonOptions& o) {
+int cmd_nic(const RunOptions& o) {
   // no socket is shown: skip the sock_diag dump and /proc scan
   Session run(o, /*seed=*/false);
   run.run();

@@ -4,12 +4,12 @@
 
 #include <fmt/format.h>
 
-#include "commands.h"
-#include "session.h"
+#include "cli/commands.h"
+#include "run/session.h"
 
 namespace sockscope {
 
-int cmd_record(const CommonOptions& o) {
+int cmd_record(const RunOptions& o) {
   Session run(o);
   std::cerr << fmt::format("sockscope: recording to {}{}", o.write_path,
                            o.duration_s > 0 ? fmt::format(" for {} s", o.duration_s) : "; Ctrl-C to stop")

@@ -2,14 +2,15 @@
 #include <cstdio>
 #include <iostream>
 
-#include "../output/event_format.h"
-#include "commands.h"
-#include "session.h"
-#include "signals.h"
+#include "cli/commands.h"
+#include "model/filter.h"
+#include "output/event_format.h"
+#include "run/session.h"
+#include "run/signals.h"
 
 namespace sockscope {
 
-int cmd_watch(const CommonOptions& o) {
+int cmd_watch(const RunOptions& o) {
   Session run(o);
   Source& src = run.src();
   if (!o.json) std::cout << watch_header() << '\n';

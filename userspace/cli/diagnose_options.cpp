@@ -2,7 +2,7 @@
 // option per threshold (docs/diagnose/README.md explains each).
 #include <fmt/format.h>
 
-#include "commands.h"
+#include "cli/commands.h"
 
 namespace sockscope {
 

@@ -5,10 +5,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "../export/exporter.h"
-#include "../util/user_error.h"
-#include "commands.h"
-#include "signals.h"
+#include "cli/commands.h"
+#include "export/exporter.h"
+#include "run/signals.h"
+#include "ui/cmd_top.h"
+#include "util/user_error.h"
 
 using namespace sockscope;
 
@@ -20,7 +21,7 @@ std::string command_line(int argc, char** argv) {
   return s;
 }
 
-CLI::Option* add_duration(CLI::App& cmd, CommonOptions& o, const char* help) {
+CLI::Option* add_duration(CLI::App& cmd, RunOptions& o, const char* help) {
   return cmd.add_option("--duration", o.duration_s, help)->check(CLI::PositiveNumber);
 }
 
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "sockscope " SOCKSCOPE_VERSION);
   app.require_subcommand(0, 1);
 
-  CommonOptions watch_o, list_o, nic_o, record_o;
+  RunOptions watch_o, list_o, nic_o, record_o;
   ExportOptions export_o;
   TopCommandOptions top_o;
   list_o.duration_s = 1;
@@ -98,7 +99,7 @@ int main(int argc, char** argv) {
   try {
     install_stop_handlers();
     std::string cmdline = command_line(argc, argv);
-    auto finish = [&](CommonOptions& o, const CLI::Option* d) {
+    auto finish = [&](RunOptions& o, const CLI::Option* d) {
       o.duration_set = d && d->count() > 0;
       o.command_line = cmdline;
       finish_options(o);

@@ -1,32 +1,18 @@
-#include "options.h"
+#include "cli/options.h"
 
 #include <fmt/format.h>
 
-#include "../model/names.h"
-#include "../util/user_error.h"
+#include "model/names.h"
+#include "util/user_error.h"
 
 namespace sockscope {
 
-TableLimits CommonOptions::limits() const {
-  return {static_cast<uint64_t>(retention_s * 1e9), max_sockets};
-}
-
-LiveOptions CommonOptions::live() const {
-  LiveOptions l;
-  l.loader.ringbuf_bytes = ringbuf_mb << 20;
-  l.loader.sample_interval_ns = static_cast<uint64_t>(sample_interval_ms * 1e6);
-  l.loader.detail_calls = detail == "calls";
-  l.loader.journey = !no_journey;
-  l.loader.journey_rate = journey_rate;
-  return l;
-}
-
-void add_common_options(CLI::App& cmd, CommonOptions& o) {
+void add_common_options(CLI::App& cmd, RunOptions& o) {
   add_filter_options(cmd, o);
   add_tuning_options(cmd, o);
 }
 
-void add_filter_options(CLI::App& cmd, CommonOptions& o) {
+void add_filter_options(CLI::App& cmd, RunOptions& o) {
   auto* f = &o.filter;
   cmd.add_option("-p,--pid", f->pids, "Only sockets owned by this process (repeatable)");
   cmd.add_option("--comm", f->comms, "Only sockets owned by a process of this name (repeatable)");
@@ -41,7 +27,7 @@ void add_filter_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_flag("-u,--udp", f->udp, "Only UDP sockets");
 }
 
-void add_tuning_options(CLI::App& cmd, CommonOptions& o) {
+void add_tuning_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_flag("--json", o.json, "JSON output");
   cmd.add_option("--retention", o.retention_s, "Seconds a closed socket stays visible (default 60)")
       ->check(CLI::NonNegativeNumber);
@@ -61,11 +47,11 @@ void add_tuning_options(CLI::App& cmd, CommonOptions& o) {
       ->excludes(nj);
 }
 
-CLI::Option* add_read_option(CLI::App& cmd, CommonOptions& o) {
+CLI::Option* add_read_option(CLI::App& cmd, RunOptions& o) {
   return cmd.add_option("-r,--read", o.read_path, "Read a trace recorded with -w instead of watching live ('-': stdin)");
 }
 
-void add_write_options(CLI::App& cmd, CommonOptions& o, bool required) {
+void add_write_options(CLI::App& cmd, RunOptions& o, bool required) {
   auto* w = cmd.add_option("-w,--write", o.write_path,
                            required ? "Record to this trace file (mode 0600)"
                                     : "Also record what is seen to this trace file (mode 0600)");
@@ -84,7 +70,7 @@ void add_write_options(CLI::App& cmd, CommonOptions& o, bool required) {
       ->needs(w);
 }
 
-void add_speed_option(CLI::App& cmd, CommonOptions& o, CLI::Option* read) {
+void add_speed_option(CLI::App& cmd, RunOptions& o, CLI::Option* read) {
   cmd.add_option("--speed", o.speed,
                  fmt::format("Replay at this many times the recording's pace, {} to {} (default 1; keys [ and ] "
                              "halve and double it)",
@@ -92,7 +78,7 @@ void add_speed_option(CLI::App& cmd, CommonOptions& o, CLI::Option* read) {
       ->needs(read);
 }
 
-void finish_options(CommonOptions& o) {
+void finish_options(RunOptions& o) {
   // checked here rather than by CLI11 for a message that says the bounds
   if (!(o.speed >= kMinSpeedOption && o.speed <= kMaxSpeedOption))
     throw UserError(fmt::format("--speed {} is out of range: give {} to {} (times the recording's own pace)",

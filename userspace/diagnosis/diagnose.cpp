@@ -1,4 +1,4 @@
-#include "diagnose.h"
+#include "diagnosis/diagnose.h"
 
 #include <time.h>
 
@@ -7,14 +7,14 @@
 
 #include <fmt/format.h>
 
-#include "../output/socket_format.h"
-#include "rules.h"
+#include "diagnosis/rules.h"
+#include "model/socket_facts.h"
 
 namespace sockscope {
 namespace rules {
 
 Finding about(const DiagnoseInput& in, const Socket& s, FindingKind k, Severity sev, uint64_t since_ns) {
-  ListRow l = list_row(s, in.now_ns);
+  SocketRow l = socket_row(s, in.now_ns);
   Finding f;
   f.kind = k;
   f.severity = sev;

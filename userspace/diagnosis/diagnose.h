@@ -4,12 +4,12 @@
 
 #include <vector>
 
-#include "../model/filter.h"
-#include "../model/reason_names.h"
-#include "../model/socket_table.h"
-#include "finding.h"
-#include "thresholds.h"
-#include "tracker.h"
+#include "diagnosis/finding.h"
+#include "diagnosis/thresholds.h"
+#include "diagnosis/tracker.h"
+#include "model/filter.h"
+#include "model/reason_names.h"
+#include "model/socket_table.h"
 
 namespace sockscope {
 

@@ -1,4 +1,4 @@
-#include "finding.h"
+#include "diagnosis/finding.h"
 
 #include <array>
 

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "diagnose.h"
+#include "diagnosis/diagnose.h"
 
 namespace sockscope::rules {
 

@@ -2,7 +2,7 @@
 // connections left idle with nothing to notice their death.
 #include <algorithm>
 
-#include "rules.h"
+#include "diagnosis/rules.h"
 
 namespace sockscope::rules {
 namespace {

@@ -2,7 +2,7 @@
 // keep up.
 #include <map>
 
-#include "rules.h"
+#include "diagnosis/rules.h"
 
 namespace sockscope::rules {
 namespace {

@@ -2,7 +2,7 @@
 // process whose sockets only grow in number.
 #include <algorithm>
 
-#include "rules.h"
+#include "diagnosis/rules.h"
 
 namespace sockscope::rules {
 

@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "../output/socket_format.h"
-#include "rules.h"
+#include "diagnosis/rules.h"
+#include "model/socket_facts.h"
 
 namespace sockscope::rules {
 namespace {

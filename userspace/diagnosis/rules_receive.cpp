@@ -1,7 +1,7 @@
 // The receiving side: data the owner does not read, and a receive buffer
 // too small for what arrives.
-#include "../output/socket_format.h"
-#include "rules.h"
+#include "diagnosis/rules.h"
+#include "model/socket_facts.h"
 
 namespace sockscope::rules {
 namespace {

@@ -1,6 +1,6 @@
 // The sending side: a peer that does not read, and an owner stuck in send().
-#include "../output/socket_format.h"
-#include "rules.h"
+#include "diagnosis/rules.h"
+#include "model/socket_facts.h"
 
 namespace sockscope::rules {
 

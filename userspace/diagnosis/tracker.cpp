@@ -1,4 +1,4 @@
-#include "tracker.h"
+#include "diagnosis/tracker.h"
 
 #include <cerrno>
 #include <unordered_set>

@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "../model/socket_table.h"
+#include "model/socket_table.h"
 
 namespace sockscope {
 

@@ -2,8 +2,8 @@
 // as raw numbers (bytes, seconds) plus the owner and the socket cookie.
 #include <fmt/format.h>
 
-#include "../output/socket_format.h"
-#include "exporter.h"
+#include "export/exporter.h"
+#include "model/socket_facts.h"
 
 namespace sockscope {
 namespace {
@@ -33,7 +33,7 @@ class CsvExporter : public Exporter {
       if (!ctx_.filter || ctx_.filter->matches(s)) shown.push_back(&s);
     out_ << kHeader;
     for (const Socket* s : sorted_sockets(std::move(shown))) {
-      ListRow r = list_row(*s, now_ns);
+      SocketRow r = socket_row(*s, now_ns);
       out_ << fmt::format("{},{},{:.3f},{},{},{:.2f},{:.2f},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.netid,
                           field(r.state), r.age_ns / 1e9, r.recv_q, r.send_q, r.rcv_pct, r.snd_pct, r.rx_max,
                           r.tx_max, field(r.local), field(r.peer), r.sent, r.rcvd, field(r.process), s->owner.pid,

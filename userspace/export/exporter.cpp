@@ -1,8 +1,8 @@
-#include "exporter.h"
+#include "export/exporter.h"
 
 #include <stdexcept>
 
-#include "../output/event_format.h"
+#include "output/event_format.h"
 
 namespace sockscope {
 

@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "../model/event.h"
-#include "../model/filter.h"
-#include "../model/reason_names.h"
-#include "../model/socket.h"
-#include "../model/socket_table.h"
+#include "model/event.h"
+#include "model/filter.h"
+#include "model/reason_names.h"
+#include "model/socket.h"
+#include "model/socket_table.h"
 
 namespace sockscope {
 

@@ -1,6 +1,7 @@
 // JSON Lines: one event per line, the very objects `watch --json` prints.
-#include "../output/event_format.h"
-#include "exporter.h"
+#include "export/exporter.h"
+#include "model/filter.h"
+#include "output/event_format.h"
 
 namespace sockscope {
 namespace {

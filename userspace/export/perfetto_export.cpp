@@ -13,9 +13,11 @@
 
 #include <fmt/format.h>
 
-#include "../model/names.h"
-#include "../output/event_format.h"
-#include "exporter.h"
+#include "export/exporter.h"
+#include "model/filter.h"
+#include "model/names.h"
+#include "model/socket_facts.h"
+#include "output/event_format.h"
 
 namespace sockscope {
 namespace {

@@ -1,4 +1,4 @@
-#include "filter.h"
+#include "model/filter.h"
 
 #include <algorithm>
 
@@ -29,6 +29,19 @@ bool Filter::matches_packet(const SockId& id) const {
   Socket s;
   s.id = id;
   return matches(s);
+}
+
+const SockId* packet_sock(const Event& e) {
+  if (auto* x = std::get_if<Drop>(&e); x && x->from_packet) return &x->sock;
+  if (auto* x = std::get_if<TcpEvent>(&e); x && x->from_packet) return &x->sock;
+  return nullptr;
+}
+
+bool filter_admits(const Filter* f, const Event& e, const Socket* s) {
+  if (!f || f->empty()) return true;
+  if (s) return f->matches(*s);
+  const SockId* packet = packet_sock(e);
+  return packet && f->matches_packet(*packet);
 }
 
 }  // namespace sockscope

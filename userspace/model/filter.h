@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "socket.h"
+#include "model/event.h"
+#include "model/socket.h"
 
 namespace sockscope {
 
@@ -23,5 +24,14 @@ struct Filter {
   bool matches_packet(const SockId& id) const;
   bool empty() const;
 };
+
+// The record's own addresses when they are a packet's, not a socket's
+// (from_packet drops and resets); nullptr otherwise.
+const SockId* packet_sock(const Event& e);
+
+// Whether the filter lets an event through, as `watch` decides: by the
+// socket it touched, or, for a packet that reached no socket, by the
+// packet's addresses. A null or empty filter lets everything through.
+bool filter_admits(const Filter* f, const Event& e, const Socket* s);
 
 }  // namespace sockscope

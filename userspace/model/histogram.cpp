@@ -1,8 +1,8 @@
-#include "histogram.h"
+#include "model/histogram.h"
 
 #include <algorithm>
 
-#include "sockscope_abi.h"
+#include "bpf/abi/sockscope_abi.h"
 
 namespace sockscope {
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "event.h"
+#include "model/event.h"
 
 namespace sockscope {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "event.h"
+#include "model/event.h"
 
 namespace sockscope {
 

@@ -1,4 +1,4 @@
-#include "nic_table.h"
+#include "model/nic_table.h"
 
 #include <algorithm>
 

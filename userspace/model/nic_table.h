@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "event.h"
+#include "model/event.h"
 
 namespace sockscope {
 

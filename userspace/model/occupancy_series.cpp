@@ -1,4 +1,4 @@
-#include "occupancy_series.h"
+#include "model/occupancy_series.h"
 
 #include <algorithm>
 

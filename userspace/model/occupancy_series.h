@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "event.h"
+#include "model/event.h"
 
 namespace sockscope {
 

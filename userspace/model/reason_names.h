@@ -1,6 +1,6 @@
 // Names of the kernel's drop reasons (enum skb_drop_reason) and reset
 // reasons (enum sk_rst_reason). The numbers differ between kernel versions,
-// so the names come from the running kernel's BTF (source/kernel_enums) or
+// so the names come from the running kernel's BTF (source/kernel/kernel_enums) or
 // from the trace file that recorded them, never from a table in the code.
 #pragma once
 

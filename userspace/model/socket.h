@@ -5,8 +5,8 @@
 #include <map>
 #include <vector>
 
-#include "event.h"
-#include "occupancy_series.h"
+#include "model/event.h"
+#include "model/occupancy_series.h"
 
 namespace sockscope {
 
@@ -95,8 +95,5 @@ struct Socket {
   bool is_tcp() const { return id.protocol == kProtoTcp; }
   bool has_cookie() const { return id.cookie != 0; }
 };
-
-// "UNCONN" / "ESTAB"-style for UDP like ss, kernel names for TCP.
-std::string_view socket_state_name(const Socket& s);
 
 }  // namespace sockscope

@@ -1,4 +1,4 @@
-#include "socket_table.h"
+#include "model/socket_table.h"
 
 #include <algorithm>
 #include <vector>
@@ -46,14 +46,6 @@ void record_occupancy(Socket& s, uint64_t ts_ns, const Occupancy& o) {
 uint64_t elapsed(uint64_t then, uint64_t now) { return now > then ? now - then : 0; }
 
 }  // namespace
-
-std::string_view socket_state_name(const Socket& s) {
-  if (!s.is_tcp()) {
-    if (s.closed) return "CLOSED";
-    return s.state == TcpState::Established ? "ESTAB" : "UNCONN";
-  }
-  return tcp_state_name(s.state);
-}
 
 uint64_t TableCounters::lost_total() const {
   uint64_t n = 0;

@@ -13,10 +13,10 @@
 #include <optional>
 #include <unordered_map>
 
-#include "event.h"
-#include "names.h"
-#include "nic_table.h"
-#include "socket.h"
+#include "model/event.h"
+#include "model/names.h"
+#include "model/nic_table.h"
+#include "model/socket.h"
 
 namespace sockscope {
 

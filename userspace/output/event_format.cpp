@@ -1,11 +1,11 @@
-#include "event_format.h"
+#include "output/event_format.h"
 
 #include <cstring>
 #include <ctime>
 
 #include <fmt/format.h>
 
-#include "../model/names.h"
+#include "model/names.h"
 
 namespace sockscope {
 namespace {
@@ -144,19 +144,6 @@ bool is_watch_event(const Event& e) {
   if (auto* t = std::get_if<TcpEvent>(&e)) return t->kind != TcpKind::Metrics;  // throttled samples, not events
   return std::holds_alternative<StateChange>(e) || std::holds_alternative<SyscallEvent>(e) ||
          std::holds_alternative<Sample>(e) || std::holds_alternative<Drop>(e);
-}
-
-const SockId* packet_sock(const Event& e) {
-  if (auto* x = std::get_if<Drop>(&e); x && x->from_packet) return &x->sock;
-  if (auto* x = std::get_if<TcpEvent>(&e); x && x->from_packet) return &x->sock;
-  return nullptr;
-}
-
-bool filter_admits(const Filter* f, const Event& e, const Socket* s) {
-  if (!f || f->empty()) return true;
-  if (s) return f->matches(*s);
-  const SockId* packet = packet_sock(e);
-  return packet && f->matches_packet(*packet);
 }
 
 std::string clock_time(uint64_t ts_ns, int64_t wall_offset_ns) {

@@ -5,25 +5,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../model/event.h"
-#include "../model/filter.h"
-#include "../model/reason_names.h"
-#include "../model/socket.h"
+#include "model/event.h"
+#include "model/reason_names.h"
+#include "model/socket.h"
 
 namespace sockscope {
 
 // Whether watch shows this event at all (stats and loss bookkeeping are not
 // events a user asked to see).
 bool is_watch_event(const Event& e);
-
-// The record's own addresses when they are a packet's, not a socket's
-// (from_packet drops and resets); nullptr otherwise.
-const SockId* packet_sock(const Event& e);
-
-// Whether the filter lets an event through, as `watch` decides: by the
-// socket it touched, or, for a packet that reached no socket, by the
-// packet's addresses. A null or empty filter lets everything through.
-bool filter_admits(const Filter* f, const Event& e, const Socket* s);
 
 std::string watch_header();
 // s: the socket the event touched, after the model applied it (may be null).

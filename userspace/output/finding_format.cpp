@@ -1,4 +1,4 @@
-#include "finding_format.h"
+#include "output/finding_format.h"
 
 #include <cctype>
 #include <sstream>

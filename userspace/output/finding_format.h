@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../diagnosis/finding.h"
+#include "diagnosis/finding.h"
 
 namespace sockscope {
 

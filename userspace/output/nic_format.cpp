@@ -1,4 +1,4 @@
-#include "nic_format.h"
+#include "output/nic_format.h"
 
 #include <algorithm>
 

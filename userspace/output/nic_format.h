@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../model/nic_table.h"
-#include "../model/reason_names.h"
+#include "model/nic_table.h"
+#include "model/reason_names.h"
 
 namespace sockscope {
 

@@ -1,16 +1,14 @@
-#include "socket_format.h"
+#include "output/socket_format.h"
 
 #include <algorithm>
 #include <tuple>
 
 #include <fmt/format.h>
 
-#include "../model/names.h"
+#include "model/names.h"
 
 namespace sockscope {
 namespace {
-
-double pct(uint64_t used, uint64_t limit) { return limit ? 100.0 * double(used) / double(limit) : 0.0; }
 
 std::string age(uint64_t ns) {
   uint64_t s = ns / 1'000'000'000;
@@ -26,18 +24,7 @@ std::string bytes(uint64_t b) {
   return fmt::format("{}G", b / 1'000'000'000);
 }
 
-std::string process(const Socket& s) {
-  if (!s.owner.pid) return "-";
-  return fmt::format("{},pid={},fd={}", comm_view(s.owner.comm), s.owner.pid, s.owner.fd);
-}
-
 }  // namespace
-
-uint64_t total_drops(const Socket& s) {
-  uint64_t by_reason = 0;
-  for (const auto& [reason, n] : s.drops_by_reason) by_reason += n;
-  return std::max(s.tcp.drops, by_reason);
-}
 
 std::string rtt_text(const Socket& s) {
   if (!s.metrics_ns) return "-";
@@ -53,55 +40,18 @@ nlohmann::json histogram_json(const Histogram& h) {
   return {{"count", x.count}, {"p50", x.p50_us}, {"p99", x.p99_us}, {"max", x.max_us}};
 }
 
-double rx_use_pct(const Socket& s) {
-  if (s.state == TcpState::Listen) return pct(s.occ.ack_backlog, s.occ.max_ack_backlog);
-  return pct(s.occ.rmem_alloc, s.occ.rcvbuf);
-}
-
-double tx_use_pct(const Socket& s) {
-  if (s.state == TcpState::Listen) return 0;
-  return pct(s.is_tcp() ? s.occ.wmem_queued : s.occ.tx_queue, s.occ.sndbuf);
-}
-
-std::vector<const Socket*> sorted_sockets(std::vector<const Socket*> v) {
-  std::sort(v.begin(), v.end(), [](const Socket* a, const Socket* b) {
-    return std::tuple(a->id.protocol, a->id.local.port, a->id.remote.port, a->key) <
-           std::tuple(b->id.protocol, b->id.local.port, b->id.remote.port, b->key);
-  });
-  return v;
-}
-
 // The header's and the rows' widths must agree.
 constexpr auto kHeader =
     "{:<5} {:<11} {:>7} {:>7} {:>7} {:>5} {:>5} {:>7} {:>7} {:<28} {:<28} {:>7} {:>7} {:>6} {:>6} {:>7} {}\n";
 constexpr auto kRow =
     "{:<5} {:<11} {:>7} {:>7} {:>7} {:>5.1f} {:>5.1f} {:>7} {:>7} {:<28} {:<28} {:>7} {:>7} {:>6} {:>6} {:>7} {}\n";
 
-ListRow list_row(const Socket& s, uint64_t now_ns) {
-  return {.netid = protocol_name(s.id.protocol),
-          .state = s.closed ? "(closed)" : std::string(socket_state_name(s)),
-          .age_ns = s.state_since_ns && now_ns > s.state_since_ns ? now_ns - s.state_since_ns : 0,
-          .recv_q = s.occ.rx_queue,
-          .send_q = s.occ.tx_queue,
-          .rcv_pct = rx_use_pct(s),
-          .snd_pct = tx_use_pct(s),
-          .rx_max = s.occ_max.rx_queue,
-          .tx_max = s.occ_max.tx_queue,
-          .local = format_endpoint(s.id.family, s.id.local),
-          .peer = format_endpoint(s.id.family, s.id.remote),
-          .sent = s.io.bytes_sent,
-          .rcvd = s.io.bytes_received,
-          .drops = total_drops(s),
-          .retransmits = s.tcp.retrans_segs,
-          .process = process(s)};
-}
-
 std::string list_table(const std::vector<const Socket*>& sockets, uint64_t now_ns) {
   std::string out = fmt::format(kHeader, "Netid", "State", "Age", "Recv-Q", "Send-Q", "Rcv%", "Snd%", "RxMax",
                                 "TxMax", "Local Address:Port", "Peer Address:Port", "Sent", "Rcvd", "Drops", "Retr",
                                 "RTT", "Process");
   for (const Socket* s : sockets) {
-    ListRow r = list_row(*s, now_ns);
+    SocketRow r = socket_row(*s, now_ns);
     out += fmt::format(kRow, r.netid, r.state, age(r.age_ns), r.recv_q, r.send_q, r.rcv_pct, r.snd_pct, r.rx_max,
                        r.tx_max, r.local, r.peer, bytes(r.sent), bytes(r.rcvd), bytes(r.drops), bytes(r.retransmits),
                        rtt_text(*s), r.process);
@@ -124,7 +74,7 @@ nlohmann::json socket_json(const Socket& s, uint64_t now_ns, const ReasonNames& 
   j["comm"] = std::string(comm_view(s.owner.comm));
   j["fd"] = s.owner.fd;
   j["state_since_ns"] = s.state_since_ns;
-  j["time_in_state_ns"] = s.state_since_ns && now_ns > s.state_since_ns ? now_ns - s.state_since_ns : 0;
+  j["time_in_state_ns"] = time_in_state_ns(s, now_ns);
   j["rx_queue"] = s.occ.rx_queue;
   j["tx_queue"] = s.occ.tx_queue;
   j["rcvbuf"] = s.occ.rcvbuf;

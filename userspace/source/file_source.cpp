@@ -1,4 +1,4 @@
-#include "file_source.h"
+#include "source/file_source.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "../trace/reader.h"
-#include "../util/user_error.h"
+#include "trace/reader.h"
+#include "util/user_error.h"
 
 namespace sockscope {
 namespace {

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "../trace/meta.h"
-#include "source.h"
+#include "source/source.h"
+#include "trace/meta.h"
 
 namespace sockscope {
 

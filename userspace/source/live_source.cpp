@@ -1,4 +1,4 @@
-#include "live_source.h"
+#include "source/live_source.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,12 +17,14 @@
 
 #include <fmt/format.h>
 
-#include "../util/user_error.h"
-#include "abi_check.h"
-#include "kernel_enums.h"
-#include "preflight.h"
-#include "proc_owners.h"
-#include "sockdiag.h"
+#include "record/abi_check.h"
+#include "source/kernel/kernel_enums.h"
+#include "source/kernel/map_read.h"
+#include "source/kernel/preflight.h"
+#include "source/kernel/proc_owners.h"
+#include "source/kernel/sockdiag.h"
+#include "util/hash.h"
+#include "util/user_error.h"
 
 namespace sockscope {
 
@@ -154,69 +156,17 @@ void LiveSource::flush(const EventSink& sink) {
 
 namespace {
 
-// FNV-1a over 8-byte words: cheap change detection, no copy of the value
-// kept. Any change confined to one word always changes the hash.
-uint64_t hash_bytes(const void* p, size_t n, uint64_t h = 1469598103934665603ull) {
-  const auto* b = static_cast<const uint8_t*>(p);
-  for (; n >= 8; b += 8, n -= 8) {
-    uint64_t w;
-    std::memcpy(&w, b, 8);
-    h = (h ^ w) * 1099511628211ull;
-  }
-  for (; n; ++b, --n) h = (h ^ *b) * 1099511628211ull;
-  return h;
-}
-
 template <class T>
 uint64_t hash_of(const T& v) {
   return hash_bytes(&v, sizeof(v));
 }
 
-// Errors meaning "this kernel or map type has no batch lookup". 524 is the
-// kernel-internal ENOTSUPP that older kernels leak for map types without
-// batch operations.
-bool batch_unsupported(int err) { return err == EINVAL || err == ENOTSUP || err == EOPNOTSUPP || err == 524; }
-
-// Calls each(key, values) for every entry of a hash map. values has ncpu
-// elements for a per-CPU map (pass the CPU count) and one otherwise. Batch
-// lookups where the kernel has them; one key at a time when a first batch
-// call is refused, and from then on (batch_ok is cleared).
-template <class K, class V, class F>
-void read_map(int fd, const char* what, size_t ncpu, bool& batch_ok, F&& each) {
-  // per-CPU values are copied at 8-byte strides: V must not need rounding
-  static_assert(sizeof(V) % 8 == 0);
-  if (batch_ok) {
-    constexpr uint32_t kBatch = 256;
-    std::vector<K> keys(kBatch);
-    std::vector<V> vals(size_t(kBatch) * ncpu);
-    std::array<uint64_t, 4> token{};  // hash maps use a u32 bucket index; room for any key
-    LIBBPF_OPTS(bpf_map_batch_opts, bopts);
-    for (bool first = true;; first = false) {
-      uint32_t count = kBatch;
-      int err = bpf_map_lookup_batch(fd, first ? nullptr : token.data(), token.data(), keys.data(), vals.data(),
-                                     &count, &bopts) ? errno : 0;
-      if (err && first && batch_unsupported(err)) {
-        batch_ok = false;
-        break;
-      }
-      if (err && err != ENOENT)
-        throw UserError(fmt::format("reading the {} map failed: {}", what, std::strerror(err)));
-      for (uint32_t i = 0; i < count && i < kBatch; ++i)
-        each(keys[i], std::span<const V>(vals.data() + size_t(i) * ncpu, ncpu));
-      if (err) return;  // ENOENT: that was the last batch
-    }
-  }
-  // Entries deleted meanwhile make get_next_key restart from the first key:
-  // bound the walk so a busy map cannot keep it going.
-  constexpr size_t kMaxWalk = 1u << 20;
-  K key{}, next{};
-  std::vector<V> val(ncpu);
-  bool have = false;
-  for (size_t n = 0; n < kMaxWalk && bpf_map_get_next_key(fd, have ? &key : nullptr, &next) == 0; ++n) {
-    if (bpf_map_lookup_elem(fd, &next, val.data()) == 0) each(next, std::span<const V>(val));
-    key = next;
-    have = true;
-  }
+// A per-CPU device record changed when anything after its timestamp did
+// (key, name, every CPU's counters): hashed as encoded, so each entry is
+// decoded once, on delivery.
+uint64_t hash_after_ts(const std::vector<uint8_t>& raw) {
+  static_assert(offsetof(RawDevStats, key) == sizeof(uint64_t) && offsetof(RawDevDrops, key) == sizeof(uint64_t));
+  return hash_bytes(raw.data() + sizeof(uint64_t), raw.size() - sizeof(uint64_t));
 }
 
 }  // namespace
@@ -282,10 +232,8 @@ void LiveSource::read_devices(const EventSink& sink, uint64_t now) {
                                        DevKey dk{k.netns, k.ifindex};
                                        auto n = names.find(dk);
                                        const ss_dev_name* name = n == names.end() ? nullptr : &n->second;
-                                       DevStatsUpdate u = decode_dev_stats(k, per_cpu, name, now);
-                                       uint64_t h = hash_bytes(u.name.data(), u.name.size(), hash_of(u.c));
-                                       if (!dev_seen_.changed(dk, h)) return;
                                        encode_dev_stats(raw_buf_, now, k, name, per_cpu);
+                                       if (!dev_seen_.changed(dk, hash_after_ts(raw_buf_))) return;
                                        deliver(RawKind::DevStats, raw_buf_, sink, decode_);
                                      });
   dev_seen_.end();
@@ -295,10 +243,10 @@ void LiveSource::read_dev_drops(const EventSink& sink, uint64_t now) {
   dev_drops_seen_.begin();
   read_map<ss_dev_drop_key, uint64_t>(bpf_->dev_drops_fd(), "device drops", ncpu_, batch_.dev_drops,
                                       [&](const ss_dev_drop_key& k, std::span<const uint64_t> per_cpu) {
-                                        DevDropsUpdate u = decode_dev_drops(k, per_cpu, now);
-                                        if (!dev_drops_seen_.changed(std::make_tuple(k.netns, k.ifindex, k.reason), u.count))
-                                          return;
                                         encode_dev_drops(raw_buf_, now, k, per_cpu);
+                                        if (!dev_drops_seen_.changed(std::make_tuple(k.netns, k.ifindex, k.reason),
+                                                                     hash_after_ts(raw_buf_)))
+                                          return;
                                         deliver(RawKind::DevDrops, raw_buf_, sink, decode_);
                                       });
   dev_drops_seen_.end();

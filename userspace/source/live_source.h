@@ -9,9 +9,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "bpf_loader.h"
-#include "change_filter.h"
-#include "source.h"
+#include "source/kernel/bpf_loader.h"
+#include "source/kernel/map_changes.h"
+#include "source/source.h"
 
 struct ring_buffer;
 
@@ -70,11 +70,11 @@ class LiveSource : public Source {
   std::vector<SockSeed> seeds_;  // read before attach, delivered first
   uint64_t last_stats_ns_ = 0;
   // What each map held at the last read, to pass on only changes.
-  ChangeFilter<std::unordered_map<uint64_t, uint64_t>> stats_seen_;    // cookie -> hash of the value
-  ChangeFilter<std::unordered_map<uint64_t, uint64_t>> journey_seen_;  // cookie -> hash of the value
-  ChangeFilter<std::map<std::tuple<uint64_t, uint32_t, uint32_t>, uint64_t>> sock_drops_seen_;  // cookie, reason, pad -> count
-  ChangeFilter<std::map<DevKey, uint64_t>> dev_seen_;                                            // -> hash of sums and name
-  ChangeFilter<std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint64_t>> dev_drops_seen_;  // netns, ifindex, reason -> count
+  MapChanges<std::unordered_map<uint64_t, uint64_t>> stats_seen_;    // cookie -> hash of the value
+  MapChanges<std::unordered_map<uint64_t, uint64_t>> journey_seen_;  // cookie -> hash of the value
+  MapChanges<std::map<std::tuple<uint64_t, uint32_t, uint32_t>, uint64_t>> sock_drops_seen_;  // cookie, reason, pad -> count
+  MapChanges<std::map<DevKey, uint64_t>> dev_seen_;  // -> hash of name and per-CPU counters
+  MapChanges<std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint64_t>> dev_drops_seen_;  // netns, ifindex, reason -> hash of per-CPU counts
   // Whether each map answers batch lookups; off after the kernel refuses.
   struct Batch {
     bool stats = true, sock_drops = true, journey = true, dev_stats = true, dev_names = true, dev_drops = true;

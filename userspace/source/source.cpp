@@ -1,30 +1,15 @@
-#include "source.h"
-
-#include <ctime>
+#include "source/source.h"
 
 namespace sockscope {
 
 DecodeStatus Source::deliver(RawKind kind, std::span<const uint8_t> bytes, const EventSink& sink,
                              DecodeStats& stats) {
-  DecodeStatus st = decode_raw(kind, bytes, scratch_, stats);
+  DecodeStatus st = decode(kind, bytes, scratch_, stats);
   if (st != DecodeStatus::Ok) return st;
   raw_ = {kind, bytes};
   sink(scratch_);
   raw_ = {};
   return st;
-}
-
-uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-int64_t wall_minus_monotonic_ns() {
-  timespec w{}, m{};
-  clock_gettime(CLOCK_REALTIME, &w);
-  clock_gettime(CLOCK_MONOTONIC, &m);
-  return (int64_t(w.tv_sec) - m.tv_sec) * 1'000'000'000 + (int64_t(w.tv_nsec) - m.tv_nsec);
 }
 
 }  // namespace sockscope

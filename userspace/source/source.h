@@ -7,11 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "../model/event.h"
-#include "../model/reason_names.h"
-#include "decoder.h"
-#include "probe_status.h"
-#include "raw_record.h"
+#include "model/event.h"
+#include "model/reason_names.h"
+#include "record/decode.h"
+#include "record/probe_status.h"
+#include "record/raw_record.h"
+#include "util/clock.h"
 
 namespace sockscope {
 
@@ -52,8 +53,5 @@ class Source {
  private:
   RawRecord raw_;
 };
-
-uint64_t monotonic_ns();
-int64_t wall_minus_monotonic_ns();
 
 }  // namespace sockscope

@@ -1,6 +1,6 @@
 #include <zlib.h>
 
-#include "format.h"
+#include "trace/format.h"
 
 namespace sockscope::trace {
 

@@ -1,4 +1,4 @@
-#include "meta.h"
+#include "trace/meta.h"
 
 #include <stdexcept>
 

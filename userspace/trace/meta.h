@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "../model/reason_names.h"
-#include "../source/probe_status.h"
+#include "model/reason_names.h"
+#include "record/probe_status.h"
 
 namespace sockscope::trace {
 

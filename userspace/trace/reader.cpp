@@ -1,4 +1,4 @@
-#include "reader.h"
+#include "trace/reader.h"
 
 #include <unistd.h>
 #include <zstd.h>
@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "format.h"
+#include "trace/format.h"
 
 namespace sockscope::trace {
 namespace {

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "../source/raw_record.h"
-#include "meta.h"
+#include "record/raw_record.h"
+#include "trace/meta.h"
 
 namespace sockscope::trace {
 

@@ -1,4 +1,4 @@
-#include "writer.h"
+#include "trace/writer.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,9 +11,9 @@
 
 #include <fmt/format.h>
 
-#include "../source/source.h"
-#include "../util/user_error.h"
-#include "format.h"
+#include "trace/format.h"
+#include "util/clock.h"
+#include "util/user_error.h"
 
 namespace sockscope::trace {
 

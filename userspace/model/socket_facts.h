@@ -1,0 +1,51 @@
+// Facts about one socket that every view shows alike (list, the live view,
+// the CSV export, diagnose): its state as shown, time in that state, queue
+// use against the limits, drops, owner, and the order sockets are listed in.
+// Derived from the Socket on demand, never stored.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/socket.h"
+
+namespace sockscope {
+
+// "UNCONN" / "ESTAB"-style for UDP like ss, kernel names for TCP.
+std::string_view socket_state_name(const Socket& s);
+// The state as the views show it: "(closed)" once the kernel socket is gone.
+std::string_view shown_state(const Socket& s);
+// How long the socket has been in its current state; 0 when not known.
+uint64_t time_in_state_ns(const Socket& s, uint64_t now_ns);
+
+// Memory against its limit in percent (rmem/rcvbuf, wmem/sndbuf; accept
+// queue/backlog for listeners).
+double rx_use_pct(const Socket& s);
+double tx_use_pct(const Socket& s);
+// Drops of a socket: the stats map's total, or the per-reason sum when that
+// map was read later and already counts more.
+uint64_t total_drops(const Socket& s);
+// "comm,pid=N,fd=N" as ss -p writes it; "-" when the owner is unknown.
+std::string owner_text(const Socket& s);
+
+// Sockets in a stable order: TCP before UDP, then local port, remote, key.
+std::vector<const Socket*> sorted_sockets(std::vector<const Socket*> v);
+
+// One socket's row as values: `list` formats them for people, the CSV
+// export writes them raw, diagnose names the socket with them.
+struct SocketRow {
+  std::string_view netid;
+  std::string state;  // shown_state()
+  uint64_t age_ns;    // time_in_state_ns()
+  uint64_t recv_q, send_q;
+  double rcv_pct, snd_pct;
+  uint64_t rx_max, tx_max;
+  std::string local, peer;
+  uint64_t sent, rcvd, drops, retransmits;
+  std::string process;  // owner_text()
+};
+SocketRow socket_row(const Socket& s, uint64_t now_ns);
+
+}  // namespace sockscope

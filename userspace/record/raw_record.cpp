@@ -1,0 +1,97 @@
+#include "record/raw_record.h"
+
+#include <cstring>
+
+namespace sockscope {
+namespace {
+
+void put_bytes(std::vector<uint8_t>& out, const void* p, size_t n) {
+  size_t at = out.size();
+  out.resize(at + n);
+  if (n) std::memcpy(out.data() + at, p, n);
+}
+
+template <class T>
+void put(std::vector<uint8_t>& out, const T& v) {
+  put_bytes(out, &v, sizeof(T));
+}
+
+template <class T>
+void put_all(std::vector<uint8_t>& out, std::span<const T> v) {
+  put_bytes(out, v.data(), v.size_bytes());
+}
+
+}  // namespace
+
+void encode_sock_stats(std::vector<uint8_t>& out, uint64_t ts_ns, uint64_t cookie, const ss_sock_stats& v) {
+  out.clear();
+  put(out, RawSockStats{ts_ns, cookie, v});
+}
+
+void encode_sock_drops(std::vector<uint8_t>& out, uint64_t ts_ns, const ss_sock_drop_key& k, uint64_t count) {
+  out.clear();
+  put(out, RawSockDrops{ts_ns, k, count});
+}
+
+void encode_journey(std::vector<uint8_t>& out, uint64_t ts_ns, uint64_t cookie, const ss_journey& v) {
+  out.clear();
+  put(out, RawJourney{ts_ns, cookie, v});
+}
+
+void encode_dev_stats(std::vector<uint8_t>& out, uint64_t ts_ns, const ss_dev_key& k, const ss_dev_name* name,
+                      std::span<const ss_dev_stats> per_cpu) {
+  out.clear();
+  RawDevStats r{};
+  r.ts_ns = ts_ns;
+  r.key = k;
+  if (name) r.name = *name;
+  r.has_name = name != nullptr;
+  r.ncpu = uint32_t(per_cpu.size());
+  put(out, r);
+  put_all(out, per_cpu);
+}
+
+void encode_dev_drops(std::vector<uint8_t>& out, uint64_t ts_ns, const ss_dev_drop_key& k,
+                      std::span<const uint64_t> per_cpu) {
+  out.clear();
+  put(out, RawDevDrops{ts_ns, k, uint32_t(per_cpu.size()), 0});
+  put_all(out, per_cpu);
+}
+
+void encode_seed(std::vector<uint8_t>& out, const SockSeed& s) {
+  out.clear();
+  RawSeed r{};
+  r.ts_ns = s.ts_ns;
+  r.sock.cookie = s.sock.cookie;
+  r.sock.sk = s.sock.sk;
+  r.sock.netns = s.sock.netns;
+  r.sock.inode = s.sock.inode;
+  r.sock.family = s.sock.family;
+  r.sock.protocol = s.sock.protocol;
+  r.sock.sport = s.sock.local.port;
+  r.sock.dport = s.sock.remote.port;
+  r.sock.type = s.sock.type;
+  r.sock.state = s.sock.state;
+  std::memcpy(r.sock.saddr, s.sock.local.addr.data(), 16);
+  std::memcpy(r.sock.daddr, s.sock.remote.addr.data(), 16);
+  r.occ = {s.occ.rx_queue, s.occ.tx_queue, s.occ.rmem_alloc, s.occ.wmem_queued,
+           s.occ.rcvbuf,   s.occ.sndbuf,   s.occ.ack_backlog, s.occ.max_ack_backlog};
+  r.inode = s.inode;
+  r.uid = s.uid;
+  r.pid = s.pid;
+  r.fd = s.fd;
+  std::memcpy(r.comm, s.comm.data(), sizeof(r.comm));
+  put(out, r);
+}
+
+void encode_lost(std::vector<uint8_t>& out, uint64_t ts_ns, LostKind kind, uint64_t total) {
+  out.clear();
+  put(out, RawLost{ts_ns, uint32_t(kind), 0, total});
+}
+
+void encode_end(std::vector<uint8_t>& out, uint64_t ts_ns) {
+  out.clear();
+  put(out, RawEnd{ts_ns});
+}
+
+}  // namespace sockscope

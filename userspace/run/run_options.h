@@ -1,0 +1,43 @@
+// What one run of the pipeline needs to know, whoever parsed it: the
+// filters, how long, the model's limits, the live source's tuning, and the
+// trace files to read or write (tcpdump's -r/-w).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/filter.h"
+#include "model/socket_table.h"
+#include "source/live_source.h"
+
+namespace sockscope {
+
+struct RunOptions {
+  Filter filter;
+  std::vector<std::string> states;  // parsed into filter.states
+  bool json = false;
+  double duration_s = 0;  // 0: until Ctrl-C
+  bool duration_set = false;  // given on the command line
+  std::string command_line;   // as run, for a trace file's header
+  double retention_s = 60;
+  size_t max_sockets = 262144;
+  uint32_t ringbuf_mb = 8;
+  double sample_interval_ms = 10;
+  std::string detail;  // "calls": one record per data syscall
+  bool no_journey = false;  // skip the per-packet receive timing
+  uint32_t journey_rate = 20000;  // most received packets timed per second per CPU; 0: all
+  // trace files, tcpdump style
+  std::string read_path;   // -r: replay this trace instead of watching live
+  std::string write_path;  // -w: record to this trace
+  bool compress = false;   // --compress: zstd blocks
+  uint64_t rotate_bytes = 0;  // --rotate-size
+  uint32_t keep = 0;          // --keep
+  double flush_interval_s = 1;
+  double speed = 1;  // --speed (top -r): the replay's pace, times the recording's own
+
+  TableLimits limits() const;
+  LiveOptions live() const;
+};
+
+}  // namespace sockscope

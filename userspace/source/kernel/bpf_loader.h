@@ -1,0 +1,59 @@
+// Loads and attaches sockscope's BPF object. A probe whose hook this kernel
+// lacks is turned off before load and reported, never fatal; everything is
+// detached and unloaded when the BpfObject is destroyed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "record/probe_status.h"
+
+struct sockscope_bpf;
+struct bpf_link;
+
+namespace sockscope {
+
+struct LoaderOptions {
+  uint32_t ringbuf_bytes = 8u << 20;
+  uint32_t stats_entries = 65536;
+  uint64_t sample_interval_ns = 10'000'000;
+  uint64_t wakeup_bytes = 64 * 1024;
+  bool detail_calls = false;
+  bool journey = true;                         // time received data on its way to the app
+  uint32_t journey_rate = 20000;               // most received skbs timed per second per CPU; 0: all
+  uint64_t metrics_interval_ns = 100'000'000;  // TCP metrics records: at most one per socket per interval
+};
+
+class BpfObject {
+ public:
+  // Throws UserError with what to do when loading fails.
+  explicit BpfObject(const LoaderOptions& opts);
+  ~BpfObject();
+  BpfObject(const BpfObject&) = delete;
+  BpfObject& operator=(const BpfObject&) = delete;
+
+  int events_fd() const;
+  int stats_fd() const;
+  int lost_fd() const;
+  int sock_drops_fd() const;    // LRU_HASH ss_sock_drop_key -> u64
+  int sock_journey_fd() const;  // LRU_HASH u64 cookie -> ss_journey
+  int dev_stats_fd() const;     // PERCPU_HASH ss_dev_key -> ss_dev_stats
+  int dev_names_fd() const;     // HASH ss_dev_key -> ss_dev_name
+  int dev_drops_fd() const;     // PERCPU_HASH ss_dev_drop_key -> u64
+  const std::vector<ProbeStatus>& probes() const { return probes_; }
+  size_t attached_count() const;
+
+ private:
+  void release();
+
+  sockscope_bpf* skel_ = nullptr;
+  std::vector<bpf_link*> links_;
+  std::vector<ProbeStatus> probes_;
+};
+
+// One line per problem plus a summary, for stderr at start-up.
+std::string probe_report(const std::vector<ProbeStatus>& probes);
+
+}  // namespace sockscope

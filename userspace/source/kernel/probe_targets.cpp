@@ -1,0 +1,113 @@
+#include "source/kernel/probe_targets.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <glob.h>
+#include <unistd.h>
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "source/kernel/preflight.h"
+
+namespace sockscope {
+namespace {
+
+bool has_btf_tracepoint(const btf* vmlinux, const std::string& name) {
+  return btf__find_by_name_kind(vmlinux, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF) >= 0;
+}
+
+// tp_btf probes that read an argument their tracepoint gained in a later
+// kernel. The verifier refuses the whole object when a program reads past
+// the tracepoint's arguments, so on an older kernel such a probe is turned
+// off and reported instead (bpf/hooks/drops.bpf.h, tcp_health.bpf.h).
+struct ArgsNeeded {
+  const char* tracepoint;
+  int args;
+};
+constexpr ArgsNeeded kArgsNeeded[] = {
+    {"kfree_skb", 4},               // rx_sk, Linux 6.12
+    {"tcp_retransmit_skb", 3},      // err, Linux 6.13
+    {"tcp_send_reset", 3},          // reason, Linux 6.10
+    {"udp_fail_queue_rcv_skb", 3},  // skb
+};
+
+// Arguments of a BTF tracepoint (its btf_trace_ typedef's prototype, less
+// the leading context pointer), or -1 if unknown.
+int btf_tracepoint_args(const btf* vmlinux, const std::string& name) {
+  int id = btf__find_by_name_kind(vmlinux, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF);
+  if (id < 0) return -1;
+  const btf_type* t = btf__type_by_id(vmlinux, btf__resolve_type(vmlinux, id));
+  if (!t || !btf_is_ptr(t)) return -1;
+  t = btf__type_by_id(vmlinux, t->type);
+  if (!t || !btf_is_func_proto(t)) return -1;
+  return btf_vlen(t) - 1;
+}
+
+// A tracepoint of any category, for raw tracepoints (named without one).
+bool has_tracefs_event(const std::string& name) {
+  glob_t g{};
+  bool found = glob(fmt::format("{}/events/*/{}", tracefs_root(), name).c_str(), GLOB_NOSORT, nullptr, &g) == 0 &&
+               g.gl_pathc > 0;
+  globfree(&g);
+  return found;
+}
+
+}  // namespace
+
+// Why this kernel cannot run a program, or "" when it can.
+std::string missing_target(const std::string& section, const btf* vmlinux) {
+  auto slash = section.find('/');
+  if (slash == std::string::npos) return "";
+  std::string kind = section.substr(0, slash), name = section.substr(slash + 1);
+  if (kind == "tp_btf") {
+    if (!vmlinux) return "kernel BTF could not be read";
+    if (!has_btf_tracepoint(vmlinux, name)) return fmt::format("this kernel has no tracepoint {}", name);
+    for (const auto& need : kArgsNeeded) {
+      int have = btf_tracepoint_args(vmlinux, name);
+      if (name == need.tracepoint && have >= 0 && have < need.args)
+        return fmt::format("this kernel's tracepoint {} has {} arguments, the probe reads {} (a newer kernel)",
+                           name, have, need.args);
+    }
+    return "";
+  }
+  if (kind == "tracepoint" || kind == "tp") {
+    std::string path = fmt::format("{}/events/{}", tracefs_root(), name);
+    if (access(path.c_str(), F_OK) != 0) return fmt::format("this kernel has no tracepoint {}", name);
+    return "";
+  }
+  if (kind == "raw_tp" || kind == "raw_tracepoint") {
+    // a module's tracepoint is not in vmlinux BTF but shows in tracefs
+    if ((vmlinux && has_btf_tracepoint(vmlinux, name)) || has_tracefs_event(name)) return "";
+    return fmt::format("this kernel has no tracepoint {}", name);
+  }
+  return "";
+}
+
+// syscalls' entry and exit programs only make sense as a pair.
+std::string pair_of(const std::string& section) {
+  std::string s = section;
+  if (auto p = s.find("sys_enter"); p != std::string::npos) return s.replace(p, 9, "sys_exit");
+  if (auto p = s.find("sys_exit"); p != std::string::npos) return s.replace(p, 8, "sys_enter");
+  return "";
+}
+
+
+std::vector<std::string> skip_reasons(const std::vector<std::string>& sections) {
+  btf* vmlinux = btf__load_vmlinux_btf();
+  if (libbpf_get_error(vmlinux)) vmlinux = nullptr;
+  std::vector<std::string> why;
+  std::set<std::string> missing;
+  for (const auto& s : sections) {
+    why.push_back(missing_target(s, vmlinux));
+    if (!why.back().empty()) missing.insert(s);
+  }
+  btf__free(vmlinux);
+  for (size_t i = 0; i < sections.size(); ++i)
+    if (auto other = pair_of(sections[i]); why[i].empty() && !other.empty() && missing.count(other))
+      why[i] = fmt::format("its pair {} is missing", other);
+  return why;
+}
+
+}  // namespace sockscope
