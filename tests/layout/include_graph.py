@@ -5,6 +5,8 @@ Prints one line per folder: the folders its files include from. Exits 1
 when the tree breaks one of its rules (docs/architecture.md):
   - no folder includes from a folder that includes it back, directly or
     around a longer loop;
+  - the product's folders stand in the rows of LAYERS, and each includes
+    only from rows below its own (tests and benchmarks sit above all);
   - a project header is named by its path from userspace/ when it lives
     there (model/socket.h), else from the top of the tree (ui/top.h,
     tests/helpers/net.h, bpf/abi/sockscope_abi.h): never relative to the
@@ -19,6 +21,19 @@ import sys
 
 SCANNED = ["userspace", "ui", "tests", "bench"]
 GENERATED = {"sockscope.skel.h"}  # made by the build, found on its include path
+# The product's folders, top row first: a folder includes only from rows
+# below its own. A new folder under userspace/ or ui/ gets a row here and
+# in docs/architecture.md.
+LAYERS = [
+    ["userspace/cli"],
+    ["ui"],
+    ["userspace/run"],
+    ["userspace/source", "userspace/export"],
+    ["userspace/source/kernel", "userspace/trace", "userspace/output"],
+    ["userspace/record", "userspace/diagnosis"],
+    ["userspace/model"],
+    ["userspace/util", "bpf/abi"],
+]
 QUOTED = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 CURSES = re.compile(r'^\s*#\s*include\s+[<"](n?curses\.h|ncurses/.*|curses/.*)[>"]')
 
@@ -57,6 +72,21 @@ def scan(top):
                         if to != folder:
                             edges.setdefault(folder, {}).setdefault(to, []).append(f"{rel}:{n}")
     return edges, problems
+
+
+def layer_problems(edges, layers=LAYERS):
+    """Includes that do not point to a lower row, and folders in no row."""
+    row = {folder: i for i, folders in enumerate(layers) for folder in folders}
+    out = []
+    for a in sorted(edges):
+        product = a.split("/")[0] in ("userspace", "ui")
+        if product and a not in row:
+            out.append(f"{a} is in no row of LAYERS: give it one (and in docs/architecture.md)")
+            continue
+        for b in sorted(edges[a]):
+            if a in row and b in row and row[b] <= row[a]:
+                out.append(f"{a} includes from {b}, which is not in a lower row: {edges[a][b][0]}")
+    return out
 
 
 def cycles(edges):
@@ -104,23 +134,33 @@ def self_test():
                 fh.write(text)
         return top
 
+    # name: (files, the check that must report it; None: nothing reported)
     cases = {
-        "a loop of two": ({"userspace/a/x.h": '#include "b/y.h"\n', "userspace/b/y.h": '#include "a/x.h"\n'}, True),
-        "a loop of three": ({"userspace/a/x.h": '#include "b/y.h"\n', "userspace/b/y.h": '#include "c/z.h"\n',
-                             "userspace/c/z.h": '#include "a/x.h"\n'}, True),
-        "a relative include": ({"userspace/a/x.h": "", "userspace/b/y.h": '#include "../a/x.h"\n'}, True),
-        "a bare same-folder include": ({"userspace/a/x.h": "", "userspace/a/w.h": '#include "x.h"\n'}, True),
-        "curses outside ui/": ({"userspace/a/x.h": "#include <ncurses.h>\n"}, True),
-        "a clean tree": ({"userspace/a/x.h": '#include "b/y.h"\n', "userspace/b/y.h": "",
-                          "ui/v.h": '#include <curses.h>\n#include "a/x.h"\n#include "ui/w.h"\n', "ui/w.h": ""},
-                         False),
+        # (outside the product's rows, so that only the loop check can see them)
+        "a loop of two": ({"tests/a/x.h": '#include "tests/b/y.h"\n', "tests/b/y.h": '#include "tests/a/x.h"\n'},
+                          "loops"),
+        "a loop of three": ({"tests/a/x.h": '#include "tests/b/y.h"\n', "tests/b/y.h": '#include "tests/c/z.h"\n',
+                             "tests/c/z.h": '#include "tests/a/x.h"\n'}, "loops"),
+        "a relative include": ({"userspace/model/x.h": "", "userspace/run/y.h": '#include "../model/x.h"\n'},
+                               "files"),
+        "a bare same-folder include": ({"userspace/model/x.h": "", "userspace/model/w.h": '#include "x.h"\n'},
+                                       "files"),
+        "curses outside ui/": ({"userspace/model/x.h": "#include <ncurses.h>\n"}, "files"),
+        "an include up a row": ({"userspace/model/x.h": '#include "run/y.h"\n', "userspace/run/y.h": ""}, "rows"),
+        "an include within a row": ({"userspace/source/x.h": '#include "export/y.h"\n',
+                                     "userspace/export/y.h": ""}, "rows"),
+        "a folder in no row": ({"userspace/extra/x.h": '#include "model/y.h"\n', "userspace/model/y.h": ""}, "rows"),
+        "a clean tree": ({"userspace/run/x.h": '#include "model/y.h"\n', "userspace/model/y.h": "",
+                          "ui/v.h": '#include <curses.h>\n#include "run/x.h"\n#include "ui/w.h"\n', "ui/w.h": ""},
+                         None),
     }
     failed = 0
-    for name, (files, broken) in cases.items():
+    for name, (files, check) in cases.items():
         edges, problems = scan(tree(files))
-        found = bool(problems or cycles(edges))
-        if found != broken:
-            print(f"include_graph self-test: {name}: {'not reported' if broken else 'reported'}", file=sys.stderr)
+        reported = {"files": bool(problems), "loops": bool(cycles(edges)), "rows": bool(layer_problems(edges))}
+        want = {k: k == check for k in reported}
+        if reported != want:
+            print(f"include_graph self-test: {name}: reported {reported}, expected {want}", file=sys.stderr)
             failed += 1
     print(f"include_graph self-test: {len(cases) - failed} of {len(cases)} cases as expected")
     return 1 if failed else 0
@@ -144,6 +184,7 @@ def main(argv):
     for comp in cycles(edges):
         inside = [f"  {a} -> {b}: {edges[a][b][0]}" for a in comp for b in edges.get(a, {}) if b in comp]
         problems.append("folders that include each other: " + ", ".join(comp) + "\n" + "\n".join(inside))
+    problems += layer_problems(edges)
     for p in problems:
         print("include_graph: " + p, file=sys.stderr)
     return 1 if problems else 0
