@@ -1,7 +1,17 @@
+// The commands main() runs, each in its own cmd_*.cpp. Options are parsed
+// in main.cpp and cli/options.cpp; CLI11 is named here only by its types,
+// so that a command's file compiles without it.
 #pragma once
 
-#include "cli/options.h"
+#include <string>
+
 #include "diagnosis/thresholds.h"
+#include "run/run_options.h"
+
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
 
 namespace sockscope {
 
@@ -20,8 +30,8 @@ CLI::App* add_diagnose_command(CLI::App& app, DiagnoseOptions& o, CLI::Option*& 
 
 struct ExportOptions {
   RunOptions common;  // common.read_path: the trace (-r), and the filters
-  std::string format;    // jsonl, csv, perfetto
-  std::string output;    // -o; empty: stdout
+  std::string format;  // jsonl, csv, perfetto
+  std::string output;  // -o; empty: stdout
 };
 int cmd_export(const ExportOptions& o);
 

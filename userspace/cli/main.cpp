@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "export/exporter.h"
 #include "run/signals.h"
 #include "ui/cmd_top.h"
