@@ -69,7 +69,7 @@ for name in "${names[@]}"; do
     case "$name" in *hardened) hardened_env ;; esac
     cmake -S "$top" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DCMAKE_C_COMPILER="$c" \
       -DCMAKE_CXX_COMPILER="$cxx" -DSOCKSCOPE_WERROR=ON -DSOCKSCOPE_FUZZ=OFF >"$dir.log" 2>&1 &&
-      cmake --build "$dir" -j "$(nproc)" >>"$dir.log" 2>&1
+      cmake --build "$dir" -j "$(nproc)" -- -k 0 >>"$dir.log" 2>&1  # every error, not the first
   ); then
     echo "check-builds: $name: built clean in $((SECONDS - start)) s" >&2
   else

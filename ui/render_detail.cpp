@@ -68,7 +68,7 @@ bool is_receive(Call c) {
 // read and write, the message count for the mmsg calls; sendmsg, recvmsg
 // and the vector calls do not say (bpf/hooks/syscalls.bpf.h).
 std::string call_result(const CallRecord& c) {
-  if (c.ret < 0) return "-" + errno_text(-c.ret);
+  if (c.ret < 0) return fmt::format("-{}", errno_text(-c.ret));
   bool bytes = c.call == Call::Sendto || c.call == Call::Recvfrom || c.call == Call::Read || c.call == Call::Write;
   bool msgs = c.call == Call::Sendmmsg || c.call == Call::Recvmmsg;
   if ((bytes || msgs) && c.arg0) {

@@ -40,8 +40,9 @@ std::string header_line(const Snapshot& s) {
   if (s.replay) {
     mode = "replay " + clock_text(s.now_ns, s.wall_offset_ns);
     if (s.replay_start_ns && s.now_ns >= s.replay_start_ns) {
-      mode += " " + duration_text(s.now_ns - s.replay_start_ns);
-      if (s.replay_end_ns > s.replay_start_ns) mode += "/" + duration_text(s.replay_end_ns - s.replay_start_ns);
+      mode += fmt::format(" {}", duration_text(s.now_ns - s.replay_start_ns));
+      if (s.replay_end_ns > s.replay_start_ns)
+        mode += fmt::format("/{}", duration_text(s.replay_end_ns - s.replay_start_ns));
     }
     if (s.paused) mode += " paused";
     if (s.speed != 1) mode += fmt::format(" x{:g}", s.speed);

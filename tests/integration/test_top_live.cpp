@@ -49,8 +49,14 @@ constexpr double kRowBound_s = 3;
 // may be cut on the left to fit), its state and the test's pid.
 bool has_row(const std::string& screen, uint16_t local, uint16_t remote, const std::string& state) {
   std::istringstream in(screen);
-  std::string l = ":" + std::to_string(local) + " ", r = ":" + std::to_string(remote) + " ";
-  std::string pid = " " + std::to_string(getpid()) + " ";
+  // built by appending: "x" + a temporary string sets off g++ 12's -Wrestrict at -O3
+  auto field = [](char before, long v) {
+    std::string s(1, before);
+    s += std::to_string(v);
+    s += ' ';
+    return s;
+  };
+  std::string l = field(':', local), r = field(':', remote), pid = field(' ', getpid());
   for (std::string line; std::getline(in, line);) {
     size_t at = line.find(l);
     if (at != std::string::npos && line.find(r, at + l.size()) != std::string::npos &&

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "export/exporter.h"
 #include "model/socket_table.h"
 #include "output/event_format.h"
@@ -325,7 +327,7 @@ TEST_CASE("csv: quoting keeps a name with quotes, commas or line breaks in its f
   std::string doubled;
   for (char c : name) doubled += c == '"' ? std::string("\"\"") : std::string(1, c);
   bool needs_quotes = name.find_first_of(",\"\r\n") != std::string::npos;
-  CHECK(text.find("," + (needs_quotes ? "\"" + doubled + "\"" : name) + ",9,") != std::string::npos);
+  CHECK(text.find(fmt::format(",{},9,", needs_quotes ? fmt::format("\"{}\"", doubled) : name)) != std::string::npos);
 }
 
 TEST_CASE("csv: the filter picks sockets as list does", "[export][csv]") {

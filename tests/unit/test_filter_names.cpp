@@ -35,7 +35,10 @@ const Socket kCurl6 = make(kAfInet6, kProtoTcp, TcpState::SynSent, 40000, 443, 1
 std::string matching(const Filter& f) {
   std::string out;
   for (const auto* s : {&kWeb, &kSsh, &kDns, &kCurl6})
-    if (f.matches(*s)) out += (out.empty() ? "" : ",") + std::string(comm_view(s->owner.comm));
+    if (f.matches(*s)) {
+      if (!out.empty()) out += ',';
+      out += comm_view(s->owner.comm);
+    }
   return out;
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "source/source.h"
 #include "tests/unit/builders.h"
 #include "tests/unit/table_world.h"
@@ -55,7 +57,7 @@ struct Screen {
   std::string selected() const {
     if (view.selected >= lines.size()) return "none";
     const Line& l = lines[view.selected];
-    return l.is_group() ? "P" + std::to_string(l.pid) : std::to_string(snap.rows[l.row].key);
+    return l.is_group() ? fmt::format("P{}", l.pid) : std::to_string(snap.rows[l.row].key);
   }
   std::string drawn(int row) const { return render_table(snap, view, width, page + kHeaderLines + 1)[size_t(row)]; }
 };
@@ -68,7 +70,7 @@ Screen screen() {
 // Where a column's name is drawn on the column-name line.
 int name_x(const Screen& s, Column c) {
   std::string header = s.drawn(kHeaderLines - 1);
-  size_t at = header.find(" " + std::string(column_name(c)));
+  size_t at = header.find(fmt::format(" {}", column_name(c)));
   return at == std::string::npos ? -1 : int(at) + 1;
 }
 

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "source/source.h"
 #include "tests/unit/builders.h"
 #include "tests/unit/table_world.h"
@@ -362,8 +364,7 @@ TEST_CASE("tree: one line per process, its sockets under it, ordered by the sort
   auto shape = [&](const std::vector<Line>& lines) {
     std::vector<std::string> out;
     for (const Line& l : lines)
-      out.push_back(l.is_group() ? "P" + std::to_string(l.pid) + "/" + std::to_string(l.members) +
-                                       (l.collapsed ? "+" : "")
+      out.push_back(l.is_group() ? fmt::format("P{}/{}{}", l.pid, l.members, l.collapsed ? "+" : "")
                                  : std::to_string(s.rows[l.row].key));
     return out;
   };
@@ -546,7 +547,7 @@ TEST_CASE("the sort menu lists the columns, marks the current one, highlights me
   for (const auto& l : lines) CHECK(l.size() <= 80);
   for (int c = 0; c < int(Column::Count); ++c) {
     const std::string& l = lines[size_t(c) + 1];
-    CHECK(has(l, " " + std::string(column_name(Column(c))) + " "));
+    CHECK(has(l, fmt::format(" {} ", column_name(Column(c)))));
     CHECK(has(l, "*") == (Column(c) == Column::RecvQ));
     CHECK((tones[size_t(c) + 1] == Tone::Selected) == (Column(c) == Column::Drops));
   }
