@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -36,12 +37,16 @@ class Tmux {
   explicit Tmux(const std::string& tag)
       : name_("sockscope-" + tag + "-" + std::to_string(getpid()) + "-" + std::to_string(++instances_)) {}
   ~Tmux() {
-    std::system((base() + " kill-server >/dev/null 2>&1").c_str());
+    // fails when the server is gone already: nothing left to kill
+    [[maybe_unused]] int rc = std::system((base() + " kill-server >/dev/null 2>&1").c_str());
     if (!script_.empty()) std::remove(script_.c_str());
   }
   Tmux(const Tmux&) = delete;
   Tmux& operator=(const Tmux&) = delete;
   std::string base() const { return "tmux -L " + name_ + " -f /dev/null"; }
+  static void must(const std::string& command) {
+    if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
+  }
 
   // Runs a shell script in a new detached session of width x height; false
   // when tmux could not start it.
@@ -56,9 +61,11 @@ class Tmux {
   // The screen and the lines scrolled off it (the normal screen only),
   // with wrapped lines joined.
   std::string history() const { return run_capture(base() + " capture-pane -p -J -S - 2>/dev/null"); }
-  void keys(const std::string& k) const { std::system((base() + " send-keys " + k).c_str()); }
+  // Both throw when tmux refuses: a key never typed must fail the test
+  // with its own reason, not as a screen that never changes.
+  void keys(const std::string& k) const { must(base() + " send-keys " + k); }
   void resize(int width, int height) const {
-    std::system((base() + " resize-window -x " + std::to_string(width) + " -y " + std::to_string(height)).c_str());
+    must(base() + " resize-window -x " + std::to_string(width) + " -y " + std::to_string(height));
   }
   // Whether the pane shows the alternate screen (a full-screen program's).
   bool alternate_on() const { return run_capture(base() + " display -p '#{alternate_on}'").find('1') == 0; }

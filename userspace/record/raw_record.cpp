@@ -1,5 +1,6 @@
 #include "record/raw_record.h"
 
+#include <cstddef>
 #include <cstring>
 
 namespace sockscope {
@@ -22,6 +23,20 @@ void put_all(std::vector<uint8_t>& out, std::span<const T> v) {
 }
 
 }  // namespace
+
+static_assert(offsetof(RawSockStats, ts_ns) == 0 && offsetof(RawSockDrops, ts_ns) == 0 &&
+                  offsetof(RawJourney, ts_ns) == 0 && offsetof(RawDevStats, ts_ns) == 0 &&
+                  offsetof(RawDevDrops, ts_ns) == 0 && offsetof(RawSeed, ts_ns) == 0 &&
+                  offsetof(RawLost, ts_ns) == 0 && offsetof(RawEnd, ts_ns) == 0,
+              "raw_ts reads every layout's timestamp at its start");
+
+uint64_t raw_ts(uint16_t kind, std::span<const uint8_t> bytes) {
+  if (kind == 0 || kind > kRawKindMax) return 0;
+  size_t at = kind == uint16_t(RawKind::Kernel) ? offsetof(ss_hdr, ts_ns) : 0;
+  uint64_t ts = 0;
+  if (bytes.size() >= at + sizeof(ts)) std::memcpy(&ts, bytes.data() + at, sizeof(ts));
+  return ts;
+}
 
 void encode_sock_stats(std::vector<uint8_t>& out, uint64_t ts_ns, uint64_t cookie, const ss_sock_stats& v) {
   out.clear();

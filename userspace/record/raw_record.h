@@ -88,6 +88,11 @@ struct RawEnd {
 // More CPUs than this in a per-CPU record is taken for corruption.
 inline constexpr uint32_t kMaxRawCpus = 8192;
 
+// A raw record's timestamp without decoding it: from the header of a kernel
+// record, from the start of every layout of ours. 0 for an unknown kind or
+// a record too short to hold one (the decoder says what is wrong with it).
+uint64_t raw_ts(uint16_t kind, std::span<const uint8_t> bytes);
+
 // Encoders, appending to out (cleared first).
 void encode_sock_stats(std::vector<uint8_t>& out, uint64_t ts_ns, uint64_t cookie, const ss_sock_stats& v);
 void encode_sock_drops(std::vector<uint8_t>& out, uint64_t ts_ns, const ss_sock_drop_key& k, uint64_t count);

@@ -28,18 +28,6 @@ int open_input(const std::string& path) {
   return fd;
 }
 
-// A record's time without decoding it, for the replay's pacing: kernel
-// records carry it in their ss_hdr, every other kind first. 0 (never held
-// back) when too short (the decoder then counts it as malformed) or of a
-// kind from a newer writer (skipped).
-uint64_t record_ts(uint16_t kind, std::span<const uint8_t> bytes) {
-  if (kind == 0 || kind > kRawKindMax) return 0;
-  size_t at = kind == uint16_t(RawKind::Kernel) ? offsetof(ss_hdr, ts_ns) : 0;
-  uint64_t ts = 0;
-  if (bytes.size() >= at + sizeof(ts)) std::memcpy(&ts, bytes.data() + at, sizeof(ts));
-  return ts;
-}
-
 }  // namespace
 
 FileSource::FileSource(const std::string& path) {
@@ -99,7 +87,7 @@ bool FileSource::poll(int, const EventSink& sink) {
 
 bool FileSource::take(uint16_t kind, std::span<const uint8_t> bytes, const EventSink& sink) {
   if (until_ != kNoLimit) {
-    uint64_t ts = record_ts(kind, bytes);
+    uint64_t ts = raw_ts(kind, bytes);  // 0, never held back, when it has none
     if (ts > until_) {
       now_ = std::max(now_, until_);
       return false;
@@ -113,13 +101,11 @@ bool FileSource::take(uint16_t kind, std::span<const uint8_t> bytes, const Event
       ended_ = true;
     } else {
       ++decode_.malformed;
+      decode_.last_error = fmt::format("end record of {} bytes, expected {}", bytes.size(), sizeof(RawEnd));
     }
     return true;
   }
-  if (kind == 0 || kind > kRawKindMax) {
-    ++decode_.unknown_type;  // from a newer writer: skipped
-    return true;
-  }
+  // a kind from a newer writer is counted as unknown by the decoder, and skipped
   if (deliver(RawKind(kind), bytes, sink, decode_) == DecodeStatus::Ok) now_ = std::max(now_, event_ts(scratch_));
   return true;
 }
