@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sockscope's kernel side: one object, hooks grouped by purpose in hooks/.
- * Every hook is a tracepoint, raw tracepoint or tp_btf; userspace turns off
- * (set_autoload) any whose target this kernel lacks and reports it. */
+ * Every hook is a tracepoint, raw tracepoint, tp_btf or iterator; userspace
+ * turns off (set_autoload) any whose target this kernel lacks and reports it. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -14,5 +14,6 @@
 #include "hooks/netdev.bpf.h"
 #include "hooks/drops.bpf.h"
 #include "hooks/tcp_health.bpf.h"
+#include "hooks/iterators.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

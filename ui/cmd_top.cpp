@@ -7,7 +7,10 @@
 namespace sockscope {
 
 int cmd_top(const TopCommandOptions& o) {
-  Session run(o.common);
+  // the kernel's tables are read as often as the view refreshes
+  RunOptions common = o.common;
+  if (common.pass_interval_s <= 0) common.pass_interval_s = o.delay_s;
+  Session run(common);
   ui::TopOptions t;
   t.delay_s = o.delay_s;
   t.color = !o.no_color;

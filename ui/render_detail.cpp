@@ -96,7 +96,8 @@ void identity(Page& p, const Snapshot& snap, const Row& r, const Snapshot::Detai
                     r.fd >= 0 ? std::to_string(r.fd) : "-"));
   std::string cg = snap.replay ? "not recorded" : d && !d->cgroup.empty() ? d->cgroup : "unknown";
   p.add("cgroup " + cg);
-  std::string state = fmt::format("state  {} for {}", r.state, duration_text(r.age_ns));
+  std::string state = r.age_known ? fmt::format("state  {} for {}", r.state, duration_text(r.age_ns))
+                                   : fmt::format("state  {} since before start", r.state);
   if (r.closed) state += fmt::format(", closed {} ago", duration_text(r.closed_ago_ns));
   if (d && d->sock.seeded) state += "  (open before sockscope started)";
   p.add(state);

@@ -179,7 +179,7 @@ std::string row_cell(const Snapshot::Row& r, const Cell& c, TreePlace tree) {
     case Column::Local: return left_cut(r.local, size_t(c.w));
     case Column::Remote: return left_cut(r.remote, size_t(c.w));
     case Column::State: return state_text(r.state, c.w);
-    case Column::Time: return duration_text(time_in_state(r));
+    case Column::Time: return r.closed || r.age_known ? duration_text(time_in_state(r)) : "?";
     case Column::RecvQ: return queue_cell(r.recv_q, r.rx_pct, c.w, true);
     case Column::SendQ: return queue_cell(r.send_q, r.tx_pct, c.w, true);
     case Column::RxRate: return rate_text(r.rx_rate);

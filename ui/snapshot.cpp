@@ -12,9 +12,9 @@
 namespace sockscope::ui {
 
 std::string stuck_reason(const Socket& s, uint64_t now_ns) {
-  if (s.closed) return {};
+  if (!owner_can_act(s)) return {};  // as diagnose: only what a live owner can fix
   auto since = [&](uint64_t t) { return t && now_ns > t ? now_ns - t : 0; };
-  if (s.occ.rx_queue > 0) {
+  if (unread_bytes(s) > 0) {
     // unread: nothing received by the owner since the data could have arrived
     uint64_t last = s.io.last_recv_ns ? s.io.last_recv_ns : s.first_seen_ns;
     if (since(last) > kUnreadStuckNs) return "receive queue not read for over 5 s";
@@ -64,6 +64,7 @@ void fill_row(Snapshot::Row& r, const Socket& s, uint64_t now_ns) {
   r.closed = s.closed;
   r.closed_ago_ns = s.closed && now_ns > s.closed_ns ? now_ns - s.closed_ns : 0;
   r.age_ns = time_in_state_ns(s, now_ns);
+  r.age_known = s.state_since_known;
   r.recv_q = s.occ.rx_queue;
   r.send_q = s.occ.tx_queue;
   r.rx_pct = rx_use_pct(s);

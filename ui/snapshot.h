@@ -39,6 +39,7 @@ struct Snapshot {
     bool closed = false;
     uint64_t closed_ago_ns = 0;  // closed: how long ago (it fades, then leaves)
     uint64_t age_ns = 0;         // time in the current state
+    bool age_known = true;       // false: in it since before start-up, for how long unknown
     uint64_t recv_q = 0, send_q = 0;
     double rx_pct = 0, tx_pct = 0;  // against rcvbuf/sndbuf (listeners: accept queue/backlog)
     uint64_t bytes_sent = 0, bytes_received = 0;

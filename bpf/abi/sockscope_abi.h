@@ -20,7 +20,7 @@
 #include <linux/types.h>
 #endif
 
-#define SS_ABI_VERSION 3
+#define SS_ABI_VERSION 4
 
 #define SS_COMM_LEN 16
 #define SS_ADDR_LEN 16
@@ -31,7 +31,9 @@ enum ss_event_type {
 	SS_EV_SAMPLE = 3,  /* buffer occupancy sample (throttled) */
 	SS_EV_DROP = 4,    /* an skb dropped, or a socket refusing one */
 	SS_EV_TCP = 5,     /* TCP health: retransmit, reset, zero window, metrics */
-	SS_EV_TYPE_MAX = 5,
+	SS_EV_SOCK = 6,    /* a socket as the kernel keeps it: an iterator pass, or final at CLOSE */
+	SS_EV_FILE = 7,    /* a process's fd to a socket (iter/task_file) */
+	SS_EV_TYPE_MAX = 7,
 };
 
 /* Which syscall an SS_EV_SYSCALL record describes. Never reuse a value. */
@@ -253,6 +255,66 @@ struct ss_tcp_event {
 	__u8 from_packet;
 	__u32 suppressed; /* retransmit records of this socket throttled away since
 			   * the previous one (the counters have them all) */
+};
+
+/* Where an SS_EV_SOCK record comes from. */
+enum ss_sock_origin {
+	SS_SOCK_PASS = 1,  /* an iterator pass over the kernel's socket tables */
+	SS_SOCK_FINAL = 2, /* inet_sock_set_state to CLOSE: the counters it ends with */
+	SS_SOCK_ORIGIN_MAX = 2,
+};
+
+/* Which kind of kernel object an SS_EV_SOCK record read. */
+enum ss_sock_kind {
+	SS_SK_FULL = 1,     /* a full struct sock */
+	SS_SK_TIMEWAIT = 2, /* struct inet_timewait_sock: state is TIME_WAIT (or FIN_WAIT2) */
+	SS_SK_REQUEST = 3,  /* struct request_sock: a handshake in progress (NEW_SYN_RECV) */
+	SS_SK_KIND_MAX = 3,
+};
+
+/* An age in ms the kernel does not keep (or a kernel without CONFIG_HZ). */
+#define SS_AGE_UNKNOWN 0xffffffffu
+
+/* A socket as the kernel has it, what `ss -tanmi` shows: state, queues
+ * against their limits, TCP metrics and counters, the kernel's own
+ * timestamps of the last send and receive (as ages, so no jiffies clock
+ * has to be known to userspace). */
+struct ss_sock_info {
+	struct ss_hdr hdr;
+	struct ss_sock_id sock; /* state: the kernel's sk_state (a timewait socket's is TIME_WAIT) */
+	struct ss_occupancy occ;
+	struct ss_tcp_metrics m; /* TCP full sockets; zero otherwise */
+	__u64 bytes_sent;     /* tcpi_bytes_sent: including retransmits */
+	__u64 bytes_acked;    /* tcpi_bytes_acked */
+	__u64 bytes_received; /* tcpi_bytes_received */
+	__u32 segs_out;
+	__u32 segs_in;
+	__u32 total_retrans;  /* tcpi_total_retrans */
+	__u32 sk_drops;       /* sk->sk_drops: what the socket refused */
+	__u32 last_send_ms;   /* since the last data sent (tcp lsndtime); SS_AGE_UNKNOWN */
+	__u32 last_recv_ms;   /* since the last data received (icsk_ack.lrcvtime) */
+	__u32 last_ack_ms;    /* since the last ACK received (rcv_tstamp) */
+	__u32 tw_left_ms;     /* timewait: until the kernel drops it; else SS_AGE_UNKNOWN */
+	__u32 uid;
+	__u32 err;            /* sk_err, positive errno; 0: none */
+	__u8 origin;          /* enum ss_sock_origin */
+	__u8 kind;            /* enum ss_sock_kind */
+	__u8 pad[6];
+};
+
+/* One open fd of a process to an inet socket (iter/task_file). */
+struct ss_file_event {
+	struct ss_hdr hdr;
+	struct ss_task task; /* the process holding the fd: tid = tgid, its comm now */
+	__u64 cookie;
+	__u64 sk;
+	__u32 inode;
+	__s32 fd;
+	__u32 netns;
+	__u16 family;
+	__u16 protocol;
+	__u8 state;
+	__u8 pad[7];
 };
 
 /* Latency histogram, log-linear: four buckets per power of two of the

@@ -85,6 +85,12 @@ int BPF_PROG(ss_kfree_skb, struct sk_buff *skb, void *location,
 {
 	if (reason <= bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
 		return 0; /* not a drop */
+	/* skbs still queued when a socket is torn down (its write queue, the
+	 * out-of-order queue): freed by __skb_queue_purge, nothing that was
+	 * on its way to anyone was lost */
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_QUEUE_PURGE) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_QUEUE_PURGE))
+		return 0;
 	count_dev_drop(skb->dev, reason);
 	/* skb->sk is an RCU pointer, which bpf_get_socket_cookie refuses: read
 	 * the cookie it already has (every socket our hooks have touched has

@@ -11,27 +11,13 @@
 #pragma once
 #include "../lib/stats.bpf.h"
 #include "../lib/skb_read.bpf.h"
+#include "../lib/tcp_read.bpf.h"
 #include "journey.bpf.h"
 
 #define SS_EBUSY 16
 #define SS_ENOMEM 12
 #define SS_EAGAIN 11
 #define SS_EHOSTUNREACH 113
-
-static __always_inline void read_metrics(struct sock *sk, struct ss_tcp_metrics *m)
-{
-	struct tcp_sock *tp = ss_cast(struct tcp_sock, sk);
-	struct inet_connection_sock *icsk = &tp->inet_conn;
-	m->srtt_us = tp->srtt_us >> 3;
-	m->rttvar_us = tp->mdev_us >> 2;
-	m->snd_cwnd = tp->snd_cwnd;
-	m->snd_ssthresh = tp->snd_ssthresh;
-	m->snd_wnd = tp->snd_wnd;
-	m->rcv_wnd = tp->rcv_wnd;
-	m->probes_out = icsk->icsk_probes_out;
-	m->ca_state = BPF_CORE_READ_BITFIELD(icsk, icsk_ca_state);
-	__builtin_memset(m->pad, 0, sizeof(m->pad));
-}
 
 static __always_inline void emit_tcp(struct sock *sk, __u64 cookie, __u8 kind,
 				     const struct ss_tcp_metrics *m, __u32 reason,

@@ -7,6 +7,21 @@
  * has none yet. */
 #pragma once
 #include "../lib/stats.bpf.h"
+#include "../lib/tcp_read.bpf.h"
+
+/* The move to CLOSE is the last moment the socket's counters can be read
+ * (as tcplife does): a connection that lives between two iterator passes
+ * still ends complete. A record on the stack, copied into the ring. */
+static __always_inline void emit_final(struct sock *sk, __u8 state)
+{
+	struct ss_sock_info *r = reserve(SS_EV_SOCK, sizeof(*r));
+	if (!r)
+		return;
+	__builtin_memset(r, 0, sizeof(*r));
+	sock_info_init(r, SS_SOCK_FINAL, SS_SK_FULL);
+	fill_sock_info(r, sk, state);
+	submit(r);
+}
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
@@ -17,10 +32,14 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 	/* When the peer's FIN ends FIN_WAIT2 (or CLOSING), tcp_time_wait()
 	 * hands the connection to a timewait socket, which keeps the cookie,
 	 * and tcp_done() reports the full socket's move to CLOSE. ss shows that
-	 * connection as TIME-WAIT, and so do we. A reset or timeout also ends
-	 * in CLOSE but sets sk_err first. */
+	 * connection as TIME-WAIT, and so do we, but only if the timewait
+	 * socket exists: it takes the full socket's place in the hash table
+	 * before tcp_done(), so a full socket still hashed here means the
+	 * kernel's timewait table was full (TCPTimeWaitOverflow) and the
+	 * connection simply closed. A reset or timeout also ends in CLOSE but
+	 * sets sk_err first. */
 	if (newstate == TCP_CLOSE && (oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING) &&
-	    sk->sk_err == 0)
+	    sk->sk_err == 0 && !sk->__sk_common.skc_nulls_node.pprev)
 		newstate = TCP_TIME_WAIT;
 	__u64 cookie = bpf_get_socket_cookie(sk);
 	struct ss_state_event *e = reserve(SS_EV_STATE, sizeof(*e));
@@ -33,6 +52,12 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 		__builtin_memset(e->pad, 0, sizeof(e->pad));
 		submit(e);
 	}
-	sample_occupancy(sk, cookie, newstate, SS_SAMPLE_STATE);
+	/* At the end the final record replaces a sample: the queues are about
+	 * to be purged, and rcv_nxt already counts the peer's FIN, which a
+	 * sample would show as one unread byte. */
+	if (newstate == TCP_CLOSE || newstate == TCP_TIME_WAIT)
+		emit_final(sk, newstate);
+	else
+		sample_occupancy(sk, cookie, newstate, SS_SAMPLE_STATE);
 	return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -55,7 +56,7 @@ uint16_t local_port(int fd) {
 }
 
 Fd tcp_listen(int family, uint16_t& port, int backlog) {
-  Fd s(socket(family, SOCK_STREAM, 0));
+  Fd s(socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (s < 0) fail("socket");
   int one = 1;
   setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -68,7 +69,7 @@ Fd tcp_listen(int family, uint16_t& port, int backlog) {
 }
 
 Fd tcp_connect(int family, uint16_t port) {
-  Fd s(socket(family, SOCK_STREAM, 0));
+  Fd s(socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (s < 0) fail("socket");
   sockaddr_storage ss;
   socklen_t len = loopback(family, port, ss);
@@ -79,11 +80,14 @@ Fd tcp_connect(int family, uint16_t port) {
 Fd tcp_accept(int listener) {
   Fd s(accept(listener, nullptr, nullptr));
   if (s < 0) fail("accept");
+  // not inherited by the programs a test starts (sockscope, ss): they
+  // would show up as holders (plain accept(), which tests look for)
+  fcntl(s, F_SETFD, FD_CLOEXEC);
   return s;
 }
 
 Fd udp_socket(int family, uint16_t& port) {
-  Fd s(socket(family, SOCK_DGRAM, 0));
+  Fd s(socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (s < 0) fail("socket");
   sockaddr_storage ss;
   socklen_t len = loopback(family, port, ss);

@@ -27,6 +27,7 @@
 
 #include "tests/helpers/child.h"
 #include "tests/helpers/netns.h"
+#include "tests/helpers/wait.h"
 #include "tests/integration/list_helpers.h"
 #include "tests/integration/sockscope_run.h"
 
@@ -41,17 +42,6 @@ constexpr uint16_t kPort = 45831, kPort2 = 45832, kCport = 45833;
 const std::string A = NetnsPair::addr_a, B = NetnsPair::addr_b;
 const std::string kPortS = std::to_string(kPort), kPort2S = std::to_string(kPort2);
 
-void sleep_s(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
-
-// Polls cond every 50 ms for at most timeout_s.
-bool eventually(const std::function<bool()>& cond, double timeout_s) {
-  auto end = Clock::now() + std::chrono::duration<double>(timeout_s);
-  for (;;) {
-    if (cond()) return true;
-    if (Clock::now() > end) return false;
-    sleep_s(0.05);
-  }
-}
 
 // One scenario process. Its progress lines ("what key=value ...") are on
 // stderr; it is killed (if still running) when this goes out of scope.

@@ -247,11 +247,52 @@ struct Valid {
   const char* name;
   Bytes bytes;
 };
+ss_sock_info sock_info_rec() {
+  ss_sock_info r{};
+  r.hdr = hdr(SS_EV_SOCK, sizeof(r), 7'000'000'000);
+  r.sock = sock_v6();
+  r.occ.rx_queue = 11;
+  r.occ.rcvbuf = 131072;
+  r.m.srtt_us = 40;
+  r.bytes_sent = 1000;
+  r.bytes_acked = 900;
+  r.bytes_received = 2000;
+  r.segs_out = 5;
+  r.segs_in = 6;
+  r.total_retrans = 1;
+  r.sk_drops = 2;
+  r.last_send_ms = 1500;
+  r.last_recv_ms = SS_AGE_UNKNOWN;
+  r.last_ack_ms = 1400;
+  r.tw_left_ms = SS_AGE_UNKNOWN;
+  r.uid = 1000;
+  r.err = 104;
+  r.origin = SS_SOCK_PASS;
+  r.kind = SS_SK_FULL;
+  return r;
+}
+
+ss_file_event file_rec() {
+  ss_file_event r{};
+  r.hdr = hdr(SS_EV_FILE, sizeof(r), 8'000'000'000);
+  r.task = task();
+  r.cookie = 77;
+  r.sk = 0xffff888000001000;
+  r.inode = 5555;
+  r.fd = 9;
+  r.netns = 4026531840;
+  r.family = kAfInet;
+  r.protocol = kProtoUdp;
+  r.state = 7;
+  return r;
+}
+
 std::vector<Valid> valid_records() {
   return {{"state", raw(state_rec())},         {"syscall", raw(syscall_rec())},
           {"sample", raw(sample_rec())},       {"drop", raw(drop_rec())},
           {"drop without a socket", raw(drop_no_sock_rec())}, {"tcp", raw(tcp_rec())},
-          {"reset without a socket", raw(reset_no_sock_rec())}};
+          {"reset without a socket", raw(reset_no_sock_rec())}, {"socket", raw(sock_info_rec())},
+          {"file", raw(file_rec())}};
 }
 
 }  // namespace
@@ -270,6 +311,104 @@ TEST_CASE("a state record decodes field for field", "[decoder]") {
   check_sock(e->sock, sock_v6());
   CHECK(e->old_state == TcpState::SynSent);
   CHECK(e->new_state == TcpState::Established);
+}
+
+TEST_CASE("a socket record from a pass decodes field for field", "[decoder]") {
+  auto d = decode(raw(sock_info_rec()));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  auto* e = std::get_if<SockInfo>(&d.event);
+  REQUIRE(e != nullptr);
+  CHECK(e->ts_ns == 7'000'000'000);
+  check_sock(e->sock, sock_v6());
+  CHECK(e->occ.rx_queue == 11);
+  CHECK(e->occ.rcvbuf == 131072);
+  CHECK(e->m.srtt_us == 40);
+  CHECK(e->k == KernelCounters{1000, 900, 2000, 5, 6, 1, 2});
+  CHECK(e->last_send_ms == 1500);
+  CHECK(e->last_recv_ms == kAgeUnknown);
+  CHECK(e->last_ack_ms == 1400);
+  CHECK(e->tw_left_ms == kAgeUnknown);
+  CHECK(e->uid == 1000);
+  CHECK(e->err == 104);
+  CHECK(e->origin == SockOrigin::Pass);
+  CHECK(e->kind == SockKind::Full);
+}
+
+TEST_CASE("a socket record is checked: origin, kind, cookie, a timewait socket's protocol", "[decoder]") {
+  auto bad = [](auto change) {
+    ss_sock_info r = sock_info_rec();
+    change(r);
+    return decode(raw(r));
+  };
+  CHECK(bad([](ss_sock_info& r) { r.origin = 0; }).status == DecodeStatus::Malformed);
+  CHECK(bad([](ss_sock_info& r) { r.origin = SS_SOCK_ORIGIN_MAX + 1; }).status == DecodeStatus::Malformed);
+  CHECK(bad([](ss_sock_info& r) { r.kind = SS_SK_KIND_MAX + 1; }).status == DecodeStatus::Malformed);
+  CHECK(bad([](ss_sock_info& r) { r.sock.cookie = 0; }).status == DecodeStatus::Malformed);
+  CHECK(bad([](ss_sock_info& r) { r.sock.state = 200; }).status == DecodeStatus::Malformed);
+  CHECK(bad([](ss_sock_info& r) {
+          r.kind = SS_SK_TIMEWAIT;
+          r.sock.protocol = kProtoUdp;
+        }).status == DecodeStatus::Malformed);
+  CHECK(bad([](ss_sock_info& r) {
+          r.kind = SS_SK_TIMEWAIT;
+          r.sock.state = 1;
+        }).status == DecodeStatus::Malformed);
+  auto tw = bad([](ss_sock_info& r) {
+    r.kind = SS_SK_TIMEWAIT;
+    r.sock.state = 6;
+    r.tw_left_ms = 30'000;
+  });
+  REQUIRE(tw.status == DecodeStatus::Ok);
+  CHECK(std::get<SockInfo>(tw.event).tw_left_ms == 30'000);
+}
+
+TEST_CASE("a file record decodes field for field, and one naming no socket or process is rejected", "[decoder]") {
+  auto d = decode(raw(file_rec()));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  auto* e = std::get_if<FileHolder>(&d.event);
+  REQUIRE(e != nullptr);
+  CHECK(e->ts_ns == 8'000'000'000);
+  check_task(e->task);
+  CHECK(e->cookie == 77);
+  CHECK(e->sk == 0xffff888000001000);
+  CHECK(e->inode == 5555);
+  CHECK(e->fd == 9);
+  CHECK(e->netns == 4026531840);
+  CHECK(e->protocol == kProtoUdp);
+  ss_file_event r = file_rec();
+  r.cookie = 0;
+  CHECK(decode(raw(r)).status == DecodeStatus::Ok);  // joined by sk
+  r.sk = 0;
+  CHECK(decode(raw(r)).status == DecodeStatus::Malformed);
+  r = file_rec();
+  r.task.pid = 0;
+  CHECK(decode(raw(r)).status == DecodeStatus::Malformed);
+  r = file_rec();
+  r.fd = -1;
+  CHECK(decode(raw(r)).status == DecodeStatus::Malformed);
+  r = file_rec();
+  r.protocol = 1;
+  CHECK(decode(raw(r)).status == DecodeStatus::Malformed);
+}
+
+TEST_CASE("a pass end round-trips through its raw form, and a bad one is rejected", "[decoder]") {
+  std::vector<uint8_t> b;
+  encode_pass_end(b, PassEnd{9'000, 8'000, 4026531840, PassWhat::Udp, 12});
+  Event e;
+  DecodeStats st;
+  REQUIRE(sockscope::decode(RawKind::PassEnd, b, e, st) == DecodeStatus::Ok);
+  auto* p = std::get_if<PassEnd>(&e);
+  REQUIRE(p);
+  CHECK(p->ts_ns == 9'000);
+  CHECK(p->start_ns == 8'000);
+  CHECK(p->netns == 4026531840);
+  CHECK(p->what == PassWhat::Udp);
+  CHECK(p->count == 12);
+  encode_pass_end(b, PassEnd{9'000, 10'000, 1, PassWhat::Tcp, 0});  // ends before it starts
+  CHECK(sockscope::decode(RawKind::PassEnd, b, e, st) == DecodeStatus::Malformed);
+  encode_pass_end(b, PassEnd{9'000, 8'000, 1, PassWhat::Tcp, 0});
+  b[offsetof(RawPassEnd, what)] = 9;
+  CHECK(sockscope::decode(RawKind::PassEnd, b, e, st) == DecodeStatus::Malformed);
 }
 
 TEST_CASE("a syscall record decodes field for field", "[decoder]") {

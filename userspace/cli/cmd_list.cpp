@@ -1,17 +1,17 @@
 // `sockscope list`: collect for a while (or read a trace), then print the
-// model like ss.
+// model like ss. SIGUSR1 prints it at once and carries on (with --json, one
+// line), so a script can compare it with ss at instants of its choosing.
 #include <iostream>
 
 #include "cli/commands.h"
 #include "output/socket_format.h"
 #include "run/session.h"
+#include "run/signals.h"
 
 namespace sockscope {
+namespace {
 
-int cmd_list(const RunOptions& o) {
-  Session run(o);
-  run.run();
-  uint64_t now = run.end_ns();
+void print_table(Session& run, const RunOptions& o, uint64_t now, bool one_line) {
   std::vector<const Socket*> shown;
   for (const auto& [key, s] : run.table().sockets())
     if (o.filter.matches(s)) shown.push_back(&s);
@@ -20,10 +20,21 @@ int cmd_list(const RunOptions& o) {
     auto arr = nlohmann::json::array();
     for (const Socket* s : shown) arr.push_back(socket_json(*s, now, run.src().reason_names()));
     // process names are bytes, not always UTF-8
-    std::cout << arr.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+    std::cout << arr.dump(one_line ? -1 : 1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   } else {
     std::cout << list_table(shown, now) << std::flush;
   }
+}
+
+}  // namespace
+
+int cmd_list(const RunOptions& o) {
+  Session run(o);
+  install_dump_handler();
+  run.run(nullptr, [&] {
+    if (take_dump_request()) print_table(run, o, run.src().now_ns(), true);
+  });
+  print_table(run, o, run.end_ns(), false);
   run.finish();
   return 0;
 }

@@ -35,6 +35,10 @@ void add_tuning_options(CLI::App& cmd, RunOptions& o) {
       ->check(CLI::Range(size_t{16}, size_t{1} << 26));
   cmd.add_option("--ringbuf-mb", o.ringbuf_mb, "Kernel ring buffer size in MiB, a power of 2 (default 8)")
       ->check(CLI::IsMember({1, 2, 4, 8, 16, 32, 64, 128, 256}));
+  cmd.add_option("--sample-interval", o.pass_interval_s,
+                 "Seconds between two reads of the kernel's socket tables: how soon a socket's state, queues and "
+                 "end are certain (default 1; top: its -d)")
+      ->check(CLI::Range(0.05, 3600.0));
   cmd.add_option("--sample-interval-ms", o.sample_interval_ms,
                  "Least time between two queue samples of one socket (default 10)")
       ->check(CLI::Range(0.0, 60000.0));

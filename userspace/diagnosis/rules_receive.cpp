@@ -15,19 +15,12 @@ const SockOption* rcvbuf_set(const Socket& s) {
   return found;
 }
 
-// The queue as the kernel counts it includes the peer's FIN (one sequence
-// number) once it arrived: that is not data left unread.
-uint64_t unread_bytes(const Socket& s) {
-  bool fin_in = s.state == TcpState::CloseWait || s.state == TcpState::LastAck || s.state == TcpState::Closing;
-  return s.occ.rx_queue - (fin_in && s.occ.rx_queue ? 1 : 0);
-}
-
 }  // namespace
 
 void app_not_reading(const DiagnoseInput& in, Out& out) {
   for (const Socket* s : sockets(in)) {
     const auto* t = in.tracker.socket(s->serial);
-    if (!t || !t->rx_queued.since_ns || s->closed || unread_bytes(*s) == 0) continue;
+    if (!t || !t->rx_queued.since_ns || !owner_can_act(*s) || unread_bytes(*s) == 0) continue;
     double queued_for = age_s(in, t->rx_queued.since_ns);
     if (queued_for < in.th.unread_s) continue;
     uint64_t last_read = s->io.last_recv_ns;
@@ -68,6 +61,7 @@ void rcvbuf_limited(const DiagnoseInput& in, Out& out) {
     // buffer as it is now: its peak is the larger default from before the
     // owner shrank it (SO_RCVBUF set after accept())
     bool filled = s->occ.rcvbuf && s->occ_max.rmem_alloc * 2 >= s->occ.rcvbuf;
+    if (!owner_can_act(*s)) continue;  // only a live owner can resize its buffer
     if (!rcvbuff_drops && !refusals && !(small && filled)) continue;
     Finding f = about(in, *s, FindingKind::RcvbufLimited, Severity::Warning, set ? set->ts_ns : s->first_seen_ns);
     if (rcvbuff_drops || refusals)

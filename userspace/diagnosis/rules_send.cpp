@@ -6,7 +6,7 @@ namespace sockscope::rules {
 
 void peer_not_reading(const DiagnoseInput& in, Out& out) {
   for (const Socket* s : sockets(in)) {
-    if (!s->is_tcp() || s->closed) continue;
+    if (!s->is_tcp() || !owner_can_act(*s) || s->state == TcpState::Listen) continue;
     const auto* t = in.tracker.socket(s->serial);
     bool zero_now = t && t->zero_window.since_ns && age_s(in, t->zero_window.since_ns) >= in.th.zero_window_s;
     // the window may not be re-read while it stays zero: persist probes say it did,
@@ -41,7 +41,7 @@ void peer_not_reading(const DiagnoseInput& in, Out& out) {
 void send_blocked(const DiagnoseInput& in, Out& out) {
   for (const Socket* s : sockets(in)) {
     double longest = seconds(s->io.send_ns_max);
-    if (longest < in.th.send_blocked_s) continue;
+    if (longest < in.th.send_blocked_s || !owner_can_act(*s)) continue;
     Finding f = about(in, *s, FindingKind::SendBlocked, Severity::Warning, s->io.last_send_ns);
     f.summary = fmt::format("a send() on this socket blocked for {:.1f} s: the send buffer was full", longest);
     f.evidence["longest_send_s"] = longest;

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <unordered_set>
 
+#include "model/socket_facts.h"
+
 namespace sockscope {
 namespace {
 
@@ -58,9 +60,10 @@ void DiagnosisTracker::track(const Socket& s, uint64_t ts) {
     p.rx_queue_at_start = s.occ.rx_queue;
   }
   bool listener = s.state == TcpState::Listen;
-  hold(p.rx_queued, !listener && !s.closed && s.occ.rx_queue > 0, s.occ.rx_queue, ts);
+  hold(p.rx_queued, !listener && owner_can_act(s) && unread_bytes(s) > 0, s.occ.rx_queue, ts);
   // the peer's window is zero and we have data to send it
-  bool zero = s.is_tcp() && !s.closed && s.metrics_ns && s.metrics.snd_wnd == 0 && s.occ.tx_queue > 0;
+  // (a listener's Send-Q is its backlog and it has no window: not one)
+  bool zero = s.is_tcp() && !listener && !s.closed && s.metrics_ns && s.metrics.snd_wnd == 0 && s.occ.tx_queue > 0;
   hold(p.zero_window, zero, s.occ.tx_queue, ts);
   bool full = listener && s.occ.max_ack_backlog && s.occ.ack_backlog >= s.occ.max_ack_backlog;
   hold(p.accept_full, full, s.occ.ack_backlog, ts);

@@ -257,6 +257,66 @@ struct SockSeed {
   Comm comm{};
 };
 
+// Where a SockInfo comes from; values match enum ss_sock_origin.
+enum class SockOrigin : uint8_t { Pass = 1, Final = 2 };
+// Which kernel object it read; values match enum ss_sock_kind.
+enum class SockKind : uint8_t { Full = 1, TimeWait = 2, Request = 3 };
+inline constexpr uint32_t kAgeUnknown = 0xffffffffu;  // SS_AGE_UNKNOWN
+
+// What the kernel's tcp_sock counts (tcp_info's bytes and segments).
+struct KernelCounters {
+  uint64_t bytes_sent = 0, bytes_acked = 0, bytes_received = 0;
+  uint32_t segs_out = 0, segs_in = 0, total_retrans = 0;
+  uint32_t sk_drops = 0;
+  bool operator==(const KernelCounters&) const = default;
+};
+
+// A socket as the kernel has it: from an iterator pass (the truth as of
+// ts_ns) or read at its move to CLOSE (the counters it ends with).
+struct SockInfo {
+  uint64_t ts_ns = 0;
+  SockId sock;  // cookie always set; state is the kernel's
+  Occupancy occ;
+  TcpMetrics m;
+  KernelCounters k;
+  // ms before ts_ns of the last data sent / received / ACK received, from
+  // the kernel's own timestamps; kAgeUnknown where it keeps none
+  uint32_t last_send_ms = kAgeUnknown, last_recv_ms = kAgeUnknown, last_ack_ms = kAgeUnknown;
+  uint32_t tw_left_ms = kAgeUnknown;  // timewait: until the kernel drops it
+  uint32_t uid = 0;
+  uint32_t err = 0;  // sk_err
+  SockOrigin origin = SockOrigin::Pass;
+  SockKind kind = SockKind::Full;
+};
+
+// One process's fd to a socket, from a pass over every process's files.
+struct FileHolder {
+  uint64_t ts_ns = 0;
+  Task task;  // pid = tgid; comm as the process is named now
+  uint64_t cookie = 0;  // 0: none generated yet (then sk says which)
+  uint64_t sk = 0;
+  uint32_t inode = 0;
+  int32_t fd = -1;
+  uint32_t netns = 0;
+  uint16_t family = 0, protocol = 0;
+  uint8_t state = 0;
+};
+
+// What a pass read. Values are stored in trace files: never reuse one.
+enum class PassWhat : uint8_t { Tcp = 1, Udp = 2, Files = 3 };
+inline constexpr uint8_t kPassWhatMax = 3;
+
+// A complete pass has ended: every socket of this kind (in netns; any for
+// Files) that existed from start_ns to ts_ns was in it, so one the pass did
+// not show is gone (or, for Files, held by no process).
+struct PassEnd {
+  uint64_t ts_ns = 0;
+  uint64_t start_ns = 0;
+  uint32_t netns = 0;  // 0 for Files
+  PassWhat what = PassWhat::Tcp;
+  uint32_t count = 0;  // records the pass delivered
+};
+
 // Cumulative count of events lost of one kind, as of ts_ns.
 struct Lost {
   uint64_t ts_ns = 0;
@@ -265,7 +325,8 @@ struct Lost {
 };
 
 using Event = std::variant<StateChange, SyscallEvent, Sample, StatsUpdate, SockSeed, Lost, Drop, TcpEvent,
-                           JourneyUpdate, SockDropsUpdate, DevStatsUpdate, DevDropsUpdate>;
+                           JourneyUpdate, SockDropsUpdate, DevStatsUpdate, DevDropsUpdate, SockInfo, FileHolder,
+                           PassEnd>;
 
 inline uint64_t event_ts(const Event& e) {
   return std::visit([](const auto& x) { return x.ts_ns; }, e);

@@ -53,6 +53,16 @@ struct NetEvent {
   int32_t err = 0;      // retransmit: 0 = sent
 };
 
+// How the model saw a socket end; values are shown by name (names.h).
+enum class EndHow : uint8_t {
+  None = 0,         // live, or closed with nothing known of how
+  Close,            // its last fd was closed
+  Reset,            // a reset or an error ended the connection
+  TimewaitExpired,  // the kernel's timewait socket went
+  OwnerExited,      // its holders exited without close()
+  Gone,             // a pass no longer showed it, and no event said why
+};
+
 struct Socket {
   static constexpr size_t kMaxHistory = 64;
   static constexpr size_t kMaxCalls = 32;
@@ -73,6 +83,21 @@ struct Socket {
   bool fd_closed = false;  // the owner's last fd to it was closed
   bool closed = false;     // the kernel socket is gone
   uint64_t closed_ns = 0;
+  EndHow end = EndHow::None;
+  // state_since_ns is when the model saw the state begin; false when the
+  // socket was already in it before sockscope started (no kernel time)
+  bool state_since_known = true;
+  // A request socket (SYN_RECV before accept): its row goes, not closes,
+  // when the handshake ends, since the child is a new socket.
+  bool request = false;
+  uint64_t confirmed_ns = 0;  // the latest pass that showed it; 0: none
+  uint64_t hashed_ns = 0;     // since when it is in a table a pass walks; 0: not in one
+  uint32_t err = 0;           // the kernel's sk_err as last read (ECONNRESET after a reset)
+
+  // Every process holding an fd to it, from the latest files pass;
+  // owner is the one that made, accepted or last used it, or else the first.
+  std::vector<Owner> holders;
+  uint64_t holders_ns = 0;  // when holders was last filled
 
   Owner owner;
   uint32_t listen_backlog = 0;
@@ -85,6 +110,10 @@ struct Socket {
 
   // sk_buff paths and TCP health, absolute values from the kernel's maps
   TcpCounters tcp;
+  KernelCounters kernel;     // tcp_sock's own bytes and segments, from passes and the close
+  uint64_t kernel_ns = 0;    // when kernel was read; 0: never
+  // The kernel's own last data sent / received (lsndtime, lrcvtime); 0 unknown
+  uint64_t kernel_last_send_ns = 0, kernel_last_recv_ns = 0;
   TcpMetrics metrics;
   uint64_t metrics_ns = 0;  // when metrics was read; 0: never
   std::map<uint32_t, uint64_t> drops_by_reason;  // kernel drop reason -> count

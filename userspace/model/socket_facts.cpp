@@ -24,8 +24,34 @@ std::string_view socket_state_name(const Socket& s) {
 
 std::string_view shown_state(const Socket& s) { return s.closed ? "(closed)" : socket_state_name(s); }
 
+std::string_view end_how_name(EndHow how) {
+  switch (how) {
+    case EndHow::None: return "";
+    case EndHow::Close: return "close";
+    case EndHow::Reset: return "reset";
+    case EndHow::TimewaitExpired: return "timewait-expired";
+    case EndHow::OwnerExited: return "owner-exited";
+    case EndHow::Gone: return "gone";
+  }
+  return "";
+}
+
+uint64_t last_send_ns(const Socket& s) { return s.kernel_last_send_ns ? s.kernel_last_send_ns : s.io.last_send_ns; }
+uint64_t last_recv_ns(const Socket& s) { return s.kernel_last_recv_ns ? s.kernel_last_recv_ns : s.io.last_recv_ns; }
+
 uint64_t time_in_state_ns(const Socket& s, uint64_t now_ns) {
+  if (!s.state_since_known) return 0;
   return s.state_since_ns && now_ns > s.state_since_ns ? now_ns - s.state_since_ns : 0;
+}
+
+uint64_t unread_bytes(const Socket& s) {
+  bool fin_in = s.state == TcpState::CloseWait || s.state == TcpState::LastAck || s.state == TcpState::Closing;
+  return s.occ.rx_queue - (fin_in && s.occ.rx_queue ? 1 : 0);
+}
+
+bool owner_can_act(const Socket& s) {
+  if (s.closed || s.fd_closed) return false;
+  return !s.is_tcp() || (s.state != TcpState::TimeWait && s.state != TcpState::Close);
 }
 
 double rx_use_pct(const Socket& s) {

@@ -17,8 +17,20 @@ namespace sockscope {
 std::string_view socket_state_name(const Socket& s);
 // The state as the views show it: "(closed)" once the kernel socket is gone.
 std::string_view shown_state(const Socket& s);
-// How long the socket has been in its current state; 0 when not known.
+// "close", "reset", "timewait-expired", "owner-exited", "gone"; "" for None.
+std::string_view end_how_name(EndHow how);
+// How long the socket has been in its current state; 0 when not known
+// (state_since_known false: in it since before start-up).
 uint64_t time_in_state_ns(const Socket& s, uint64_t now_ns);
+
+// Bytes waiting to be read: the receive queue as the kernel counts it
+// includes the peer's FIN (one sequence number) once it arrived, which is
+// not data left unread.
+uint64_t unread_bytes(const Socket& s);
+// Whether the owner can still do something about the socket: it is live,
+// not in TIME_WAIT or CLOSE, and the owner has not closed its fd. Rules
+// about what an owner should do apply to these only.
+bool owner_can_act(const Socket& s);
 
 // Memory against its limit in percent (rmem/rcvbuf, wmem/sndbuf; accept
 // queue/backlog for listeners).
@@ -27,6 +39,10 @@ double tx_use_pct(const Socket& s);
 // Drops of a socket: the stats map's total, or the per-reason sum when that
 // map was read later and already counts more.
 uint64_t total_drops(const Socket& s);
+// When the socket last sent / received data: the kernel's own time for
+// TCP where it has one, else the last send / receive call; 0 unknown.
+uint64_t last_send_ns(const Socket& s);
+uint64_t last_recv_ns(const Socket& s);
 // "comm,pid=N,fd=N" as ss -p writes it; "-" when the owner is unknown.
 std::string owner_text(const Socket& s);
 

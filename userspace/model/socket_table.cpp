@@ -41,6 +41,31 @@ void record_occupancy(Socket& s, uint64_t ts_ns, const Occupancy& o) {
   s.occ_series.record(ts_ns, o, s.is_tcp() && s.state == TcpState::Listen);
 }
 
+// Whether the kernel keeps the socket in a table an iterator walks: TCP
+// listening, connecting, connected, timewait and request sockets; UDP
+// sockets once bound. Others (a TCP socket never connected or already
+// closed, a UDP socket never bound) exist only while an fd holds them.
+bool in_tables(const Socket& s) {
+  if (s.is_tcp()) return s.state != TcpState::Close && s.state != TcpState::Unknown;
+  return s.id.local.port != 0;
+}
+
+// The queues of a socket in TIME_WAIT or closed: the kernel purged them
+// (a timewait socket has none), whatever a reading taken just before said.
+void clear_queues(Socket& s, uint64_t ts_ns) {
+  s.occ.rx_queue = s.occ.tx_queue = s.occ.rmem_alloc = s.occ.wmem_queued = 0;
+  s.occ.ack_backlog = 0;
+  s.occ_ts_ns = std::max(s.occ_ts_ns, ts_ns);
+}
+
+// No more queue readings once the queues are gone: the state hook's own
+// sample at the move to TIME_WAIT still counts the peer's FIN as unread.
+bool queues_gone(const Socket& s) { return s.closed || (s.is_tcp() && s.state == TcpState::TimeWait); }
+
+constexpr uint64_t kMs = 1'000'000;
+// The kernel's TCP_TIMEWAIT_LEN: a timewait socket lives this long.
+constexpr uint32_t kTimeWaitMs = 60'000;
+
 // Time from then to now; 0 when then is later (an event applied after the
 // caller read its clock), never a wrapped-around huge value.
 uint64_t elapsed(uint64_t then, uint64_t now) { return now > then ? now - then : 0; }
@@ -56,7 +81,12 @@ uint64_t TableCounters::lost_total() const {
 const Socket* SocketTable::apply(const Event& e) {
   ++counters_.events;
   Socket* s = std::visit([this](const auto& x) { return on(x); }, e);
-  if (s) s->last_event_ns = std::max(s->last_event_ns, event_ts(e));
+  if (!s) return s;
+  uint64_t ts = event_ts(e);
+  s->last_event_ns = std::max(s->last_event_ns, ts);
+  // since when a pass must show it (PassEnd)
+  if (!in_tables(*s)) s->hashed_ns = 0;
+  else if (!s->hashed_ns) s->hashed_ns = ts;
   return s;
 }
 
@@ -147,10 +177,14 @@ void SocketTable::set_state(Socket& s, TcpState st, uint64_t ts_ns) {
   s.history.push_back({st, ts_ns});
 }
 
-void SocketTable::mark_closed(Socket& s, uint64_t ts_ns) {
+void SocketTable::mark_closed(Socket& s, uint64_t ts_ns, EndHow how) {
   if (s.closed) return;
   s.closed = true;
   s.closed_ns = ts_ns;
+  if (how == EndHow::Close && (s.err || s.tcp.resets_received)) how = EndHow::Reset;
+  s.end = how;
+  s.holders.clear();  // nobody holds a socket that is gone
+  clear_queues(s, ts_ns);
   // A socket gone before it had a cookie gets no more records: the next
   // record at its address is a new socket the kernel put there.
   if (auto a = by_sk_.find(s.id.sk); a != by_sk_.end() && a->second == s.key) by_sk_.erase(a);
@@ -160,10 +194,14 @@ Socket* SocketTable::on(const StateChange& e) {
   Socket* s = resolve(e.sock, e.ts_ns);
   if (!s) return nullptr;
   merge_identity(*s, e.sock);
-  if (s->closed && e.new_state != TcpState::Close) s->closed = false;  // reused by connect()
+  if (s->closed && e.new_state != TcpState::Close) {  // reused by connect()
+    s->closed = false;
+    s->end = EndHow::None;
+  }
   set_state(*s, e.new_state, e.ts_ns);
+  if (e.new_state == TcpState::TimeWait) clear_queues(*s, e.ts_ns);
   // gone once CLOSE is reached and no fd holds it (or none we ever saw)
-  if (e.new_state == TcpState::Close && (s->fd_closed || s->owner.fd < 0)) mark_closed(*s, e.ts_ns);
+  if (e.new_state == TcpState::Close && (s->fd_closed || s->owner.fd < 0)) mark_closed(*s, e.ts_ns, EndHow::Close);
   return s;
 }
 
@@ -191,9 +229,13 @@ Socket* SocketTable::on(const SyscallEvent& e) {
       if (e.ret == 0) push_bounded(s->options, {e.arg0, e.arg1, e.arg2, e.ts_ns}, Socket::kMaxOptions);
       break;
     case Call::Close:
+      if (e.ret == 0) {
+        std::erase_if(s->holders, [&](const Owner& o) { return o.pid == e.task.pid && o.fd == e.fd; });
+        pick_owner(*s);
+      }
       if (e.ret == 0 && e.arg0) {
         s->fd_closed = true;
-        if (!s->is_tcp() || s->state == TcpState::Close) mark_closed(*s, e.ts_ns);
+        if (!s->is_tcp() || s->state == TcpState::Close) mark_closed(*s, e.ts_ns, EndHow::Close);
       }
       break;
     default:
@@ -208,6 +250,7 @@ Socket* SocketTable::on(const Sample& e) {
   if (!s) return nullptr;
   merge_identity(*s, e.sock);
   if (!s->is_tcp() && valid_state(e.sock.state)) set_state(*s, static_cast<TcpState>(e.sock.state), e.ts_ns);
+  if (queues_gone(*s)) return s;
   if (e.ts_ns >= s->occ_ts_ns) {
     s->occ = e.occ;
     s->occ_ts_ns = e.ts_ns;
@@ -271,7 +314,7 @@ void SocketTable::apply_stats(Socket& sock, const StatsUpdate& e) {
   io.recv_ns_max = e.recv_ns_max;
   io.last_send_ns = e.last_send_ns;
   io.last_recv_ns = e.last_recv_ns;
-  if (e.last_sample_ns && e.last_sample_ns >= s->occ_ts_ns) {
+  if (e.last_sample_ns && e.last_sample_ns >= s->occ_ts_ns && !queues_gone(*s)) {
     s->occ = e.occ;
     s->occ_ts_ns = e.last_sample_ns;
   }
@@ -306,7 +349,10 @@ Socket* SocketTable::on(const SockSeed& e) {
   }
   Socket* s = resolve(id, e.ts_ns);
   if (!s) return nullptr;
-  if (!known) s->seeded = true;
+  if (!known) {
+    s->seeded = true;
+    s->state_since_known = false;  // in its state since before start-up: when it began, sock_diag does not say
+  }
   merge_identity(*s, e.sock);
   if (valid_state(e.sock.state)) set_state(*s, static_cast<TcpState>(e.sock.state), e.ts_ns);
   if (e.pid) {
@@ -325,7 +371,11 @@ Socket* SocketTable::on(const SockSeed& e) {
 
 Socket* SocketTable::on(const Lost& e) {
   auto i = static_cast<size_t>(e.kind);
-  if (i < counters_.lost.size()) counters_.lost[i] = std::max(counters_.lost[i], e.total);
+  if (i < counters_.lost.size() && e.total > counters_.lost[i]) {
+    counters_.lost[i] = e.total;
+    if (!in_gap_) ++counters_.gaps;
+    in_gap_ = true;
+  }
   return nullptr;
 }
 
@@ -424,6 +474,178 @@ Socket* SocketTable::on(const DevDropsUpdate& e) {
   return nullptr;
 }
 
+// The kernel's last-send and last-receive times, ms before the record.
+void SocketTable::take_kernel_ages(Socket& s, const SockInfo& e) {
+  auto at = [&](uint32_t ms) { return ms == kAgeUnknown || uint64_t(ms) * kMs > e.ts_ns ? 0 : e.ts_ns - uint64_t(ms) * kMs; };
+  s.kernel_last_send_ns = std::max(s.kernel_last_send_ns, at(e.last_send_ms));
+  s.kernel_last_recv_ns = std::max(s.kernel_last_recv_ns, at(e.last_recv_ms));
+}
+
+// The counters a TCP socket ends with, read at its move to CLOSE (or to
+// TIME_WAIT) in the state hook: complete even if it lived between passes.
+void SocketTable::apply_final(Socket& s, const SockInfo& e) {
+  if (e.ts_ns >= s.kernel_ns) {
+    s.kernel = e.k;
+    s.kernel_ns = e.ts_ns;
+  }
+  if (e.err) s.err = e.err;
+  if (e.ts_ns >= s.metrics_ns && s.is_tcp()) {
+    s.metrics = e.m;
+    s.metrics_ns = e.ts_ns;
+  }
+  max_into(s.occ_max, e.occ);
+  take_kernel_ages(s, e);
+}
+
+Socket* SocketTable::on(const SockInfo& e) {
+  const SockId& id0 = e.sock;
+  bool known = find_key(id0.cookie) || (id0.sk && by_sk_.count(id0.sk));
+  SockId id = id0;
+  if (Socket* p = known ? nullptr : provisional_by_inode(id0.inode)) {
+    id.sk = p->id.sk;  // resolve() moves it to the cookie
+    known = true;
+  }
+  Socket* s = resolve(id, e.ts_ns);
+  if (!s) return nullptr;
+  merge_identity(*s, id0);
+  if (e.origin == SockOrigin::Final) {
+    apply_final(*s, e);
+    if (!known && valid_state(id0.state)) set_state(*s, static_cast<TcpState>(id0.state), e.ts_ns);
+    return s;
+  }
+
+  // A pass: the kernel has this socket, in this state, now.
+  const auto what = uint8_t(s->is_tcp() ? PassWhat::Tcp : PassWhat::Udp);
+  if (!known) {
+    s->request = e.kind == SockKind::Request;
+    // in the first pass of its namespace: it existed before start-up
+    if (!passed_.count({id0.netns, what})) {
+      s->seeded = true;
+      s->state_since_known = false;
+    }
+  }
+  if (s->closed && s->closed_ns <= e.ts_ns) {  // an fd closed, another still holds it
+    s->closed = false;
+    s->end = EndHow::None;
+  }
+  s->confirmed_ns = std::max(s->confirmed_ns, e.ts_ns);
+  TcpState st = e.kind == SockKind::Request    ? TcpState::SynRecv
+                : e.kind == SockKind::TimeWait ? (id0.state == uint8_t(TcpState::FinWait2) ? TcpState::FinWait2
+                                                                                          : TcpState::TimeWait)
+                : valid_state(id0.state)       ? static_cast<TcpState>(id0.state)
+                                               : s->state;
+  if (st != s->state || s->history.empty()) {
+    uint64_t since = e.ts_ns;
+    // a timewait socket says how long it has left of its fixed life
+    if (st == TcpState::TimeWait && e.tw_left_ms <= kTimeWaitMs) {
+      since = e.ts_ns - std::min<uint64_t>(e.ts_ns, uint64_t(kTimeWaitMs - e.tw_left_ms) * kMs);
+      s->state_since_known = true;
+    }
+    if (!s->history.empty() && since < s->history.back().ts_ns) since = e.ts_ns;
+    set_state(*s, st, since);
+  }
+  if (e.err) s->err = e.err;
+  if (e.kind != SockKind::Full) {
+    clear_queues(*s, e.ts_ns);
+    return s;
+  }
+  if (e.ts_ns >= s->occ_ts_ns) {
+    s->occ = e.occ;
+    s->occ_ts_ns = e.ts_ns;
+  }
+  max_into(s->occ_max, e.occ);
+  record_occupancy(*s, e.ts_ns, e.occ);
+  if (s->is_tcp()) apply_final(*s, e);
+  return s;
+}
+
+// The owner stays the process that made, accepted or last used the socket
+// while it still holds it; otherwise (it closed its fd, exited, or the
+// socket came through fork or fd passing) the first holder. Its name is
+// the holder's now, so it follows exec and prctl.
+void SocketTable::pick_owner(Socket& s) {
+  if (s.holders.empty()) return;
+  for (const auto& h : s.holders)
+    if (h.pid == s.owner.pid) {
+      s.owner.comm = h.comm;
+      if (std::none_of(s.holders.begin(), s.holders.end(),
+                       [&](const Owner& o) { return o.pid == s.owner.pid && o.fd == s.owner.fd; }))
+        s.owner.fd = h.fd;
+      return;
+    }
+  s.owner = s.holders.front();
+}
+
+Socket* SocketTable::on(const FileHolder& e) {
+  bool known = find_key(e.cookie) || (e.sk && by_sk_.count(e.sk));
+  if (!known) {
+    // an fd to a socket in no table (never bound): nothing to show
+    ++counters_.holders_unmatched;
+    return nullptr;
+  }
+  SockId id;
+  id.cookie = e.cookie;
+  id.sk = e.sk;
+  id.inode = e.inode;
+  id.netns = e.netns;
+  Socket* s = resolve(id, e.ts_ns);
+  if (!s) return nullptr;
+  merge_identity(*s, id);
+  if (s->holders_ns <= files_end_ns_) s->holders.clear();  // the first of a new pass
+  s->holders_ns = e.ts_ns;
+  Owner o{e.task.pid, e.fd, e.task.comm};
+  if (std::none_of(s->holders.begin(), s->holders.end(),
+                   [&](const Owner& h) { return h.pid == o.pid && h.fd == o.fd; }))
+    s->holders.push_back(o);
+  pick_owner(*s);
+  return s;
+}
+
+// A socket a pass should have shown but did not: the kernel has let it go.
+void SocketTable::end_gone(Socket& s, uint64_t ts_ns) {
+  EndHow how = s.is_tcp() && s.state == TcpState::TimeWait ? EndHow::TimewaitExpired
+               : s.err || s.tcp.resets_received || s.tcp.resets_sent ? EndHow::Reset
+               : s.fd_closed                                        ? EndHow::Close
+               : s.owner.pid                                        ? EndHow::OwnerExited
+                                                                    : EndHow::Gone;
+  if (s.is_tcp() && s.state != TcpState::Close) set_state(s, TcpState::Close, ts_ns);
+  mark_closed(s, ts_ns, how);
+  ++counters_.closed_by_pass;
+}
+
+Socket* SocketTable::on(const PassEnd& e) {
+  if (e.what == PassWhat::Files) {
+    // Sockets in no table live only while an fd holds them: held by
+    // nobody now, they are gone (their holders exited without close()).
+    for (auto& [key, s] : sockets_) {
+      if (s.closed || s.first_seen_ns >= e.start_ns || s.holders_ns >= e.start_ns) continue;
+      s.holders.clear();
+      s.holders_ns = e.ts_ns;  // checked: no process holds it
+      if (in_tables(s)) continue;
+      end_gone(s, e.start_ns);
+      if (s.end == EndHow::Gone) s.end = EndHow::OwnerExited;
+    }
+    files_end_ns_ = e.ts_ns;
+    return nullptr;
+  }
+  const uint16_t proto = e.what == PassWhat::Tcp ? kProtoTcp : kProtoUdp;
+  std::vector<uint64_t> requests_done;
+  for (auto& [key, s] : sockets_) {
+    if (s.closed || s.id.protocol != proto || s.id.netns != e.netns) continue;
+    // it was in a table for the whole pass, and the pass did not show it
+    if (!s.hashed_ns || s.hashed_ns >= e.start_ns || s.confirmed_ns >= e.start_ns) continue;
+    if (s.request) requests_done.push_back(key);  // the handshake ended: the child is another socket
+    else end_gone(s, e.start_ns);
+  }
+  for (auto k : requests_done) erase(k);
+  passed_.insert({e.netns, uint8_t(e.what)});
+  if (in_gap_) {  // what the lost events would have said, this pass has settled
+    in_gap_ = false;
+    ++counters_.gaps_healed;
+  }
+  return nullptr;
+}
+
 void SocketTable::erase(uint64_t key) {
   auto it = sockets_.find(key);
   if (it == sockets_.end()) return;
@@ -436,7 +658,7 @@ void SocketTable::expire(uint64_t now_ns) {
     if (s.is_tcp() && s.state == TcpState::TimeWait && elapsed(s.state_since_ns, now_ns) >= kTimeWaitNs) {
       uint64_t end = s.state_since_ns + kTimeWaitNs;
       set_state(s, TcpState::Close, end);
-      mark_closed(s, end);
+      mark_closed(s, end, EndHow::TimewaitExpired);
     }
   }
   for (auto it = pending_.begin(); it != pending_.end();) {

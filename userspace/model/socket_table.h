@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
+#include <utility>
 #include <unordered_map>
 
 #include "model/event.h"
@@ -40,6 +42,11 @@ struct TableCounters {
   // a reset sent for one): records, so a lower bound under load.
   uint64_t drops_unattributed = 0;
   uint64_t resets_unattributed = 0;
+  uint64_t closed_by_pass = 0;
+  // Gaps: stretches in which the kernel lost events (counted in lost), each
+  // repaired at the next complete pass; healed: those a pass ended.
+  uint64_t gaps = 0, gaps_healed = 0;    // gone from the kernel's tables with no event saying so
+  uint64_t holders_unmatched = 0; // fds to sockets not in the table (never bound or connected)
   std::array<uint64_t, static_cast<size_t>(LostKind::Count)> lost{};  // kernel
   uint64_t lost_total() const;
 };
@@ -76,6 +83,13 @@ class SocketTable {
   Socket* on(const SockDropsUpdate& e);
   Socket* on(const DevStatsUpdate& e);
   Socket* on(const DevDropsUpdate& e);
+  Socket* on(const SockInfo& e);
+  Socket* on(const FileHolder& e);
+  Socket* on(const PassEnd& e);
+  void apply_final(Socket& s, const SockInfo& e);
+  void take_kernel_ages(Socket& s, const SockInfo& e);
+  void pick_owner(Socket& s);
+  void end_gone(Socket& s, uint64_t ts_ns);
 
   Socket* attach(const SockId& id, bool from_packet, uint64_t ts_ns);
   Socket* find_key(uint64_t key);
@@ -87,7 +101,7 @@ class SocketTable {
   Socket* provisional_by_inode(uint32_t inode);
   void merge_identity(Socket& s, const SockId& id);
   void set_state(Socket& s, TcpState st, uint64_t ts_ns);
-  void mark_closed(Socket& s, uint64_t ts_ns);
+  void mark_closed(Socket& s, uint64_t ts_ns, EndHow how = EndHow::None);
   void erase(uint64_t key);
 
   TableLimits limits_;
@@ -108,6 +122,11 @@ class SocketTable {
   static constexpr uint64_t kPendingStatsNs = 10ull * 1000 * 1000 * 1000;
   uint64_t next_provisional_ = 0;
   NicTable nics_;
+  // (netns, PassWhat) whose first complete pass has been applied: a socket
+  // first seen in a later pass is new, one in the first existed before.
+  std::set<std::pair<uint32_t, uint8_t>> passed_;
+  uint64_t files_end_ns_ = 0;  // when the latest files pass ended
+  bool in_gap_ = false;        // events were lost since the last pass end
 };
 
 inline constexpr uint64_t kProvisionalBit = 1ull << 63;

@@ -12,8 +12,9 @@ namespace {
 
 using nlohmann::json;
 
-// Owner from the model where known: a state change in softirq runs in
-// whatever task happened to be on the CPU.
+// The socket's owner from the model. A state change's own task is
+// whoever was on the CPU (on loopback the connecting process runs the
+// receiver's path), so it is never shown as the owner.
 Task who(const Task& task, const Socket* s) {
   if (!s || !s->owner.pid) return task;
   Task t = task;
@@ -166,7 +167,7 @@ std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns, 
   Task task;
   std::string name, details;
   if (auto* x = std::get_if<StateChange>(&e)) {
-    task = who(x->task, s);
+    task = who(Task{}, s);
     name = "state";
     details = fmt::format("{} -> {}", tcp_state_name(x->old_state), tcp_state_name(x->new_state));
   } else if (auto* x = std::get_if<SyscallEvent>(&e)) {
@@ -199,7 +200,7 @@ json watch_json(const Event& e, const Socket* s, const ReasonNames& names) {
   Task task;
   if (auto* x = std::get_if<StateChange>(&e)) {
     j["type"] = "state";
-    task = who(x->task, s);
+    task = who(Task{}, s);
     j["old_state"] = tcp_state_name(x->old_state);
     j["new_state"] = tcp_state_name(x->new_state);
     j["task_pid"] = x->task.pid;

@@ -52,7 +52,8 @@ std::string list_table(const std::vector<const Socket*>& sockets, uint64_t now_n
                                 "RTT", "Process");
   for (const Socket* s : sockets) {
     SocketRow r = socket_row(*s, now_ns);
-    out += fmt::format(kRow, r.netid, r.state, age(r.age_ns), r.recv_q, r.send_q, r.rcv_pct, r.snd_pct, r.rx_max,
+    // in its state since before start-up: the kernel does not say how long
+    out += fmt::format(kRow, r.netid, r.state, s->state_since_known ? age(r.age_ns) : "?", r.recv_q, r.send_q, r.rcv_pct, r.snd_pct, r.rx_max,
                        r.tx_max, r.local, r.peer, bytes(r.sent), bytes(r.rcvd), bytes(r.drops), bytes(r.retransmits),
                        rtt_text(*s), r.process);
   }
@@ -66,6 +67,8 @@ nlohmann::json socket_json(const Socket& s, uint64_t now_ns, const ReasonNames& 
   j["proto"] = protocol_name(s.id.protocol);
   j["state"] = socket_state_name(s);
   j["closed"] = s.closed;
+  // how its end was seen; null while live
+  j["end"] = s.closed ? nlohmann::json(end_how_name(s.end).empty() ? "gone" : end_how_name(s.end)) : nlohmann::json();
   j["seeded"] = s.seeded;
   j["local"] = format_endpoint(s.id.family, s.id.local);
   j["remote"] = format_endpoint(s.id.family, s.id.remote);
@@ -73,7 +76,17 @@ nlohmann::json socket_json(const Socket& s, uint64_t now_ns, const ReasonNames& 
   j["pid"] = s.owner.pid;
   j["comm"] = std::string(comm_view(s.owner.comm));
   j["fd"] = s.owner.fd;
+  // every process holding an fd to it (the latest files pass, kept up by
+  // close calls); before the first pass that saw it, the owner alone
+  auto& owners = j["owners"] = nlohmann::json::array();
+  if (s.holders_ns || s.closed) {
+    for (const auto& h : s.holders)
+      owners.push_back({{"pid", h.pid}, {"comm", std::string(comm_view(h.comm))}, {"fd", h.fd}});
+  } else if (s.owner.pid && s.owner.fd >= 0 && !s.fd_closed) {
+    owners.push_back({{"pid", s.owner.pid}, {"comm", std::string(comm_view(s.owner.comm))}, {"fd", s.owner.fd}});
+  }
   j["state_since_ns"] = s.state_since_ns;
+  j["state_since_known"] = s.state_since_known;
   j["time_in_state_ns"] = time_in_state_ns(s, now_ns);
   j["rx_queue"] = s.occ.rx_queue;
   j["tx_queue"] = s.occ.tx_queue;
@@ -100,6 +113,16 @@ nlohmann::json socket_json(const Socket& s, uint64_t now_ns, const ReasonNames& 
   j["recv_ns_max"] = s.io.recv_ns_max;
   j["last_send_ns"] = s.io.last_send_ns;
   j["last_recv_ns"] = s.io.last_recv_ns;
+  // ages of the last data sent / received: the kernel's own timestamps
+  // where it keeps them (older than start-up included); null when unknown
+  auto ago = [&](uint64_t t) { return t ? nlohmann::json(now_ns > t ? now_ns - t : 0) : nlohmann::json(); };
+  j["last_send_age_ns"] = ago(last_send_ns(s));
+  j["last_recv_age_ns"] = ago(last_recv_ns(s));
+  if (s.kernel_ns)
+    j["kernel"] = {{"bytes_sent", s.kernel.bytes_sent},     {"bytes_acked", s.kernel.bytes_acked},
+                   {"bytes_received", s.kernel.bytes_received}, {"segs_out", s.kernel.segs_out},
+                   {"segs_in", s.kernel.segs_in},           {"total_retrans", s.kernel.total_retrans},
+                   {"sk_drops", s.kernel.sk_drops}};
 
   j["drops"] = total_drops(s);
   auto& by_reason = j["drops_by_reason"] = nlohmann::json::object();

@@ -7,7 +7,7 @@
 #include "bpf/abi/sockscope_abi.h"
 #include "model/event.h"
 
-static_assert(SS_ABI_VERSION == 3, "ABI changed: update the decoder and these checks");
+static_assert(SS_ABI_VERSION == 4, "ABI changed: update the decoder and these checks");
 static_assert(sizeof(ss_hdr) == 16 && offsetof(ss_hdr, ts_ns) == 8);
 static_assert(sizeof(ss_task) == 24);
 static_assert(sizeof(ss_sock_id) == 72 && offsetof(ss_sock_id, inode) == 20 &&
@@ -43,6 +43,15 @@ static_assert(sizeof(ss_sock_stats) == 344 && offsetof(ss_sock_stats, occ) == 10
               offsetof(ss_sock_stats, owner_pid) == 168 && offsetof(ss_sock_stats, tcp) == 176 &&
               offsetof(ss_sock_stats, metrics) == 272 && offsetof(ss_sock_stats, metrics_ns) == 304 &&
               offsetof(ss_sock_stats, zw_sent) == 320 && offsetof(ss_sock_stats, last_net_emit_ns) == 328);
+// Samples from the iterators and the state hook (ABI 4)
+static_assert(sizeof(ss_sock_info) == 224 && offsetof(ss_sock_info, occ) == 88 && offsetof(ss_sock_info, m) == 120 &&
+              offsetof(ss_sock_info, bytes_sent) == 152 && offsetof(ss_sock_info, segs_out) == 176 &&
+              offsetof(ss_sock_info, last_send_ms) == 192 && offsetof(ss_sock_info, uid) == 208 &&
+              offsetof(ss_sock_info, origin) == 216 && offsetof(ss_sock_info, kind) == 217);
+static_assert(sizeof(ss_file_event) == 80 && offsetof(ss_file_event, cookie) == 40 &&
+              offsetof(ss_file_event, inode) == 56 && offsetof(ss_file_event, fd) == 60 &&
+              offsetof(ss_file_event, netns) == 64 && offsetof(ss_file_event, state) == 72);
+static_assert(SS_AGE_UNKNOWN == sockscope::kAgeUnknown);
 // Per-CPU map values are laid out at 8-byte strides: these need no padding.
 static_assert(sizeof(ss_dev_stats) % 8 == 0 && sizeof(__u64) == 8);
 

@@ -192,6 +192,62 @@ Event decode_tcp(std::span<const uint8_t> rec) {
   return e;
 }
 
+
+Event decode_sock_info(std::span<const uint8_t> rec) {
+  auto r = need<ss_sock_info>(rec, "socket");
+  if (r.origin < 1 || r.origin > SS_SOCK_ORIGIN_MAX) throw Bad{fmt::format("socket record origin {} out of range", r.origin)};
+  if (r.kind < 1 || r.kind > SS_SK_KIND_MAX) throw Bad{fmt::format("socket record kind {} out of range", r.kind)};
+  if (r.m.ca_state > kCaStateMax) throw Bad{fmt::format("congestion state {} out of range", r.m.ca_state)};
+  SockInfo e;
+  e.ts_ns = r.hdr.ts_ns;
+  e.sock = sock_of(r.sock);
+  if (!e.sock.cookie) throw Bad{"socket record without a socket cookie"};
+  if (e.sock.family == 0 || e.sock.protocol == 0) throw Bad{"socket record without family or protocol"};
+  state_of(r.sock.state);  // a socket the kernel has is in some state
+  if (r.kind != SS_SK_FULL && e.sock.protocol != kProtoTcp) throw Bad{"a timewait or request socket that is not TCP"};
+  if (r.kind == SS_SK_TIMEWAIT && r.sock.state != uint8_t(TcpState::TimeWait) && r.sock.state != uint8_t(TcpState::FinWait2))
+    throw Bad{fmt::format("timewait socket in state {}", r.sock.state)};
+  e.occ = occ_of(r.occ);
+  e.m = metrics_of(r.m);
+  e.k.bytes_sent = r.bytes_sent;
+  e.k.bytes_acked = r.bytes_acked;
+  e.k.bytes_received = r.bytes_received;
+  e.k.segs_out = r.segs_out;
+  e.k.segs_in = r.segs_in;
+  e.k.total_retrans = r.total_retrans;
+  e.k.sk_drops = r.sk_drops;
+  e.last_send_ms = r.last_send_ms;
+  e.last_recv_ms = r.last_recv_ms;
+  e.last_ack_ms = r.last_ack_ms;
+  e.tw_left_ms = r.tw_left_ms;
+  e.uid = r.uid;
+  e.err = r.err;
+  e.origin = static_cast<SockOrigin>(r.origin);
+  e.kind = static_cast<SockKind>(r.kind);
+  return e;
+}
+
+Event decode_file(std::span<const uint8_t> rec) {
+  auto r = need<ss_file_event>(rec, "file");
+  FileHolder e;
+  e.ts_ns = r.hdr.ts_ns;
+  e.task = task_of(r.task);
+  if (!e.task.pid) throw Bad{"file record without a process"};
+  if (!r.cookie && !r.sk) throw Bad{"file record names no socket"};
+  if (r.fd < 0) throw Bad{fmt::format("file record with fd {}", r.fd)};
+  if (r.family != kAfInet && r.family != kAfInet6) throw Bad{fmt::format("address family {} is not inet/inet6", r.family)};
+  if (r.protocol != kProtoTcp && r.protocol != kProtoUdp) throw Bad{fmt::format("protocol {} is not tcp/udp", r.protocol)};
+  e.cookie = r.cookie;
+  e.sk = r.sk;
+  e.inode = r.inode;
+  e.fd = r.fd;
+  e.netns = r.netns;
+  e.family = r.family;
+  e.protocol = r.protocol;
+  e.state = state_of(r.state) == TcpState::Unknown ? 0 : r.state;
+  return e;
+}
+
 // Map values are fixed-size; their contents are still checked where a
 // range matters.
 StatsUpdate stats_of(uint64_t cookie, const ss_sock_stats& v, uint64_t ts_ns) {
@@ -290,6 +346,8 @@ DecodeStatus decode_kernel(std::span<const uint8_t> rec, Event& out) {
     case SS_EV_SAMPLE: out = decode_sample(rec); break;
     case SS_EV_DROP: out = decode_drop(rec); break;
     case SS_EV_TCP: out = decode_tcp(rec); break;
+    case SS_EV_SOCK: out = decode_sock_info(rec); break;
+    case SS_EV_FILE: out = decode_file(rec); break;
     default: return DecodeStatus::UnknownType;
   }
   return DecodeStatus::Ok;
@@ -356,6 +414,13 @@ DecodeStatus decode_any(RawKind kind, std::span<const uint8_t> b, Event& out) {
       auto r = exact<RawLost>(b, "lost");
       if (r.kind >= uint32_t(LostKind::Count)) throw Bad{fmt::format("lost kind {} unknown", r.kind)};
       out = Lost{r.ts_ns, LostKind(r.kind), r.total};
+      return DecodeStatus::Ok;
+    }
+    case RawKind::PassEnd: {
+      auto r = exact<RawPassEnd>(b, "pass end");
+      if (r.what < 1 || r.what > kPassWhatMax) throw Bad{fmt::format("pass kind {} unknown", r.what)};
+      if (r.start_ns > r.ts_ns) throw Bad{"pass ended before it started"};
+      out = PassEnd{r.ts_ns, r.start_ns, r.netns, PassWhat(r.what), r.count};
       return DecodeStatus::Ok;
     }
     case RawKind::End:  // carries no event

@@ -27,7 +27,8 @@ void put_all(std::vector<uint8_t>& out, std::span<const T> v) {
 static_assert(offsetof(RawSockStats, ts_ns) == 0 && offsetof(RawSockDrops, ts_ns) == 0 &&
                   offsetof(RawJourney, ts_ns) == 0 && offsetof(RawDevStats, ts_ns) == 0 &&
                   offsetof(RawDevDrops, ts_ns) == 0 && offsetof(RawSeed, ts_ns) == 0 &&
-                  offsetof(RawLost, ts_ns) == 0 && offsetof(RawEnd, ts_ns) == 0,
+                  offsetof(RawLost, ts_ns) == 0 && offsetof(RawEnd, ts_ns) == 0 &&
+                  offsetof(RawPassEnd, ts_ns) == 0,
               "raw_ts reads every layout's timestamp at its start");
 
 uint64_t raw_ts(uint16_t kind, std::span<const uint8_t> bytes) {
@@ -107,6 +108,17 @@ void encode_lost(std::vector<uint8_t>& out, uint64_t ts_ns, LostKind kind, uint6
 void encode_end(std::vector<uint8_t>& out, uint64_t ts_ns) {
   out.clear();
   put(out, RawEnd{ts_ns});
+}
+
+void encode_pass_end(std::vector<uint8_t>& out, const PassEnd& p) {
+  out.clear();
+  RawPassEnd r{};
+  r.ts_ns = p.ts_ns;
+  r.start_ns = p.start_ns;
+  r.netns = p.netns;
+  r.count = p.count;
+  r.what = uint8_t(p.what);
+  put(out, r);
 }
 
 }  // namespace sockscope

@@ -29,8 +29,9 @@ enum class RawKind : uint16_t {
   Seed = 7,       // RawSeed
   Lost = 8,       // RawLost
   End = 9,        // RawEnd: trace files only, the recording's last moment
+  PassEnd = 10,   // RawPassEnd: an iterator pass has ended
 };
-inline constexpr uint16_t kRawKindMax = 9;
+inline constexpr uint16_t kRawKindMax = 10;
 
 // A record as delivered: valid only during the sink call that carries it.
 struct RawRecord {
@@ -84,6 +85,14 @@ struct RawLost {
 struct RawEnd {
   uint64_t ts_ns;
 };
+struct RawPassEnd {
+  uint64_t ts_ns;  // the pass's end
+  uint64_t start_ns;
+  uint32_t netns;
+  uint32_t count;
+  uint8_t what;  // enum PassWhat
+  uint8_t pad[7];
+};
 
 // More CPUs than this in a per-CPU record is taken for corruption.
 inline constexpr uint32_t kMaxRawCpus = 8192;
@@ -104,5 +113,6 @@ void encode_dev_drops(std::vector<uint8_t>& out, uint64_t ts_ns, const ss_dev_dr
 void encode_seed(std::vector<uint8_t>& out, const SockSeed& s);
 void encode_lost(std::vector<uint8_t>& out, uint64_t ts_ns, LostKind kind, uint64_t total);
 void encode_end(std::vector<uint8_t>& out, uint64_t ts_ns);
+void encode_pass_end(std::vector<uint8_t>& out, const PassEnd& p);
 
 }  // namespace sockscope

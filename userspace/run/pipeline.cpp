@@ -51,9 +51,9 @@ std::string summary_line(const SocketTable& table, const DecodeStats& d) {
     kinds += fmt::format("{}{}={}", k ? " " : "", lost_kind_name(static_cast<LostKind>(k)), c.lost[k]);
   return fmt::format(
       "sockscope: events={} lost={} ({}) malformed={} unknown={} sockets={} evicted_for_room={} "
-      "stats_unmatched={} drops_unattributed={} resets_unattributed={}",
+      "stats_unmatched={} drops_unattributed={} resets_unattributed={} gaps={} gaps_healed={} closed_by_pass={}",
       c.events, c.lost_total(), kinds, d.malformed, d.unknown_type, table.size(), c.evicted_for_room,
-      c.stats_unmatched, c.drops_unattributed, c.resets_unattributed);
+      c.stats_unmatched, c.drops_unattributed, c.resets_unattributed, c.gaps, c.gaps_healed, c.closed_by_pass);
 }
 
 }  // namespace sockscope

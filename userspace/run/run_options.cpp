@@ -13,6 +13,7 @@ LiveOptions RunOptions::live() const {
   l.loader.detail_calls = detail == "calls";
   l.loader.journey = !no_journey;
   l.loader.journey_rate = journey_rate;
+  if (pass_interval_s > 0) l.pass_interval_ns = static_cast<uint64_t>(pass_interval_s * 1e9);
   return l;
 }
 

@@ -24,6 +24,9 @@ struct RunOptions {
   size_t max_sockets = 262144;
   uint32_t ringbuf_mb = 8;
   double sample_interval_ms = 10;
+  // --sample-interval: seconds between two reads of the kernel's socket
+  // tables (the iterator passes); 0: not given (1 s, or top's -d)
+  double pass_interval_s = 0;
   std::string detail;  // "calls": one record per data syscall
   bool no_journey = false;  // skip the per-packet receive timing
   uint32_t journey_rate = 20000;  // most received packets timed per second per CPU; 0: all

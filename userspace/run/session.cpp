@@ -43,9 +43,14 @@ std::function<void()> Session::tick_fn() {
   return [this] { rec_->tick(); };
 }
 
-void Session::run(const OnEvent& on_event) {
+void Session::run(const OnEvent& on_event, const std::function<void()>& on_tick) {
   double duration_s = replay_ && !o_.duration_set ? 0 : o_.duration_s;
-  run_pipeline(*src_, table_, duration_s, with_recording(on_event), tick_fn());
+  std::function<void()> tick = tick_fn();
+  if (on_tick) tick = [rec = std::move(tick), on_tick] {
+    if (rec) rec();
+    on_tick();
+  };
+  run_pipeline(*src_, table_, duration_s, with_recording(on_event), tick);
   end_ns_ = src_->now_ns();
 }
 

@@ -2,6 +2,7 @@
 // the model, and with -w a recording of what the source delivered.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,8 +30,8 @@ class Session {
 
   // Runs the pipeline until --duration ends (live; with -r: that much of
   // the recording, and the whole file when it is not given), the file
-  // ends, or a stop signal.
-  void run(const OnEvent& on_event = nullptr);
+  // ends, or a stop signal. on_tick runs after every poll of the source.
+  void run(const OnEvent& on_event = nullptr, const std::function<void()>& on_tick = nullptr);
   // One slice of the same pipeline, for a caller with its own loop (the
   // live view): polls the source once, waiting at most timeout_ms. False
   // once the source has ended (then flushed); call finish() afterwards.

@@ -8,4 +8,9 @@ void install_stop_handlers();
 bool stop_requested();
 void request_stop();
 
+// SIGUSR1 asks for the current state without stopping (`list` prints the
+// table); take_dump_request() says whether one came since the last call.
+void install_dump_handler();
+bool take_dump_request();
+
 }  // namespace sockscope

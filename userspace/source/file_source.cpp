@@ -37,10 +37,13 @@ FileSource::FileSource(const std::string& path) {
   } catch (const trace::TraceError& e) {
     throw UserError(e.what(), kBadInput);
   }
-  if (reader_->abi_version() != SS_ABI_VERSION)
-    throw UserError(fmt::format("{} holds kernel records of ABI version {}; this sockscope decodes version {}: "
+  // Version 4 only added record types (sockets from iterator passes, fds
+  // held): version 3 files decode unchanged.
+  constexpr uint16_t kOldestAbi = 3;
+  if (reader_->abi_version() < kOldestAbi || reader_->abi_version() > SS_ABI_VERSION)
+    throw UserError(fmt::format("{} holds kernel records of ABI version {}; this sockscope decodes versions {} to {}: "
                                 "open it with the sockscope version that recorded it",
-                                name, reader_->abi_version(), SS_ABI_VERSION),
+                                name, reader_->abi_version(), kOldestAbi, SS_ABI_VERSION),
                     kBadInput);
   name_ = name;
   on_warning([](const std::string& m) { std::cerr << "sockscope: " << m << std::endl; });

@@ -39,12 +39,22 @@ LiveSource::LiveSource(const LiveOptions& opts) : opts_(opts) {
     throw UserError(fmt::format("reading the number of possible CPUs from /sys/devices/system/cpu/possible failed: {}",
                                 std::strerror(-ncpu)));
   ncpu_ = size_t(ncpu);
-  // Existing sockets are read before attaching, so every seed is older than
-  // every BPF record. A socket created in between is seen from its first
-  // event after attach on.
-  if (opts_.seed) take_seeds();
+  // Attach first, then read what exists: the first iterator pass (at the
+  // first poll) shows every socket, including those made while attaching,
+  // and settles any event that raced with it. Without the iterators (an
+  // older kernel), sock_diag seeds instead, also after attaching: a socket
+  // seen both ways is joined by its inode.
   bpf_ = std::make_unique<BpfObject>(opts.loader);
   std::cerr << probe_report(bpf_->probes());
+  if (opts_.seed && have_passes()) {
+    try {
+      iter_ = std::make_unique<IterRunner>();
+    } catch (const std::runtime_error& e) {
+      throw UserError(e.what());
+    }
+  } else if (opts_.seed) {
+    take_seeds();
+  }
   rb_ = ring_buffer__new(bpf_->events_fd(), &LiveSource::on_record, this, nullptr);
   if (!rb_) throw UserError(fmt::format("setting up the ring buffer failed: {}", std::strerror(errno)));
   // libbpf's own epoll is level-triggered: it returns as soon as one record
@@ -142,6 +152,7 @@ bool LiveSource::poll(int timeout_ms, const EventSink& sink) {
   consume();
   sink_ = nullptr;
   uint64_t now = monotonic_ns();
+  if (iter_ && now - last_pass_ns_ >= opts_.pass_interval_ns) run_passes(sink);
   if (now - last_stats_ns_ >= opts_.stats_interval_ns) read_maps(sink);
   return true;
 }
@@ -151,7 +162,117 @@ void LiveSource::flush(const EventSink& sink) {
   sink_ = &sink;
   consume();
   sink_ = nullptr;
+  if (iter_) run_passes(sink);  // what the output shows is what the kernel has now
   read_maps(sink);
+}
+
+bool LiveSource::have_passes() const { return bpf_->iter_tcp_link() >= 0 || bpf_->iter_udp_link() >= 0; }
+
+void LiveSource::pass_failed(const std::string& what, const std::string& err) {
+  // once per kind of failure: a namespace that goes away mid-pass is normal
+  if (pass_warned_.insert(what).second) std::cerr << "sockscope: " << what << ": " << err << "\n";
+}
+
+uint32_t LiveSource::deliver_pass(const EventSink& sink, std::unordered_set<uint64_t>* cookies) {
+  uint32_t n = 0;
+  std::span<const uint8_t> rest(pass_buf_);
+  while (!rest.empty()) {
+    // records are whole (the kernel rewrites one that did not fit), but a
+    // size that does not fit is not trusted: the rest is dropped, counted
+    ss_hdr h;
+    if (rest.size() < sizeof(h)) {
+      ++decode_.malformed;
+      decode_.last_error = "an iterator pass ended inside a record header";
+      break;
+    }
+    std::memcpy(&h, rest.data(), sizeof(h));
+    if (h.size < sizeof(h) || h.size > rest.size()) {
+      ++decode_.malformed;
+      decode_.last_error = fmt::format("an iterator record says it is {} bytes, {} are left", h.size, rest.size());
+      break;
+    }
+    if (deliver(RawKind::Kernel, rest.first(h.size), sink, decode_) == DecodeStatus::Ok) {
+      ++n;
+      if (cookies)
+        if (auto* i = std::get_if<SockInfo>(&scratch_)) cookies->insert(i->sock.cookie);
+    }
+    rest = rest.subspan(h.size);
+  }
+  return n;
+}
+
+void LiveSource::pass_end(const EventSink& sink, const PassEnd& p) {
+  encode_pass_end(raw_buf_, p);
+  deliver(RawKind::PassEnd, raw_buf_, sink, decode_);
+}
+
+// Events first, so the pass is applied on top of everything before it;
+// then the pass; then the events made while it ran (the model orders them
+// by time); then the ends, which close what the pass no longer showed.
+void LiveSource::run_passes(const EventSink& sink) {
+  sink_ = &sink;
+  consume();
+  sink_ = nullptr;
+  const uint64_t start = monotonic_ns();
+  last_pass_ns_ = start;
+  std::vector<PassEnd> ends;
+  std::unordered_set<uint64_t> cookies;
+  std::unordered_set<uint32_t> seen_ns;
+  const std::vector<Netns> all = list_netns();
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Netns& ns = all[i];
+    seen_ns.insert(ns.inum);
+    for (auto [what, link] : {std::pair{PassWhat::Tcp, bpf_->iter_tcp_link()}, {PassWhat::Udp, bpf_->iter_udp_link()}}) {
+      if (link < 0) continue;
+      pass_buf_.clear();
+      std::string err;
+      if (!iter_->run(link, i == 0 ? nullptr : &ns, pass_buf_, err)) {
+        // incomplete: no end, so nothing is closed on its account
+        pass_failed(fmt::format("a {} pass in network namespace {} failed", what == PassWhat::Tcp ? "TCP" : "UDP",
+                                ns.inum),
+                    err);
+        continue;
+      }
+      ends.push_back({0, start, ns.inum, what, deliver_pass(sink, &cookies)});
+    }
+  }
+  // a namespace gone since the last pass: empty, so its sockets close
+  for (uint32_t inum : netns_passed_)
+    if (!seen_ns.count(inum))
+      for (PassWhat what : {PassWhat::Tcp, PassWhat::Udp}) ends.push_back({0, start, inum, what, 0});
+  netns_passed_ = std::move(seen_ns);
+  sink_ = &sink;
+  consume();
+  sink_ = nullptr;
+  for (PassEnd& e : ends) {
+    e.ts_ns = monotonic_ns();
+    pass_end(sink, e);
+  }
+
+  // Owners: when sockets came or went, when one is held but in no table
+  // (it ends only with its holders), and every 10 s for renamed processes.
+  const int files = bpf_->iter_files_link();
+  const uint64_t now = monotonic_ns();
+  bool changed = cookies != pass_cookies_;
+  pass_cookies_ = std::move(cookies);
+  if (files < 0 || !(changed || !held_unlisted_.empty() || now - last_files_ns_ >= 10'000'000'000ull)) return;
+  last_files_ns_ = now;
+  pass_buf_.clear();
+  std::string err;
+  if (!iter_->run(files, nullptr, pass_buf_, err)) {
+    pass_failed("a pass over the processes' files failed", err);
+    return;
+  }
+  held_unlisted_.clear();
+  const uint32_t n = deliver_pass(sink, nullptr);
+  // which held sockets no table showed
+  for (size_t off = 0; off + sizeof(ss_file_event) <= pass_buf_.size(); off += sizeof(ss_file_event)) {
+    ss_file_event f;
+    std::memcpy(&f, pass_buf_.data() + off, sizeof(f));
+    if (f.hdr.type != SS_EV_FILE || f.hdr.size != sizeof(f)) break;
+    if (!pass_cookies_.count(f.cookie)) held_unlisted_.insert(f.cookie);
+  }
+  pass_end(sink, {monotonic_ns(), now, 0, PassWhat::Files, n});
 }
 
 namespace {

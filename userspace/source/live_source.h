@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "source/kernel/bpf_loader.h"
+#include "source/kernel/iter_pass.h"
 #include "source/kernel/map_changes.h"
 #include "source/source.h"
 
@@ -21,6 +22,7 @@ struct LiveOptions {
   LoaderOptions loader;
   uint64_t stats_interval_ns = 250'000'000;  // how often the stats, drop, journey and device maps are read
   bool seed = true;                           // sockets that exist at start-up
+  uint64_t pass_interval_ns = 1'000'000'000;  // how often the iterators read the kernel's socket tables
 };
 
 class LiveSource : public Source {
@@ -55,6 +57,14 @@ class LiveSource : public Source {
   void forget_closed(const std::unordered_set<uint64_t>& closed);
   void note_closed(const Event& e);
   void consume();
+  // The samples: every socket the kernel has, in every network namespace,
+  // then (when sockets came or went) every process's fds to them.
+  bool have_passes() const;
+  void run_passes(const EventSink& sink);
+  // Delivers the records of one pass; returns how many decoded.
+  uint32_t deliver_pass(const EventSink& sink, std::unordered_set<uint64_t>* cookies);
+  void pass_end(const EventSink& sink, const PassEnd& p);
+  void pass_failed(const std::string& what, const std::string& err);
 
   LiveOptions opts_;
   std::unique_ptr<BpfObject> bpf_;
@@ -82,6 +92,13 @@ class LiveSource : public Source {
   std::unordered_set<uint64_t> closed_;  // cookies whose map entries can go after a read
   std::array<uint64_t, static_cast<size_t>(LostKind::Count)> lost_seen_{};
   std::vector<uint8_t> raw_buf_;  // the raw form of a map entry being delivered
+  std::unique_ptr<IterRunner> iter_;
+  std::vector<uint8_t> pass_buf_;
+  uint64_t last_pass_ns_ = 0, last_files_ns_ = 0;
+  std::unordered_set<uint64_t> pass_cookies_;  // what the last tcp/udp passes showed
+  std::unordered_set<uint64_t> held_unlisted_;  // held by an fd, in no table: ends only with its holders
+  std::unordered_set<uint32_t> netns_passed_;  // namespaces a pass ran in
+  std::unordered_set<std::string> pass_warned_;  // failures already reported
 };
 
 }  // namespace sockscope

@@ -45,9 +45,17 @@ std::string g_libbpf_log;
 
 int keep_libbpf_log(enum libbpf_print_level level, const char* fmt, va_list args) {
   if (level == LIBBPF_DEBUG) return 0;
-  char buf[1024];
-  int n = vsnprintf(buf, sizeof(buf), fmt, args);
-  g_libbpf_log += buf;
+  // the verifier's log is one message of many kilobytes
+  va_list again;
+  va_copy(again, args);
+  int n = vsnprintf(nullptr, 0, fmt, args);
+  if (n > 0) {
+    std::string buf(size_t(n) + 1, '\0');
+    vsnprintf(buf.data(), buf.size(), fmt, again);
+    buf.resize(size_t(n));
+    g_libbpf_log += buf;
+  }
+  va_end(again);
   if (g_libbpf_log.size() > 64 * 1024) g_libbpf_log.erase(0, g_libbpf_log.size() - 32 * 1024);
   return n;
 }
@@ -58,7 +66,7 @@ std::string load_error(int err) {
   if (err == -EPERM)
     return "the kernel refused to load sockscope's BPF programs (permission denied): run as root, "
            "and check that kernel.unprivileged_bpf_disabled or a security module does not block BPF";
-  std::string tail = g_libbpf_log.size() > 2000 ? g_libbpf_log.substr(g_libbpf_log.size() - 2000) : g_libbpf_log;
+  std::string tail = g_libbpf_log.size() > 20000 ? g_libbpf_log.substr(g_libbpf_log.size() - 20000) : g_libbpf_log;
   return fmt::format("loading sockscope's BPF programs failed ({}). libbpf said:\n{}", std::strerror(-err), tail);
 }
 
@@ -109,6 +117,9 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
     }
     links_.push_back(link);
     p.attached = true;
+    if (prog == skel_->progs.ss_iter_tcp) iter_tcp_ = bpf_link__fd(link);
+    if (prog == skel_->progs.ss_iter_udp) iter_udp_ = bpf_link__fd(link);
+    if (prog == skel_->progs.ss_iter_files) iter_files_ = bpf_link__fd(link);
   }
   if (attached_count() == 0) {
     std::string report = probe_report(probes_);
@@ -122,6 +133,7 @@ BpfObject::~BpfObject() { release(); }
 void BpfObject::release() {
   for (auto* l : links_) bpf_link__destroy(l);
   links_.clear();
+  iter_tcp_ = iter_udp_ = iter_files_ = -1;
   if (skel_) sockscope_bpf__destroy(skel_);
   skel_ = nullptr;
 }

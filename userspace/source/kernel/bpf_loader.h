@@ -42,6 +42,11 @@ class BpfObject {
   int dev_stats_fd() const;     // PERCPU_HASH ss_dev_key -> ss_dev_stats
   int dev_names_fd() const;     // HASH ss_dev_key -> ss_dev_name
   int dev_drops_fd() const;     // PERCPU_HASH ss_dev_drop_key -> u64
+  // The iterators' links (iter/tcp, iter/udp, iter/task_file), from which
+  // each pass creates its fd; -1 when this kernel lacks the iterator.
+  int iter_tcp_link() const { return iter_tcp_; }
+  int iter_udp_link() const { return iter_udp_; }
+  int iter_files_link() const { return iter_files_; }
   const std::vector<ProbeStatus>& probes() const { return probes_; }
   size_t attached_count() const;
 
@@ -51,6 +56,7 @@ class BpfObject {
   sockscope_bpf* skel_ = nullptr;
   std::vector<bpf_link*> links_;
   std::vector<ProbeStatus> probes_;
+  int iter_tcp_ = -1, iter_udp_ = -1, iter_files_ = -1;
 };
 
 // One line per problem plus a summary, for stderr at start-up.

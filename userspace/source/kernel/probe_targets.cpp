@@ -72,6 +72,13 @@ std::string missing_target(const std::string& section, const btf* vmlinux) {
     }
     return "";
   }
+  if (kind == "iter") {
+    // an iterator target exists where the kernel declares its context
+    if (!vmlinux) return "kernel BTF could not be read";
+    if (btf__find_by_name_kind(vmlinux, ("bpf_iter__" + name).c_str(), BTF_KIND_STRUCT) < 0)
+      return fmt::format("this kernel has no {} iterator", name);
+    return "";
+  }
   if (kind == "tracepoint" || kind == "tp") {
     std::string path = fmt::format("{}/events/{}", tracefs_root(), name);
     if (access(path.c_str(), F_OK) != 0) return fmt::format("this kernel has no tracepoint {}", name);

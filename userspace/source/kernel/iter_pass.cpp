@@ -1,0 +1,120 @@
+#include "source/kernel/iter_pass.h"
+
+#include <bpf/bpf.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+
+namespace sockscope {
+namespace {
+
+uint32_t ns_inum(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? uint32_t(st.st_ino) : 0;
+}
+
+void add_dir(const char* dir, const std::string& suffix, bool numeric, std::set<uint32_t>& seen,
+             std::vector<Netns>& out) {
+  DIR* d = opendir(dir);
+  if (!d) return;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    if (numeric && (e->d_name[0] < '0' || e->d_name[0] > '9')) continue;
+    std::string path = fmt::format("{}/{}{}", dir, e->d_name, suffix);
+    uint32_t inum = ns_inum(path);
+    if (inum && seen.insert(inum).second) out.push_back({inum, path});
+  }
+  closedir(d);
+}
+
+// Reads an iterator fd to its end. The kernel writes whole records only:
+// one that does not fit is written again at the next read.
+bool read_all(int fd, std::vector<uint8_t>& out, std::string& err) {
+  uint8_t buf[64 * 1024];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n == 0) return true;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      err = fmt::format("reading the iterator failed: {}", std::strerror(errno));
+      return false;
+    }
+    out.insert(out.end(), buf, buf + n);
+  }
+}
+
+}  // namespace
+
+std::vector<Netns> list_netns() {
+  std::vector<Netns> out;
+  std::set<uint32_t> seen;
+  const std::string self = "/proc/self/ns/net";
+  if (uint32_t inum = ns_inum(self)) {
+    seen.insert(inum);
+    out.push_back({inum, self});
+  }
+  add_dir("/run/netns", "", false, seen, out);
+  add_dir("/proc", "/ns/net", true, seen, out);
+  return out;
+}
+
+IterRunner::IterRunner() {
+  home_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (home_ < 0) throw std::runtime_error(fmt::format("opening this thread's network namespace failed: {}",
+                                                      std::strerror(errno)));
+}
+
+IterRunner::~IterRunner() {
+  if (home_ >= 0) close(home_);
+}
+
+bool IterRunner::run(int link_fd, const Netns* ns, std::vector<uint8_t>& out, std::string& err) {
+  int iter = -1;
+  if (!ns) {
+    iter = bpf_iter_create(link_fd);
+  } else {
+    // The namespace fd is held only for this pass, so sockscope never
+    // keeps a namespace alive.
+    int nsfd = open(ns->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0) {
+      err = fmt::format("opening network namespace {} failed: {}", ns->path, std::strerror(errno));
+      return false;
+    }
+    if (ns_inum(fmt::format("/proc/self/fd/{}", nsfd)) != ns->inum) {
+      close(nsfd);
+      err = fmt::format("network namespace {} went away", ns->path);  // the pid was reused
+      return false;
+    }
+    if (setns(nsfd, CLONE_NEWNET) != 0) {
+      err = fmt::format("entering network namespace {} failed: {}", ns->path, std::strerror(errno));
+      close(nsfd);
+      return false;
+    }
+    close(nsfd);
+    iter = bpf_iter_create(link_fd);
+    int saved = errno;
+    if (setns(home_, CLONE_NEWNET) != 0)
+      throw std::runtime_error(fmt::format("returning to sockscope's network namespace failed: {}",
+                                           std::strerror(errno)));
+    errno = saved;
+  }
+  if (iter < 0) {
+    err = fmt::format("creating an iterator failed: {}", std::strerror(errno));
+    return false;
+  }
+  bool ok = read_all(iter, out, err);
+  close(iter);
+  return ok;
+}
+
+}  // namespace sockscope

@@ -1,0 +1,40 @@
+// Runs sockscope's BPF iterators: one pass reads every socket of one kind
+// in one network namespace (iter/tcp, iter/udp), or every process's socket
+// fds (iter/task_file). An iterator sees the namespace of the thread that
+// creates its fd, so a pass in another namespace enters it for that moment.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sockscope {
+
+// A network namespace and a path that opens it.
+struct Netns {
+  uint32_t inum = 0;  // as sockets report it (net->ns.inum)
+  std::string path;   // /proc/self/ns/net, /run/netns/NAME or /proc/PID/ns/net
+};
+
+// Every network namespace with a process in it or a name in /run/netns,
+// sockscope's own first. Cheap: one stat per process.
+std::vector<Netns> list_netns();
+
+class IterRunner {
+ public:
+  // Keeps an fd of the calling thread's namespace, to come back to.
+  IterRunner();
+  ~IterRunner();
+  IterRunner(const IterRunner&) = delete;
+  IterRunner& operator=(const IterRunner&) = delete;
+
+  // Runs the iterator of link_fd (in ns; nullptr: where sockscope is) and
+  // appends everything it wrote to out. false when the pass did not
+  // complete (the namespace went away, the kernel refused); err says why.
+  bool run(int link_fd, const Netns* ns, std::vector<uint8_t>& out, std::string& err);
+
+ private:
+  int home_ = -1;
+};
+
+}  // namespace sockscope
