@@ -41,6 +41,7 @@
 #include "tests/helpers/child.h"
 #include "tests/helpers/net.h"
 #include "tests/helpers/observers.h"
+#include "tests/helpers/tmux.h"
 #include "tests/helpers/wait.h"
 #include "tests/integration/list_helpers.h"
 #include "tests/integration/sockscope_run.h"
@@ -1006,6 +1007,100 @@ TEST_CASE("truth: sockscope stopped for 5 s under churn agrees with ss within tw
   // Lost records are allowed, unnoticed ones are not: a loss is a gap the
   // model counted (and repaired from the kernel's own tables).
   if (lost > 0) CHECK(model.summary("gaps") > 0);
+}
+
+// --- the live view reads the same model ----------------------------------
+
+namespace {
+
+// One socket row of top's table: its endpoints, state, queues and flag.
+struct TopRow {
+  bool flagged = false;  // '!': a finding
+  std::string local, remote, state, recv_q, send_q, line;
+};
+
+// Rows of a screen whose local and remote cells are whole endpoints (the
+// pane is wide enough for IPv4 ones): the first two tokens that look like
+// "127.0.0.1:P", then the state, the time in state, Recv-Q, its bar, Send-Q.
+std::vector<TopRow> top_rows(const std::string& screen) {
+  std::vector<TopRow> rows;
+  std::istringstream in(screen);
+  const std::regex endpoint(R"(^127\.0\.0\.1:[0-9*]+$)");
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::vector<std::string> w;
+    for (std::string x; words >> x;) w.push_back(x);
+    size_t i = 0;
+    while (i + 1 < w.size() && !(std::regex_match(w[i], endpoint) && std::regex_match(w[i + 1], endpoint))) ++i;
+    if (i + 5 >= w.size()) continue;
+    TopRow r;
+    r.line = line;
+    r.flagged = !line.empty() && line[0] == '!';
+    r.local = w[i];
+    r.remote = w[i + 1];
+    r.state = w[i + 2];
+    size_t j = i + 4;  // after the time in state
+    r.recv_q = w[j++];
+    while (j < w.size() && w[j].find_first_not_of('#') == std::string::npos) ++j;  // its bar
+    if (j >= w.size()) continue;
+    r.send_q = w[j];
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+// A queue as top prints it (ui/render_table.cpp: exact below 10,000).
+std::string top_qty(uint64_t n) { return n < 10'000 ? std::to_string(n) : "big"; }
+
+}  // namespace
+
+TEST_CASE("truth: top's rows agree with list at a quiet instant, and none is flagged", "[kernel][truth]") {
+  if (!have_tmux()) {
+    WARN("tmux is not installed (packaging/install-deps.sh installs it): skipped");
+    return;
+  }
+  // both sockscopes up before the load starts, on a port chosen now
+  const uint16_t port = free_port();
+  Model model("truth-top");
+  const std::string err = temp_path("truth-top.err");
+  Tmux t("truth-top");
+  REQUIRE(t.start_script("exec " + sockscope_bin() + " top -d 1 --port " + std::to_string(port) + " 2>" + err + "\n",
+                         230, 70));
+  bool live = t.wait_until([](const std::string& sc) { return sc.rfind("live", 0) == 0; }, 30);
+  INFO("top's stderr: " << read_file(err));
+  REQUIRE(live);
+  Busy busy("truth-top-wl", {"--seconds", "30", "--short-rate", "300", "--port", std::to_string(port)});
+  for (int round = 0; round < 2; ++round) {
+    sleep_s(4);
+    busy.quiet();
+    sleep_s(kSettle);
+    const std::string screen = t.screen();
+    const json m = model.snapshot();
+    busy.resume();
+    const std::vector<TopRow> rows = top_rows(screen);
+    INFO("round " << round << ", top's screen:\n" << screen);
+    CHECK(rows.size() >= 5);  // the listener, the long-lived connections, TIME_WAITs
+    std::vector<std::string> problems;
+    for (const TopRow& r : rows) {
+      if (r.flagged) problems.push_back("flagged: " + r.line);
+      if (r.state == "(closed)") continue;  // kept for --retention; list keeps them too
+      const json* same = nullptr;
+      for (const auto& s : m)
+        if (!s.value("closed", true) && s.value("local", "") == r.local && s.value("remote", "") == r.remote)
+          same = &s;
+      if (!same) {
+        problems.push_back("live in top, not in list: " + r.line);
+        continue;
+      }
+      if (same->value("state", "") != r.state || top_qty(same->value("rx_queue", uint64_t(0))) != r.recv_q ||
+          top_qty(same->value("tx_queue", uint64_t(0))) != r.send_q)
+        problems.push_back("differs: top `" + r.line + "` list: " + show(*same));
+    }
+    INFO(first(problems));
+    CHECK(problems.empty());
+  }
+  busy.finish(40);
+  std::remove(err.c_str());
 }
 
 TEST_CASE("truth: kill -9 of sockscope leaves no BPF program or link behind", "[kernel][truth]") {

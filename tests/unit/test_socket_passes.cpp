@@ -141,14 +141,26 @@ TEST_CASE("passes: a timewait socket seen first in a pass dates its state from i
   CHECK(s->state_since_ns == 85 * kSec);
 }
 
-TEST_CASE("passes: a request socket's row goes, not closes, when its handshake ends", "[model][pass]") {
+TEST_CASE("passes: a request socket's row goes on as its child, or goes if the handshake never completes",
+          "[model][pass]") {
   SocketTable t;
   t.apply(seen(10 * kSec, sock(5, TcpState::NewSynRecv), 0, SockKind::Request));
+  t.apply(seen(10 * kSec, sock(6, TcpState::NewSynRecv, 8080, 40001), 0, SockKind::Request));
   t.apply(tcp_end(9 * kSec, 10 * kSec));
   REQUIRE(t.find(5));
   CHECK(socket_state_name(*t.find(5)) == "SYN_RECV");
+  // 5's handshake completes: the child has the request's cookie
+  t.apply(change(10'500 * kMs, sock(5, TcpState::SynRecv), TcpState::SynRecv, TcpState::Established));
+  t.apply(seen(11'050 * kMs, sock(5, TcpState::Established)));
   t.apply(tcp_end(11 * kSec, 11'100 * kMs));
-  CHECK_FALSE(t.find(5));
+  REQUIRE(t.find(5));
+  CHECK(t.find(5)->state == TcpState::Established);
+  CHECK_FALSE(t.find(5)->closed);
+  CHECK_FALSE(t.find(6));  // never completed: no row
+  // once the child has gone, its row is closed like any other, not removed
+  t.apply(tcp_end(12 * kSec, 12'100 * kMs));
+  REQUIRE(t.find(5));
+  CHECK(t.find(5)->closed);
 }
 
 TEST_CASE("passes: owners come from who holds the fd, not from who ran a hook", "[model][pass]") {

@@ -87,8 +87,9 @@ struct Socket {
   // state_since_ns is when the model saw the state begin; false when the
   // socket was already in it before sockscope started (no kernel time)
   bool state_since_known = true;
-  // A request socket (SYN_RECV before accept): its row goes, not closes,
-  // when the handshake ends, since the child is a new socket.
+  // A request socket (SYN_RECV, no full socket yet). Its child inherits
+  // its cookie, so the row goes on as the child; a request that vanishes
+  // without one (the handshake never completed) has its row removed.
   bool request = false;
   uint64_t confirmed_ns = 0;  // the latest pass that showed it; 0: none
   uint64_t hashed_ns = 0;     // since when it is in a table a pass walks; 0: not in one

@@ -194,6 +194,7 @@ Socket* SocketTable::on(const StateChange& e) {
   Socket* s = resolve(e.sock, e.ts_ns);
   if (!s) return nullptr;
   merge_identity(*s, e.sock);
+  s->request = false;  // state changes are a full socket's (a request's child keeps its cookie)
   if (s->closed && e.new_state != TcpState::Close) {  // reused by connect()
     s->closed = false;
     s->end = EndHow::None;
@@ -516,8 +517,10 @@ Socket* SocketTable::on(const SockInfo& e) {
 
   // A pass: the kernel has this socket, in this state, now.
   const auto what = uint8_t(s->is_tcp() ? PassWhat::Tcp : PassWhat::Udp);
+  // The accepted child takes its request socket's cookie: the row goes on
+  // as the child once a full socket is seen.
+  s->request = e.kind == SockKind::Request;
   if (!known) {
-    s->request = e.kind == SockKind::Request;
     // in the first pass of its namespace: it existed before start-up
     if (!passed_.count({id0.netns, what})) {
       s->seeded = true;
@@ -634,7 +637,7 @@ Socket* SocketTable::on(const PassEnd& e) {
     if (s.closed || s.id.protocol != proto || s.id.netns != e.netns) continue;
     // it was in a table for the whole pass, and the pass did not show it
     if (!s.hashed_ns || s.hashed_ns >= e.start_ns || s.confirmed_ns >= e.start_ns) continue;
-    if (s.request) requests_done.push_back(key);  // the handshake ended: the child is another socket
+    if (s.request) requests_done.push_back(key);  // a handshake that never completed: no row to keep
     else end_gone(s, e.start_ns);
   }
   for (auto k : requests_done) erase(k);
