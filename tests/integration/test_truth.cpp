@@ -40,6 +40,7 @@
 
 #include "tests/helpers/child.h"
 #include "tests/helpers/net.h"
+#include "tests/helpers/netns.h"
 #include "tests/helpers/observers.h"
 #include "tests/helpers/tmux.h"
 #include "tests/helpers/wait.h"
@@ -1101,6 +1102,52 @@ TEST_CASE("truth: top's rows agree with list at a quiet instant, and none is fla
   }
   busy.finish(40);
   std::remove(err.c_str());
+}
+
+TEST_CASE("truth: with the kernel's timewait table full, TIME_WAIT rows are exactly ss's, in another netns",
+          "[kernel][truth]") {
+  // A namespace of the test's own, its timewait table cut to 16: most
+  // connections closed there skip TIME_WAIT (TcpExtTCPTimeWaitOverflow).
+  NetnsPair pair;
+  const std::string ns = pair.ns_a();
+  must_in(ns, "sysctl -qw net.ipv4.tcp_max_tw_buckets=16");
+  Model model("truth-twfull");
+  const uint16_t port = 47000 + uint16_t(getpid() % 1000);
+  Fd l = tcp_listen_in(ns, "127.0.0.1", port, 128);
+  constexpr int kConns = 300;
+  for (int i = 0; i < kConns; ++i) {
+    Fd c = socket_in(ns, SOCK_STREAM);
+    REQUIRE(connect_v4(c, "127.0.0.1", port) == 0);
+    Fd a(accept(l, nullptr, nullptr));
+    REQUIRE(a >= 0);
+    c.close();  // the client closes first: its side would wait in TIME_WAIT
+    char b;
+    REQUIRE(read(a, &b, 1) == 0);
+    a.close();
+  }
+  sleep_s(2 * kInterval + 0.5);
+  const std::string ss_tw = must_in(ns, "ss -tanH state time-wait | wc -l");
+  const long ss_count = std::stol(ss_tw);
+  const json m = model.snapshot();
+  long model_tw = 0, model_live = 0;
+  std::vector<std::string> other;
+  for (const auto& s : m) {
+    if (s.value("netns", uint64_t(0)) != pair.inode_a() || s.value("closed", true)) continue;
+    ++model_live;
+    if (s.value("state", "") == "TIME_WAIT") ++model_tw;
+    else if (s.value("state", "") != "LISTEN") other.push_back(show(s));
+  }
+  const std::string nstat = must_in(ns, "nstat -az TcpExtTCPTimeWaitOverflow");
+  INFO("ss TIME-WAIT in the namespace: " << ss_count << "; model: " << model_tw << " TIME_WAIT, " << model_live
+                                         << " live\n" << nstat << first(other));
+  std::smatch overflow;
+  REQUIRE(std::regex_search(nstat, overflow, std::regex("TcpExtTCPTimeWaitOverflow\\s+([0-9]+)")));
+  CHECK(std::stol(overflow[1]) >= kConns - 16);  // the table really was full
+  CHECK(ss_count <= 16);
+  CHECK(model_tw == ss_count);
+  CHECK(other.empty());            // nothing stuck in FIN_WAIT or CLOSE
+  CHECK(model_live == ss_count + 1);  // and the listener
+  CHECK(model.stop() == 0);
 }
 
 TEST_CASE("truth: kill -9 of sockscope leaves no BPF program or link behind", "[kernel][truth]") {
