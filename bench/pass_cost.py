@@ -3,10 +3,10 @@
 cost"): sockscope reads every socket the kernel has once per
 --sample-interval, so its cost grows with the socket table.
 
-    sudo bench/pass_cost.py --build build [--sockets 20000] [--seconds 20]
+    sudo bench/pass_cost.py --build build [--sockets 18000] [--seconds 20]
 
-bench_hold opens --sockets idle loopback connections (twice as many
-sockets). sockscope `list` then runs --seconds at a fast and a slow
+bench_hold opens --sockets idle loopback sockets (both ends of
+connections, and their listeners). sockscope `list` then runs --seconds at a fast and a slow
 interval, twice each, alternated; its CPU time (user + system, from
 wait4) at the fast one less the slow one, divided by the extra passes and
 the sockets, is the whole cost of a pass per socket: the BPF programs, the
@@ -49,7 +49,7 @@ def run_sockscope(binary, seconds, interval):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default="build")
-    ap.add_argument("--sockets", type=int, default=20000, help="connections bench_hold opens (2 sockets each)")
+    ap.add_argument("--sockets", type=int, default=18000, help="sockets bench_hold opens (default 18000)")
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--fast", type=float, default=0.1, help="the fast --sample-interval (default 0.1 s)")
     ap.add_argument("--slow", type=float, default=10, help="the slow one (default 10 s)")
@@ -69,10 +69,10 @@ def main():
         hold.wait()
     cpu = {i: sum(r[0] for r in v) / len(v) for i, v in runs.items()}
     passes = {i: a.seconds / i for i in runs}
-    sockets = 2 * a.sockets
+    sockets = a.sockets
     per_pass = (cpu[a.fast] - cpu[a.slow]) / (passes[a.fast] - passes[a.slow])
     print(f"bench_hold: {ready}")
-    print(f"sockets held: {sockets} (+ listeners); {a.seconds} s per run, 2 runs per interval")
+    print(f"sockets held: {sockets}; {a.seconds} s per run, 2 runs per interval")
     for i in (a.fast, a.slow):
         print(f"  --sample-interval {i}: {cpu[i]:.2f} s CPU, {passes[i]:.0f} passes")
     print(f"one pass: {per_pass * 1e3:.2f} ms CPU in sockscope, {per_pass / sockets * 1e9:.0f} ns per socket")
