@@ -28,7 +28,8 @@ from overhead import probe_cost  # noqa: E402
 
 
 def run_sockscope(binary, seconds, interval):
-    """CPU seconds (user + system) of one `list` run, and its stderr summary."""
+    """CPU seconds (user + system, and system alone) of one `list` run, and
+    the iterator programs' run counts and times."""
     before = set(probe_cost.programs())
     p = subprocess.Popen([binary, "list", "--duration", str(seconds), "--sample-interval", str(interval)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -43,7 +44,7 @@ def run_sockscope(binary, seconds, interval):
         sys.exit(f"sockscope failed: {err}")
     iters = {progs[i]["name"]: (progs[i].get("run_cnt", 0), progs[i].get("run_time_ns", 0))
              for i in ids if i in progs and progs[i].get("name", "").startswith("ss_iter")}
-    return ru.ru_utime + ru.ru_stime, iters
+    return ru.ru_utime + ru.ru_stime, iters, ru.ru_stime
 
 
 def main():
@@ -68,14 +69,17 @@ def main():
         hold.terminate()
         hold.wait()
     cpu = {i: sum(r[0] for r in v) / len(v) for i, v in runs.items()}
+    sys_cpu = {i: sum(r[2] for r in v) / len(v) for i, v in runs.items()}
     passes = {i: a.seconds / i for i in runs}
     sockets = a.sockets
     per_pass = (cpu[a.fast] - cpu[a.slow]) / (passes[a.fast] - passes[a.slow])
     print(f"bench_hold: {ready}")
     print(f"sockets held: {sockets}; {a.seconds} s per run, 2 runs per interval")
     for i in (a.fast, a.slow):
-        print(f"  --sample-interval {i}: {cpu[i]:.2f} s CPU, {passes[i]:.0f} passes")
-    print(f"one pass: {per_pass * 1e3:.2f} ms CPU in sockscope, {per_pass / sockets * 1e9:.0f} ns per socket")
+        print(f"  --sample-interval {i}: {cpu[i]:.2f} s CPU ({sys_cpu[i]:.2f} s in the kernel), {passes[i]:.0f} passes")
+    sys_per_pass = (sys_cpu[a.fast] - sys_cpu[a.slow]) / (passes[a.fast] - passes[a.slow])
+    print(f"one pass: {per_pass * 1e3:.2f} ms CPU in sockscope, {per_pass / sockets * 1e9:.0f} ns per socket "
+          f"({sys_per_pass / sockets * 1e9:.0f} ns of it in the kernel)")
     for name in sorted({n for v in runs.values() for r in v for n in r[1]}):
         cnt = sum(r[1].get(name, (0, 0))[0] for v in runs.values() for r in v)
         ns = sum(r[1].get(name, (0, 0))[1] for v in runs.values() for r in v)
