@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <algorithm>
 #include <array>
 #include <exception>
 #include <iostream>
@@ -173,7 +174,7 @@ void LiveSource::pass_failed(const std::string& what, const std::string& err) {
   if (pass_warned_.insert(what).second) std::cerr << "sockscope: " << what << ": " << err << "\n";
 }
 
-uint32_t LiveSource::deliver_pass(const EventSink& sink, std::unordered_set<uint64_t>* cookies) {
+uint32_t LiveSource::deliver_pass(const EventSink& sink, std::vector<uint64_t>* cookies) {
   uint32_t n = 0;
   std::span<const uint8_t> rest(pass_buf_);
   while (!rest.empty()) {
@@ -194,7 +195,7 @@ uint32_t LiveSource::deliver_pass(const EventSink& sink, std::unordered_set<uint
     if (deliver(RawKind::Kernel, rest.first(h.size), sink, decode_) == DecodeStatus::Ok) {
       ++n;
       if (cookies)
-        if (auto* i = std::get_if<SockInfo>(&scratch_)) cookies->insert(i->sock.cookie);
+        if (auto* i = std::get_if<SockInfo>(&scratch_)) cookies->push_back(i->sock.cookie);
     }
     rest = rest.subspan(h.size);
   }
@@ -216,7 +217,10 @@ void LiveSource::run_passes(const EventSink& sink) {
   const uint64_t start = monotonic_ns();
   last_pass_ns_ = start;
   std::vector<PassEnd> ends;
-  std::unordered_set<uint64_t> cookies;
+  // sorted vectors, not hash sets: a pass over 100,000 sockets would
+  // allocate a node for each
+  std::vector<uint64_t> cookies;
+  cookies.reserve(pass_cookies_.size() + 1024);
   std::unordered_set<uint32_t> seen_ns;
   const std::vector<Netns> all = list_netns();
   for (size_t i = 0; i < all.size(); ++i) {
@@ -253,6 +257,7 @@ void LiveSource::run_passes(const EventSink& sink) {
   // (it ends only with its holders), and every 10 s for renamed processes.
   const int files = bpf_->iter_files_link();
   const uint64_t now = monotonic_ns();
+  std::sort(cookies.begin(), cookies.end());
   bool changed = cookies != pass_cookies_;
   pass_cookies_ = std::move(cookies);
   if (files < 0 || !(changed || !held_unlisted_.empty() || now - last_files_ns_ >= 10'000'000'000ull)) return;
@@ -270,7 +275,7 @@ void LiveSource::run_passes(const EventSink& sink) {
     ss_file_event f;
     std::memcpy(&f, pass_buf_.data() + off, sizeof(f));
     if (f.hdr.type != SS_EV_FILE || f.hdr.size != sizeof(f)) break;
-    if (!pass_cookies_.count(f.cookie)) held_unlisted_.insert(f.cookie);
+    if (!std::binary_search(pass_cookies_.begin(), pass_cookies_.end(), f.cookie)) held_unlisted_.insert(f.cookie);
   }
   pass_end(sink, {monotonic_ns(), now, 0, PassWhat::Files, n});
 }

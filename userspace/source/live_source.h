@@ -62,7 +62,7 @@ class LiveSource : public Source {
   bool have_passes() const;
   void run_passes(const EventSink& sink);
   // Delivers the records of one pass; returns how many decoded.
-  uint32_t deliver_pass(const EventSink& sink, std::unordered_set<uint64_t>* cookies);
+  uint32_t deliver_pass(const EventSink& sink, std::vector<uint64_t>* cookies);
   void pass_end(const EventSink& sink, const PassEnd& p);
   void pass_failed(const std::string& what, const std::string& err);
 
@@ -95,7 +95,7 @@ class LiveSource : public Source {
   std::unique_ptr<IterRunner> iter_;
   std::vector<uint8_t> pass_buf_;
   uint64_t last_pass_ns_ = 0, last_files_ns_ = 0;
-  std::unordered_set<uint64_t> pass_cookies_;  // what the last tcp/udp passes showed
+  std::vector<uint64_t> pass_cookies_;  // what the last tcp/udp passes showed, sorted
   std::unordered_set<uint64_t> held_unlisted_;  // held by an fd, in no table: ends only with its holders
   std::unordered_set<uint32_t> netns_passed_;  // namespaces a pass ran in
   std::unordered_set<std::string> pass_warned_;  // failures already reported

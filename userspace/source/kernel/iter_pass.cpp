@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -39,17 +40,20 @@ void add_dir(const char* dir, const std::string& suffix, bool numeric, std::set<
 
 // Reads an iterator fd to its end. The kernel writes whole records only:
 // one that does not fit is written again at the next read.
+// Reads straight into out, which keeps its capacity from pass to pass.
 bool read_all(int fd, std::vector<uint8_t>& out, std::string& err) {
-  uint8_t buf[64 * 1024];
+  constexpr size_t kChunk = 64 * 1024;
   for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
+    size_t have = out.size();
+    out.resize(have + kChunk);
+    ssize_t n = read(fd, out.data() + have, kChunk);
+    out.resize(have + size_t(std::max<ssize_t>(n, 0)));
     if (n == 0) return true;
     if (n < 0) {
       if (errno == EINTR) continue;
       err = fmt::format("reading the iterator failed: {}", std::strerror(errno));
       return false;
     }
-    out.insert(out.end(), buf, buf + n);
   }
 }
 
