@@ -482,9 +482,10 @@ void SocketTable::take_kernel_ages(Socket& s, const SockInfo& e) {
   s.kernel_last_recv_ns = std::max(s.kernel_last_recv_ns, at(e.last_recv_ms));
 }
 
-// The counters a TCP socket ends with, read at its move to CLOSE (or to
-// TIME_WAIT) in the state hook: complete even if it lived between passes.
-void SocketTable::apply_final(Socket& s, const SockInfo& e) {
+// What the kernel's tcp_sock says (bytes, segments, metrics, sk_err, last
+// send/receive): from a pass, or read at the move to CLOSE (or TIME_WAIT)
+// in the state hook, so a socket that lived between passes ends complete.
+void SocketTable::apply_kernel_read(Socket& s, const SockInfo& e) {
   if (e.ts_ns >= s.kernel_ns) {
     s.kernel = e.k;
     s.kernel_ns = e.ts_ns;
@@ -510,7 +511,7 @@ Socket* SocketTable::on(const SockInfo& e) {
   if (!s) return nullptr;
   merge_identity(*s, id0);
   if (e.origin == SockOrigin::Final) {
-    apply_final(*s, e);
+    apply_kernel_read(*s, e);
     if (!known && valid_state(id0.state)) set_state(*s, static_cast<TcpState>(id0.state), e.ts_ns);
     return s;
   }
@@ -558,7 +559,7 @@ Socket* SocketTable::on(const SockInfo& e) {
   }
   max_into(s->occ_max, e.occ);
   record_occupancy(*s, e.ts_ns, e.occ);
-  if (s->is_tcp()) apply_final(*s, e);
+  if (s->is_tcp()) apply_kernel_read(*s, e);
   return s;
 }
 

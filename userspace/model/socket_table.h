@@ -86,7 +86,7 @@ class SocketTable {
   Socket* on(const SockInfo& e);
   Socket* on(const FileHolder& e);
   Socket* on(const PassEnd& e);
-  void apply_final(Socket& s, const SockInfo& e);
+  void apply_kernel_read(Socket& s, const SockInfo& e);
   void take_kernel_ages(Socket& s, const SockInfo& e);
   void pick_owner(Socket& s);
   void end_gone(Socket& s, uint64_t ts_ns);
