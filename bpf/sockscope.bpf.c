@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sockscope's kernel side: one object, hooks grouped by purpose in hooks/.
- * Every hook is a tracepoint, raw tracepoint, tp_btf or iterator; userspace
- * turns off (set_autoload) any whose target this kernel lacks and reports it. */
+ * Every hook is a tracepoint, raw tracepoint, tp_btf, cgroup, sockops or
+ * iterator program; userspace turns off (set_autoload) any whose target
+ * this kernel lacks and reports it, and attaches only the tiers asked for
+ * (userspace/source/kernel/tiers.cpp). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -15,5 +17,6 @@
 #include "hooks/drops.bpf.h"
 #include "hooks/tcp_health.bpf.h"
 #include "hooks/iterators.bpf.h"
+#include "hooks/cgroup_sock.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -167,6 +167,7 @@ Action table_key(ViewState& v, const KeyInput& in, const Snapshot& snap, const s
     case '<': shift_sort(v, -1); break;
     case '>': shift_sort(v, +1); break;
     case 'I': v.reverse = !v.reverse; break;
+    case 'D': return Action::Detail;
     case kKeyF6:
       v.mode = Mode::SortMenu;
       v.menu_at = size_t(v.sort);
@@ -212,7 +213,10 @@ Action apply_key(ViewState& v, const KeyInput& in, const Snapshot& snap, const s
   if (Action a = replay_key(key); a != Action::None) return a;
   switch (v.mode) {
     case Mode::Table: return table_key(v, in, snap, lines, page, width);
-    case Mode::Detail: detail_key(v, key, snap, page, width); break;
+    case Mode::Detail:
+      if (key == 'D') return Action::Detail;
+      detail_key(v, key, snap, page, width);
+      break;
     case Mode::SortMenu: menu_key(v, in); break;
     case Mode::Nic:
       if (key == 'n' || key == '\t' || key == kKeyEscape || key == 'q' || key == kKeyBackspace || key == kKeyF10)

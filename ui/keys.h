@@ -48,6 +48,8 @@ enum class Action {
   Step,       // . : one second of the recording, paused
   SeekStart,  // 0 : back to the recording's start
   SeekEnd,    // $ : read to the end
+  // live only
+  Detail,     // D : the syscalls detail tier for the selected socket's process, on or off
 };
 
 // Applies a key to view. lines: what visible_lines() gives now; page: rows

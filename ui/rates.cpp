@@ -40,8 +40,9 @@ void RateTracker::step(Snapshot& snap, double dt_s) {
     auto [it, fresh] = rows_.try_emplace(row.key);
     RowPrev& p = it->second;
     // a row first seen now has no count before it: unknown, not everything it ever moved
-    p.rx_rate = fresh ? -1 : per_s(row.bytes_received, p.received, dt_s);
-    p.tx_rate = fresh ? -1 : per_s(row.bytes_sent, p.sent, dt_s);
+    bool unknown = fresh || !row.bytes_known;
+    p.rx_rate = unknown ? -1 : per_s(row.bytes_received, p.received, dt_s);
+    p.tx_rate = unknown ? -1 : per_s(row.bytes_sent, p.sent, dt_s);
     p.received = row.bytes_received;
     p.sent = row.bytes_sent;
     p.seen = gen;
@@ -54,6 +55,11 @@ void RateTracker::step(Snapshot& snap, double dt_s) {
 
   events_per_s_ = per_s(snap.events, prev_events_, dt_s);
   snap.events_per_s = events_per_s_;
+  const bool squeeze_known = !snap.softnet.time_squeeze.empty();
+  squeeze_ps_ = have_squeeze_ && squeeze_known ? per_s(snap.softnet.total, prev_squeeze_, dt_s) : -1;
+  have_squeeze_ = squeeze_known;
+  prev_squeeze_ = snap.softnet.total;
+  snap.squeeze_ps = squeeze_ps_;
 
   for (auto& n : snap.nics) {
     auto [it, fresh] = nics_.try_emplace(n.nic.key);
@@ -92,6 +98,7 @@ void RateTracker::keep(Snapshot& snap) const {
     row.tx_rate = it->second.tx_rate;
   }
   snap.events_per_s = events_per_s_;
+  snap.squeeze_ps = squeeze_ps_;
   keep_nics(snap);
 }
 

@@ -52,6 +52,9 @@ class RateTracker {
   uint64_t prev_ns_ = 0;
   uint64_t prev_events_ = 0;
   double events_per_s_ = -1;
+  bool have_squeeze_ = false;  // a softnet reading to compare with
+  uint64_t prev_squeeze_ = 0;
+  double squeeze_ps_ = -1;
   uint64_t generation_ = 0;
   std::unordered_map<uint64_t, RowPrev> rows_;
   std::map<DevKey, NicPrev> nics_;

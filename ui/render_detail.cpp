@@ -67,7 +67,13 @@ bool is_receive(Call c) {
 // when less came back. arg0 is the requested length for sendto, recvfrom,
 // read and write, the message count for the mmsg calls; sendmsg, recvmsg
 // and the vector calls do not say (bpf/hooks/syscalls.bpf.h).
+// The default tier's cgroup hooks do not time a call: say so, never "0ns".
+std::string took_text(const CallRecord& c) {
+  return call_timed(c.origin) ? duration_text(span(c.enter_ns, c.exit_ns)) : "? (needs --detail syscalls)";
+}
+
 std::string call_result(const CallRecord& c) {
+  if (!call_result_known(c.origin, c.call)) return "result ?";
   if (c.ret < 0) return fmt::format("-{}", errno_text(-c.ret));
   bool bytes = c.call == Call::Sendto || c.call == Call::Recvfrom || c.call == Call::Read || c.call == Call::Write;
   bool msgs = c.call == Call::Sendmmsg || c.call == Call::Recvmmsg;
@@ -171,16 +177,23 @@ void queues(Page& p, const Snapshot& snap, const Row& r, const Snapshot::Detail*
 void traffic(Page& p, const Row& r, const Snapshot::Detail* d) {
   auto rate = [](double x) { return x < 0 ? std::string("-") : rate_text(x) + "/s"; };
   p.add("Traffic");
-  if (!d) {
+  // what the tiers in force did not measure is named, never shown as 0
+  if (!r.bytes_known) {
+    p.add("  bytes in and out: needs --detail packets (top: the 'D' key)");
+  } else {
     p.add(fmt::format("  in  {:>9} B  {:>8}", r.bytes_received, rate(r.rx_rate)));
     p.add(fmt::format("  out {:>9} B  {:>8}", r.bytes_sent, rate(r.tx_rate)));
+  }
+  if (!d) return;
+  const IoCounters& io = d->sock.io;
+  if (!io.calls_measured) {
+    p.add("  send/recv calls and time blocked in them: needs --detail syscalls (top: the 'D' key)");
     return;
   }
-  const IoCounters& io = d->sock.io;
-  p.add(fmt::format("  in  {:>9} B  {:>8}  {} recv calls, blocked {}, longest {}", io.bytes_received,
-                    rate(r.rx_rate), io.recv_calls, duration_text(io.recv_ns), duration_text(io.recv_ns_max)));
-  p.add(fmt::format("  out {:>9} B  {:>8}  {} send calls, blocked {}, longest {}", io.bytes_sent, rate(r.tx_rate),
-                    io.send_calls, duration_text(io.send_ns), duration_text(io.send_ns_max)));
+  p.add(fmt::format("  recv: {} calls, blocked {}, longest {}", io.recv_calls, duration_text(io.recv_ns),
+                    duration_text(io.recv_ns_max)));
+  p.add(fmt::format("  send: {} calls, blocked {}, longest {}", io.send_calls, duration_text(io.send_ns),
+                    duration_text(io.send_ns_max)));
 }
 
 // State changes and lifecycle calls in time order, each with how long
@@ -200,7 +213,7 @@ void timeline(Page& p, const Snapshot& snap, const Snapshot::Detail* d) {
   for (const auto& h : s.history) e.push_back({h.ts_ns, std::string(tcp_state_name(h.state)), ""});
   for (const auto& c : s.calls) {
     if (is_data_call(c.call)) continue;
-    std::string more = call_result(c) + ", took " + duration_text(span(c.enter_ns, c.exit_ns));
+    std::string more = call_result(c) + ", took " + took_text(c);
     if (auto a = call_args(c); !a.empty()) more += ", " + a;
     e.push_back({c.enter_ns, std::string(call_name(c.call)) + "()", more});
   }
@@ -221,7 +234,7 @@ void recent_calls(Page& p, const Snapshot& snap, const Snapshot::Detail& d) {
   if (d.sock.calls.empty()) p.add("  none");
   for (const auto& c : d.sock.calls)
     p.add(fmt::format("  {}  {:<10} {:<24} took {}", clock_text(c.enter_ns, snap.wall_offset_ns), call_name(c.call),
-                      call_result(c), duration_text(span(c.enter_ns, c.exit_ns))));
+                      call_result(c), took_text(c)));
 }
 
 std::string net_event_text(const NetEvent& n, const ReasonNames& names) {

@@ -20,6 +20,7 @@ std::vector<std::string> render_help(const Snapshot& snap, int width, int height
       {"/  F3  F4", "filter: comm, pid, endpoint, state (Enter: apply, Esc: clear)"},
       {"t  F5", "tree: sockets grouped under their process"},
       {"+ -  Right Left", "tree: expand/collapse the process; Enter on it toggles"},
+      {"D", "detail: the selected socket's process's syscalls, on/off"},
       {"n  Tab", "the NIC view (packets, bytes, drops per device), and back"},
       {"?  F1  h", "this help;  Esc, q, Backspace: back from a view"},
       {"q  F10", "quit"},

@@ -51,8 +51,11 @@ std::string header_line(const Snapshot& s) {
   uint64_t lost = s.lost_kernel + s.lost_user;
   std::string lost_text =
       lost ? fmt::format("lost {} (kernel {}, user {})", lost, s.lost_kernel, s.lost_user) : "lost 0";
-  return fmt::format("sockscope  NIC  {}  {}  events {} ({}/s)  devices {}", mode, lost_text, s.events,
-                     rate_text(s.events_per_s), s.nics.size());
+  // host-wide, per CPU in /proc/net/softnet_stat: the receive softirq
+  // stopped with packets left, out of budget or time
+  std::string squeeze = s.softnet.time_squeeze.empty() ? "" : fmt::format("  squeeze {}/s", rate_text(s.squeeze_ps));
+  return fmt::format("sockscope  NIC  {}  {}  events {} ({}/s)  devices {}{}", mode, lost_text, s.events,
+                     rate_text(s.events_per_s), s.nics.size(), squeeze);
 }
 
 std::string column_line(const Layout& l) {

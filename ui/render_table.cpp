@@ -347,9 +347,10 @@ std::string summary_line(const Snapshot& s, int width) {
     mode = {"live " + clock, "live " + clock.substr(0, 8), "live"};
   }
   std::string per_s = s.events_per_s >= 0 ? rate_text(s.events_per_s) + "/s" : "";
+  // the tier in force next to the event rate it costs
   std::vector<std::string> events = {
-      fmt::format("events {}{}", s.events, per_s.empty() ? "" : " (" + per_s + ")"),
-      per_s.empty() ? "events " + count(s.events) : "ev " + per_s, ""};
+      fmt::format("tier {} events {}{}", s.tiers, s.events, per_s.empty() ? "" : " (" + per_s + ")"),
+      fmt::format("tier {} {}", s.tiers, per_s.empty() ? "events " + count(s.events) : "ev " + per_s), ""};
   uint64_t lost = s.lost_kernel + s.lost_user;
   std::vector<std::string> lost_text = {
       lost ? fmt::format("lost {} (kernel {}, user {})", lost, s.lost_kernel, s.lost_user) : "lost 0"};

@@ -69,8 +69,9 @@ void fill_row(Snapshot::Row& r, const Socket& s, uint64_t now_ns) {
   r.send_q = s.occ.tx_queue;
   r.rx_pct = rx_use_pct(s);
   r.tx_pct = tx_use_pct(s);
-  r.bytes_sent = s.io.bytes_sent;
-  r.bytes_received = s.io.bytes_received;
+  r.bytes_known = bytes_sent(s).has_value();
+  r.bytes_sent = bytes_sent(s).value_or(0);
+  r.bytes_received = bytes_received(s).value_or(0);
   r.drops = total_drops(s);
   r.retransmits = s.tcp.retrans_segs;
   r.rtt = rtt_text(s);
@@ -186,6 +187,7 @@ Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, cons
     snap.nics.emplace_back();
     snap.nics.back().nic = *n;
   }
+  snap.softnet = table.nics().softnet();
 
   const auto& c = table.counters();
   const auto& d = src.decode_stats();
@@ -193,7 +195,10 @@ Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, cons
   snap.lost_kernel = c.lost_total();
   snap.lost_user = d.malformed + c.evicted_for_room + c.stats_unmatched;
   for (const auto& p : src.probes())
-    if (!p.attached) snap.missing_probes.push_back(p.program);
+    if (!p.attached && !p.off) snap.missing_probes.push_back(p.program);
+  for (const char* t : {"syscalls", "packets"})
+    if (std::any_of(src.probes().begin(), src.probes().end(), [&](const ProbeStatus& p) { return p.attached && p.tier == t; }))
+      snap.tiers += std::string("+") + t;
   snap.reasons = src.reason_names();
   snap.now_ns = now_ns;
   snap.wall_offset_ns = src.wall_offset_ns();

@@ -43,6 +43,7 @@ struct Snapshot {
     uint64_t recv_q = 0, send_q = 0;
     double rx_pct = 0, tx_pct = 0;  // against rcvbuf/sndbuf (listeners: accept queue/backlog)
     uint64_t bytes_sent = 0, bytes_received = 0;
+    bool bytes_known = true;  // false: not measured by the tiers in force (UDP without --detail packets)
     double rx_rate = -1, tx_rate = -1;  // bytes/s since the last snapshot; <0: not known yet
     uint64_t drops = 0, retransmits = 0;
     std::string rtt;
@@ -65,12 +66,15 @@ struct Snapshot {
   std::vector<Row> rows;  // in the model's stable order
   std::optional<Detail> detail;
   std::vector<NicRow> nics;                // by netns, then ifindex
+  Softnet softnet;                         // host-wide: the receive softirq's time_squeeze per CPU
+  double squeeze_ps = -1;                  // softnet.total per second since the last snapshot; <0: not known yet
   std::map<std::string, size_t> by_state;  // over every socket, not only the shown ones
   uint64_t events = 0;
   double events_per_s = -1;  // since the last snapshot; <0: not known yet
   uint64_t lost_kernel = 0;  // ring buffer full, maps full (LostKind)
   uint64_t lost_user = 0;    // records rejected by the decoder, sockets evicted for room, unmatched counters
   std::vector<std::string> missing_probes;  // their names
+  std::string tiers = "default";             // the tiers attached: "default", "default+syscalls", ...
   ReasonNames reasons;                     // drop / reset reason names of the source
   uint64_t now_ns = 0;                     // on the events' clock
   int64_t wall_offset_ns = 0;              // add to now_ns for the wall clock

@@ -79,6 +79,7 @@ struct Exchange {
   bool want = false;         // a snapshot, please
   uint64_t detail_key = 0;   // with this socket copied whole
   std::deque<Action> commands;
+  uint32_t detail_pid = 0;  // Action::Detail: the selected socket's owner
   bool quit = false;
   // intake -> UI
   std::optional<Frame> frame;  // the newest, not yet drawn; a newer one replaces it
@@ -134,14 +135,16 @@ class Intake {
       std::deque<Action> commands;
       bool want;
       uint64_t detail_key;
+      uint32_t detail_pid;
       {
         std::lock_guard lock(x_.mu);
         if (x_.quit) return;
         commands.swap(x_.commands);
+        detail_pid = x_.detail_pid;
         want = std::exchange(x_.want, false);
         detail_key = x_.detail_key;
       }
-      for (Action a : commands) command(a);
+      for (Action a : commands) command(a, detail_pid);
       bool ended = false, idle = !more_;
       if (more_) {
         if (clock_) run_.file()->set_until(clock_->position(wall_ns()));
@@ -182,8 +185,12 @@ class Intake {
     x_.frame = std::move(f);
   }
 
-  // The replay's keys; nothing live.
-  void command(Action a) {
+  // The replay's keys, and the live detail key.
+  void command(Action a, uint32_t detail_pid) {
+    if (a == Action::Detail) {
+      messages_.push_back(run_.toggle_detail(detail_pid));
+      return;
+    }
     if (!clock_) return;
     uint64_t now = wall_ns();
     switch (a) {
@@ -298,6 +305,7 @@ class View {
       if (a == Action::Quit) return;
       if (a != Action::None) {
         std::lock_guard lock(x_.mu);
+        if (a == Action::Detail) x_.detail_pid = selected_pid();
         x_.commands.push_back(a);
         x_.wake.notify_one();
         want = true;
@@ -309,6 +317,13 @@ class View {
   }
 
  private:
+  // The owner of the selected row (0: none, or a process row's own pid).
+  uint32_t selected_pid() const {
+    for (const auto& r : snap_.rows)
+      if (r.key == view_.selected_key) return r.pid;
+    return 0;
+  }
+
   void request() {
     std::lock_guard lock(x_.mu);
     x_.want = true;

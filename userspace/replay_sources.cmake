@@ -11,6 +11,7 @@ set(SOCKSCOPE_REPLAY_SOURCES
   model/socket_facts.cpp
   record/decode.cpp
   record/raw_record.cpp
+  record/tiers.cpp
   source/source.cpp
   source/file_source.cpp
   trace/crc.cpp

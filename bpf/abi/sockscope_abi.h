@@ -62,6 +62,16 @@ enum ss_call {
 	SS_CALL_MAX = 19,
 };
 
+/* Which hook saw an SS_EV_SYSCALL record's call. The cgroup socket hooks
+ * (default tier) run inside the call, in the calling task, so they know the
+ * socket, the task and the time, but not the fd, and enter_ns == ts_ns;
+ * the syscall hooks (--detail syscalls) see its entry and exit. */
+enum ss_call_origin {
+	SS_CALL_FROM_SYSCALL = 0, /* sys_enter/sys_exit (what every ABI 3 record was) */
+	SS_CALL_FROM_CGROUP = 1,  /* cgroup/sock_create, post_bind, connect, setsockopt, sock_release; sockops listen */
+	SS_CALL_ORIGIN_MAX = 1,
+};
+
 /* What made the kernel take an occupancy sample. */
 enum ss_sample_why {
 	SS_SAMPLE_SEND = 1,       /* sock_send_length: the app wrote */
@@ -129,9 +139,9 @@ struct ss_syscall_event {
 	struct ss_sock_id sock;
 	__u64 enter_ns;
 	__s64 ret;
-	__s32 fd; /* the socket's fd (for accept: the new one) */
+	__s32 fd; /* the socket's fd (for accept: the new one); -1: not known */
 	__u16 call; /* enum ss_call */
-	__u16 pad;
+	__u16 origin; /* enum ss_call_origin */
 	/* call-specific:
 	 *  socket:     arg0 = domain, arg1 = type, arg2 = protocol
 	 *  bind/connect: addr_* = the address passed

@@ -225,7 +225,7 @@ static __always_inline void exit_call(struct inflight *in, long ret)
 	e->enter_ns = in->enter_ns;
 	e->ret = ret;
 	e->call = in->call;
-	e->pad = 0;
+	e->origin = SS_CALL_FROM_SYSCALL;
 	e->arg0 = in->arg0;
 	e->arg1 = in->arg1;
 	e->arg2 = in->arg2;
@@ -248,6 +248,13 @@ static __always_inline bool native_syscall(void)
 #endif
 }
 
+/* --detail for one process (top's detail key, -p): others leave at once. */
+static __always_inline bool in_detail_scope(void)
+{
+	__u32 only = detail_tgid;
+	return !only || (bpf_get_current_pid_tgid() >> 32) == only;
+}
+
 static __always_inline __u16 call_of(long nr)
 {
 	if (nr < 0 || nr >= SS_SYSCALL_NR_MAX)
@@ -259,7 +266,7 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(ss_sys_enter, struct pt_regs *regs, long nr)
 {
 	__u16 call = call_of(nr);
-	if (!call || !native_syscall())
+	if (!call || !in_detail_scope() || !native_syscall())
 		return 0;
 	__u64 args[5] = {
 		PT_REGS_PARM1_SYSCALL(regs), PT_REGS_PARM2_SYSCALL(regs), PT_REGS_PARM3_SYSCALL(regs),
@@ -275,7 +282,7 @@ int BPF_PROG(ss_sys_enter, struct pt_regs *regs, long nr)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(ss_sys_exit, struct pt_regs *regs, long ret)
 {
-	if (!call_of(regs->orig_ax))
+	if (!call_of(regs->orig_ax) || !in_detail_scope())
 		return 0;
 	struct inflight *in = current_inflight();
 	if (in)

@@ -24,3 +24,14 @@ const volatile __u64 cfg_metrics_interval_ns = 100 * 1000 * 1000;
  * from its own <sys/syscall.h>, so the BPF side holds no syscall number. */
 #define SS_SYSCALL_NR_MAX 512
 const volatile __u8 cfg_syscall_call[SS_SYSCALL_NR_MAX] = {};
+
+/* Settings userspace may change while running (.bss, read on each run). */
+/* The detail tiers' scope: only this process (tgid), 0: every process.
+ * Detail programs check it first, so the rest of the host pays one load. */
+volatile __u32 detail_tgid = 0;
+/* The start-up check that the cgroup socket hooks run (cgroup v2 socket
+ * matching is off while a net_cls or net_prio v1 hierarchy is in use):
+ * sockscope makes one socket with canary_tgid set to its own pid, and
+ * cgroup/sock_create counts it here instead of reporting it. */
+volatile __u32 canary_tgid = 0;
+volatile __u32 canary_seen = 0;

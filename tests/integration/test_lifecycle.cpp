@@ -48,7 +48,8 @@ std::string comm_of_self() {
 void check_lifecycle(int family) {
   const std::string host = family == AF_INET ? "127.0.0.1" : "[::1]";
   uint16_t port = free_port();
-  SockscopeRun run({"watch", "--json", "--port", std::to_string(port)}, "lifecycle");
+  // every call with its fd and time: the syscalls tier
+  SockscopeRun run({"watch", "--json", "--detail", "syscalls", "--port", std::to_string(port)}, "lifecycle");
 
   int lfd, cfd, sfd;
   uint16_t cport;

@@ -54,7 +54,10 @@ TEST_CASE("list --json: a reader that stopped has rx_queue equal to ss's Recv-Q"
 
 TEST_CASE("list --json: bytes and calls equal what the workload did, over every I/O call", "[kernel][queues]") {
   uint16_t port = free_port();
-  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--port", std::to_string(port)}, "bytes");
+  // bytes the app moved and its calls: the packets and syscalls tiers
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--detail", "syscalls,packets", "--port",
+                    std::to_string(port)},
+                   "bytes");
   auto [_, cport, l, c, s] = tcp_pair(AF_INET6, port);
 
   // 4 calls of each kind: write, send, sendto, sendmsg, writev

@@ -8,6 +8,7 @@
 
 #include "model/filter.h"
 #include "model/histogram.h"
+#include "model/socket_table.h"
 #include "output/event_format.h"
 #include "output/socket_format.h"
 #include "tests/unit/builders.h"
@@ -36,6 +37,7 @@ Socket curl_v4() {
   s.occ_max = {.rx_queue = 111, .tx_queue = 222};
   s.io.bytes_sent = 1234;
   s.io.bytes_received = 56789;
+  s.io.bytes_measured = s.io.calls_measured = true;  // as the detail tiers measure them
   return s;
 }
 
@@ -543,4 +545,39 @@ TEST_CASE("watch_json for a reset sent with no socket: reason name, our side is 
   CHECK(watch_json(e, nullptr, kNames).at("reason") == "reason_77");
   e.kind = TcpKind::ResetReceived;
   CHECK_FALSE(watch_json(e, nullptr, kNames).contains("reason"));
+}
+
+TEST_CASE("default tier: what no tier in force measured is null or '-', never 0", "[format][tiers]") {
+  SocketTable table;
+  table.set_coverage({.syscalls = false, .packets = false});
+  // a UDP socket the cgroup hook saw made: no fd, no time in the call
+  SyscallEvent made;
+  made.ts_ns = made.enter_ns = 2 * kSec;
+  made.origin = CallOrigin::Cgroup;
+  made.call = Call::Socket;
+  made.task = {200, 200, comm("dns")};
+  made.sock.cookie = 77;
+  made.sock.family = kAfInet;
+  made.sock.protocol = kProtoUdp;
+  made.sock.type = 2;
+  made.sock.state = uint8_t(TcpState::Close);
+  const Socket* s = table.apply(made);
+  REQUIRE(s);
+  CHECK(s->owner.fd == -1);  // the cgroup hook knows no fd
+  json j = socket_json(*s, 3 * kSec, kNames);
+  CHECK(j.at("bytes_sent").is_null());
+  CHECK(j.at("bytes_received").is_null());
+  CHECK(j.at("send_calls").is_null());
+  CHECK(j.at("recv_ns_max").is_null());
+  auto out = lines(list_table({s}, 3 * kSec));
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].find(" - ") != std::string::npos);
+  // the watch line says '-' for what the hook cannot know
+  std::string line = watch_text(Event{made}, s, 0, kNames);
+  INFO(line);
+  CHECK(line.find("fd=- ret=0 took=-") != std::string::npos);
+  json w = watch_json(Event{made}, s, kNames);
+  CHECK(w.at("origin") == "cgroup");
+  CHECK_FALSE(w.contains("fd"));
+  CHECK_FALSE(w.contains("duration_ns"));
 }

@@ -182,7 +182,7 @@ TEST_CASE("the detail view shows every section of a socket", "[ui][detail]") {
   CHECK(has(find_line(lines, "  tx ["), "  tx ["));
   // traffic
   CHECK(has(find_line(lines, "  in "), "4196 B"));
-  CHECK(has(find_line(lines, "  in "), "3 recv calls, blocked 2.5s, longest 2.0s"));
+  CHECK(has(find_line(lines, "  recv:"), "3 calls, blocked 2.5s, longest 2.0s"));
   // the timeline: calls and states merged in time order
   std::vector<std::string> order;
   for (const auto& l : lines)

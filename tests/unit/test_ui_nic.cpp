@@ -250,6 +250,26 @@ TEST_CASE("rates: from a SocketTable's devices through take()", "[ui][rates]") {
   CHECK(lines[i].find("1.0K") != std::string::npos);
 }
 
+TEST_CASE("rates: the softnet time_squeeze per second in the NIC view's header", "[ui][rates][nic]") {
+  SocketTable table;
+  synth::StaticSource src{test_reason_names()};
+  RateTracker t;
+  Snapshot none = take(table, src, 9 * kSec);
+  t.update(none);
+  CHECK(none.squeeze_ps < 0);
+  CHECK(render_nic(none, ViewState{}, 120, 24)[0].find("squeeze") == std::string::npos);  // never read: not shown
+  table.apply(SoftnetUpdate{10 * kSec, {100, 0}});
+  Snapshot a = take(table, src, 10 * kSec);
+  t.update(a);
+  CHECK(a.squeeze_ps < 0);  // the first reading: nothing to compare with
+  CHECK(render_nic(a, ViewState{}, 120, 24)[0].find("squeeze -/s") != std::string::npos);
+  table.apply(SoftnetUpdate{11 * kSec, {130, 20}});
+  Snapshot b = take(table, src, 12 * kSec);
+  t.update(b);
+  CHECK(b.squeeze_ps == Approx(25));  // 50 more, over the view's 2 s step
+  CHECK(render_nic(b, ViewState{}, 120, 24)[0].find("squeeze 25/s") != std::string::npos);
+}
+
 // take() builds its rows in the table's order and sorts them afterwards,
 // and formats IPv4 endpoints itself, for speed (bench/ui_bench.cpp): the
 // result must be what sorted_sockets() and socket_row() say, whatever order

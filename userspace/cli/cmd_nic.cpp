@@ -1,5 +1,6 @@
 // `sockscope nic`: collect for a while (or read a trace), then print the
-// network devices' receive, NAPI, transmit and drop counters.
+// network devices' receive, NAPI, transmit and drop counters, and the
+// receive softirq's per-CPU time_squeeze.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -12,12 +13,13 @@ int cmd_nic(const RunOptions& o) {
   // no socket is shown: skip the sock_diag dump and /proc scan
   Session run(o, /*seed=*/false);
   run.run();
-  auto nics = run.table().nics().sorted();
+  const NicTable& nics = run.table().nics();
   const ReasonNames& names = run.src().reason_names();
   if (o.json)
-    std::cout << nics_json(nics, names).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+    std::cout << nic_report_json(nics, names).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
+              << std::endl;
   else
-    std::cout << nic_table_text(nics, names) << std::flush;
+    std::cout << nic_table_text(nics.sorted(), names) << softnet_text(nics.softnet()) << std::flush;
   run.finish();
   return 0;
 }

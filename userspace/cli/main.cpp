@@ -43,8 +43,6 @@ int main(int argc, char** argv) {
   add_read_option(*watch, watch_o);
   add_write_options(*watch, watch_o, false);
   auto* watch_d = add_duration(*watch, watch_o, "Stop after this many seconds (with -r: of the recording)");
-  watch->add_option("--detail", watch_o.detail, "Extra detail: 'calls' adds every send/recv/read/write")
-      ->check(CLI::IsMember({"calls"}));
 
   auto* top = app.add_subcommand("top", "The live view: a table of sockets, updated in place (the default on a terminal)");
   add_common_options(*top, top_o.common);
@@ -71,8 +69,6 @@ int main(int argc, char** argv) {
   add_common_options(*record, record_o);
   add_write_options(*record, record_o, true);
   add_duration(*record, record_o, "Stop after this many seconds (default: until Ctrl-C or SIGTERM)");
-  record->add_option("--detail", record_o.detail, "Extra detail: 'calls' adds every send/recv/read/write")
-      ->check(CLI::IsMember({"calls"}));
 
   DiagnoseOptions diag_o;
   CLI::Option* diag_d = nullptr;

@@ -1,5 +1,6 @@
 #include "cli/options.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "model/names.h"
@@ -42,6 +43,13 @@ void add_tuning_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--sample-interval-ms", o.sample_interval_ms,
                  "Least time between two queue samples of one socket (default 10)")
       ->check(CLI::Range(0.0, 60000.0));
+  cmd.add_option("--detail", o.detail,
+                 "Detail tiers on top of the default (which runs nothing per packet or per syscall), comma-separated: "
+                 "'syscalls' (every socket call with its fd and blocking time), 'packets' (queues at every send/recv, "
+                 "the receive journey, per-packet device counts), 'calls' (syscalls, plus one record per "
+                 "send/recv/read/write). With one -p, only for that process")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"none", "syscalls", "packets", "calls"}));
   auto* nj = cmd.add_flag("--no-journey", o.no_journey,
                           "Do not time received data from the NIC to the socket and to the app (less overhead)");
   cmd.add_option("--journey-rate", o.journey_rate,
@@ -90,6 +98,16 @@ void finish_options(RunOptions& o) {
                     2);
   if (o.rotate_bytes && o.rotate_bytes < 65536)
     throw UserError("--rotate-size must be at least 64K: each file holds a header and whole blocks", 2);
+  if (!o.read_path.empty() && !o.detail.empty())
+    throw UserError("--detail is for live runs: a trace holds what the tiers of its recording saw", 2);
+  // Transitional (issue 15): until every kernel test names the tier it
+  // needs, a live run without --detail keeps both detail tiers, as before
+  // the tiers existed; '--detail none' is the default tier alone.
+  if (o.read_path.empty() && o.detail.empty()) o.detail = {"syscalls", "packets"};
+  if (std::find(o.detail.begin(), o.detail.end(), "none") != o.detail.end()) {
+    if (o.detail.size() > 1) throw UserError("--detail none cannot be combined with another tier", 2);
+    o.detail.clear();
+  }
   for (const auto& s : o.states) {
     auto st = parse_state(s);
     if (!st)

@@ -36,7 +36,7 @@ void retransmit_storm(const DiagnoseInput& in, Out& out) {
     f.evidence["first_retransmit"] = wall(in, t->retransmits.first_ns);
     f.evidence["last_retransmit"] = wall(in, t->retransmits.last_ns);
     f.evidence["retransmits_failed"] = s->tcp.retrans_failed;
-    f.evidence["bytes_sent"] = s->io.bytes_sent;
+    f.evidence["bytes_sent"] = bytes_sent(*s) ? nlohmann::json(*bytes_sent(*s)) : nlohmann::json();
     auto drops = nlohmann::ordered_json::object();
     for (const auto& [reason, count] : s->drops_by_reason) drops[in.reasons.drop_name(reason)] = count;
     f.evidence["drops_by_reason"] = drops;

@@ -44,7 +44,7 @@ void app_not_reading(const DiagnoseInput& in, Out& out) {
     f.evidence["queued_for_s"] = queued_for;
     f.evidence["last_read"] = wall_or_never(in, last_read);
     f.evidence["recv_calls"] = s->io.recv_calls;
-    f.evidence["bytes_received"] = s->io.bytes_received;
+    f.evidence["bytes_received"] = bytes_received(*s) ? nlohmann::json(*bytes_received(*s)) : nlohmann::json();
     f.advice = "The process does not read this socket: see what its threads are doing (/proc/PID/task/*/stack, "
                "a debugger, its logs), whether its event loop is blocked elsewhere, or whether it lost track of the fd.";
     out.push_back(std::move(f));

@@ -21,6 +21,9 @@ std::string field(std::string_view v) {
   return out + '"';
 }
 
+// Empty where the tiers of the recording did not measure it.
+std::string opt(std::optional<uint64_t> v) { return v ? std::to_string(*v) : std::string(); }
+
 class CsvExporter : public Exporter {
  public:
   CsvExporter(std::ostream& out, const ExportContext& ctx) : out_(out), ctx_(ctx) {}
@@ -36,7 +39,7 @@ class CsvExporter : public Exporter {
       SocketRow r = socket_row(*s, now_ns);
       out_ << fmt::format("{},{},{:.3f},{},{},{:.2f},{:.2f},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.netid,
                           field(r.state), r.age_ns / 1e9, r.recv_q, r.send_q, r.rcv_pct, r.snd_pct, r.rx_max,
-                          r.tx_max, field(r.local), field(r.peer), r.sent, r.rcvd, field(r.process), s->owner.pid,
+                          r.tx_max, field(r.local), field(r.peer), opt(r.sent), opt(r.rcvd), field(r.process), s->owner.pid,
                           field(comm_view(s->owner.comm)), s->owner.fd, s->id.cookie, r.drops, r.retransmits,
                           s->metrics_ns ? std::to_string(s->metrics.srtt_us) : "");  // empty: never measured
     }

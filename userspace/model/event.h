@@ -42,6 +42,15 @@ enum class Call : uint16_t {
   Read, Write, Readv, Writev,
 };
 inline constexpr uint16_t kCallMax = 19;
+// Which hook saw a call; values match enum ss_call_origin. The cgroup socket
+// hooks (default tier) know no fd and no duration, and run before connect()
+// and setsockopt() finish, so those calls' results are not known either.
+enum class CallOrigin : uint8_t { Syscall = 0, Cgroup = 1 };
+inline constexpr uint8_t kCallOriginMax = 1;
+inline bool call_timed(CallOrigin o) { return o == CallOrigin::Syscall; }
+inline bool call_result_known(CallOrigin o, Call c) {
+  return o == CallOrigin::Syscall || (c != Call::Connect && c != Call::Setsockopt);
+}
 
 enum class SampleWhy : uint8_t { Send = 1, Recv = 2, DataReady = 3, State = 4, Accept = 5, Poll = 6 };
 
@@ -145,6 +154,7 @@ struct SyscallEvent {
   int64_t ret = 0;
   int32_t fd = -1;
   Call call = Call::Socket;
+  CallOrigin origin = CallOrigin::Syscall;
   uint64_t arg0 = 0, arg1 = 0, arg2 = 0;  // see the ABI header per call
   uint16_t addr_family = 0;
   Endpoint addr;
@@ -245,6 +255,14 @@ struct DevDropsUpdate {
   uint64_t count = 0;
 };
 
+// Host-wide, per CPU: how often the receive softirq stopped with packets
+// left, its NAPI budget or time used up (/proc/net/softnet_stat's
+// time_squeeze, absolute). Index = CPU number.
+struct SoftnetUpdate {
+  uint64_t ts_ns = 0;
+  std::vector<uint64_t> time_squeeze;
+};
+
 // A socket that existed before start-up (sock_diag + /proc).
 struct SockSeed {
   uint64_t ts_ns = 0;
@@ -326,7 +344,7 @@ struct Lost {
 
 using Event = std::variant<StateChange, SyscallEvent, Sample, StatsUpdate, SockSeed, Lost, Drop, TcpEvent,
                            JourneyUpdate, SockDropsUpdate, DevStatsUpdate, DevDropsUpdate, SockInfo, FileHolder,
-                           PassEnd>;
+                           PassEnd, SoftnetUpdate>;
 
 inline uint64_t event_ts(const Event& e) {
   return std::visit([](const auto& x) { return x.ts_ns; }, e);

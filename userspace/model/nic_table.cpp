@@ -27,6 +27,13 @@ void NicTable::apply(const DevDropsUpdate& e) {
   n.last_update_ns = std::max(n.last_update_ns, e.ts_ns);
 }
 
+void NicTable::apply(const SoftnetUpdate& e) {
+  softnet_.time_squeeze = e.time_squeeze;
+  softnet_.total = 0;
+  for (uint64_t v : e.time_squeeze) softnet_.total += v;
+  softnet_.last_update_ns = std::max(softnet_.last_update_ns, e.ts_ns);
+}
+
 const Nic* NicTable::find(const DevKey& key) const {
   auto it = nics_.find(key);
   return it == nics_.end() ? nullptr : &it->second;

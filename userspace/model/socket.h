@@ -27,6 +27,9 @@ struct IoCounters {
   uint64_t send_ns = 0, recv_ns = 0;          // time inside send / recv calls
   uint64_t send_ns_max = 0, recv_ns_max = 0;  // longest single call
   uint64_t last_send_ns = 0, last_recv_ns = 0;
+  // Whether the tiers in force measured these (record/tiers.h, Coverage):
+  // bytes by the packets tier, calls and their time by the syscalls tier.
+  bool bytes_measured = false, calls_measured = false;
 };
 
 struct SockOption {
@@ -39,6 +42,7 @@ struct CallRecord {
   uint64_t enter_ns, exit_ns;
   int64_t ret;
   uint64_t arg0;
+  CallOrigin origin = CallOrigin::Syscall;  // Cgroup: no fd, no duration (needs --detail syscalls)
 };
 
 // A drop or TCP health record as kept in the socket's recent history.
@@ -81,6 +85,7 @@ struct Socket {
   uint64_t history_dropped = 0;
 
   bool fd_closed = false;  // the owner's last fd to it was closed
+  bool fd_unnumbered = false;  // an fd holds it (cgroup/sock_create saw socket()), its number not yet known
   bool closed = false;     // the kernel socket is gone
   uint64_t closed_ns = 0;
   EndHow end = EndHow::None;

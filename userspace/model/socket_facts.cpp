@@ -83,6 +83,18 @@ std::vector<const Socket*> sorted_sockets(std::vector<const Socket*> v) {
   return v;
 }
 
+std::optional<uint64_t> bytes_sent(const Socket& s) {
+  if (s.io.bytes_measured) return s.io.bytes_sent;
+  if (s.kernel_ns && s.is_tcp()) return s.kernel.bytes_sent;
+  return std::nullopt;
+}
+
+std::optional<uint64_t> bytes_received(const Socket& s) {
+  if (s.io.bytes_measured) return s.io.bytes_received;
+  if (s.kernel_ns && s.is_tcp()) return s.kernel.bytes_received;
+  return std::nullopt;
+}
+
 SocketRow socket_row(const Socket& s, uint64_t now_ns) {
   return {.netid = protocol_name(s.id.protocol),
           .state = std::string(shown_state(s)),
@@ -95,8 +107,8 @@ SocketRow socket_row(const Socket& s, uint64_t now_ns) {
           .tx_max = s.occ_max.tx_queue,
           .local = format_endpoint(s.id.family, s.id.local),
           .peer = format_endpoint(s.id.family, s.id.remote),
-          .sent = s.io.bytes_sent,
-          .rcvd = s.io.bytes_received,
+          .sent = bytes_sent(s),
+          .rcvd = bytes_received(s),
           .drops = total_drops(s),
           .retransmits = s.tcp.retrans_segs,
           .process = owner_text(s)};

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,9 +60,17 @@ struct SocketRow {
   double rcv_pct, snd_pct;
   uint64_t rx_max, tx_max;
   std::string local, peer;
-  uint64_t sent, rcvd, drops, retransmits;
+  std::optional<uint64_t> sent, rcvd;  // bytes_sent(), bytes_received()
+  uint64_t drops, retransmits;
   std::string process;  // owner_text()
 };
 SocketRow socket_row(const Socket& s, uint64_t now_ns);
+
+// Bytes sent / received: what the app moved where the packets tier measured
+// it, else the kernel's own TCP counts (tcpi_bytes_sent, which counts
+// retransmitted bytes again, and tcpi_bytes_received) from the samples;
+// nullopt where neither is known (UDP without --detail packets).
+std::optional<uint64_t> bytes_sent(const Socket& s);
+std::optional<uint64_t> bytes_received(const Socket& s);
 
 }  // namespace sockscope

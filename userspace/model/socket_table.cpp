@@ -84,6 +84,9 @@ const Socket* SocketTable::apply(const Event& e) {
   if (!s) return s;
   uint64_t ts = event_ts(e);
   s->last_event_ns = std::max(s->last_event_ns, ts);
+  // measured from here on, if the tiers in force measure them
+  s->io.bytes_measured |= coverage_.packets;
+  s->io.calls_measured |= coverage_.syscalls;
   // since when a pass must show it (PassEnd)
   if (!in_tables(*s)) s->hashed_ns = 0;
   else if (!s->hashed_ns) s->hashed_ns = ts;
@@ -202,8 +205,26 @@ Socket* SocketTable::on(const StateChange& e) {
   set_state(*s, e.new_state, e.ts_ns);
   if (e.new_state == TcpState::TimeWait) clear_queues(*s, e.ts_ns);
   // gone once CLOSE is reached and no fd holds it (or none we ever saw)
-  if (e.new_state == TcpState::Close && (s->fd_closed || s->owner.fd < 0)) mark_closed(*s, e.ts_ns, EndHow::Close);
+  if (e.new_state == TcpState::Close && (s->fd_closed || (s->owner.fd < 0 && !s->fd_unnumbered)))
+    mark_closed(*s, e.ts_ns, EndHow::Close);
   return s;
+}
+
+// With --detail syscalls switched on for a process while the cgroup hooks
+// run, one call arrives twice: the cgroup hook's record inside the call,
+// then the syscall hook's at its exit, with the fd and the time it took.
+// The later one replaces the earlier in the history.
+void SocketTable::note_call(Socket& s, const SyscallEvent& e) {
+  CallRecord c{e.call, e.enter_ns, e.ts_ns, e.ret, e.arg0, e.origin};
+  if (!s.calls.empty() && e.origin == CallOrigin::Syscall) {
+    CallRecord& last = s.calls.back();
+    if (last.origin == CallOrigin::Cgroup && last.call == e.call && last.exit_ns >= e.enter_ns &&
+        last.exit_ns <= e.ts_ns) {
+      last = c;
+      return;
+    }
+  }
+  push_bounded(s.calls, c, Socket::kMaxCalls);
 }
 
 Socket* SocketTable::on(const SyscallEvent& e) {
@@ -215,7 +236,12 @@ Socket* SocketTable::on(const SyscallEvent& e) {
   if (creates || (!s->is_tcp() && valid_state(e.sock.state)))
     set_state(*s, static_cast<TcpState>(e.sock.state ? e.sock.state : uint8_t(TcpState::Close)), e.ts_ns);
 
-  bool returns_fd = creates || ((e.call == Call::Accept || e.call == Call::Accept4) && e.ret >= 0);
+  // a cgroup hook's record knows no fd: the files pass brings it
+  // made by socket(), seen by cgroup/sock_create: an fd holds it until
+  // sock_release, though its number comes only with the files pass
+  if (creates && e.origin == CallOrigin::Cgroup) s->fd_unnumbered = true;
+  bool returns_fd = e.origin == CallOrigin::Syscall &&
+                    (creates || ((e.call == Call::Accept || e.call == Call::Accept4) && e.ret >= 0));
   if (e.call != Call::Close && e.task.pid) {
     s->owner.pid = e.task.pid;
     s->owner.comm = e.task.comm;
@@ -235,6 +261,8 @@ Socket* SocketTable::on(const SyscallEvent& e) {
         pick_owner(*s);
       }
       if (e.ret == 0 && e.arg0) {
+        s->holders.clear();  // the last reference is gone: nobody holds it
+        pick_owner(*s);
         s->fd_closed = true;
         if (!s->is_tcp() || s->state == TcpState::Close) mark_closed(*s, e.ts_ns, EndHow::Close);
       }
@@ -242,7 +270,7 @@ Socket* SocketTable::on(const SyscallEvent& e) {
     default:
       break;
   }
-  push_bounded(s->calls, {e.call, e.enter_ns, e.ts_ns, e.ret, e.arg0}, Socket::kMaxCalls);
+  note_call(*s, e);
   return s;
 }
 
@@ -315,6 +343,10 @@ void SocketTable::apply_stats(Socket& sock, const StatsUpdate& e) {
   io.recv_ns_max = e.recv_ns_max;
   io.last_send_ns = e.last_send_ns;
   io.last_recv_ns = e.last_recv_ns;
+  // a count above zero was measured, whatever the tiers said (top's D key
+  // turns the syscall hooks on for one process only)
+  if (e.bytes_sent || e.bytes_received) io.bytes_measured = true;
+  if (e.send_calls || e.recv_calls) io.calls_measured = true;
   if (e.last_sample_ns && e.last_sample_ns >= s->occ_ts_ns && !queues_gone(*s)) {
     s->occ = e.occ;
     s->occ_ts_ns = e.last_sample_ns;
@@ -471,6 +503,11 @@ Socket* SocketTable::on(const DevStatsUpdate& e) {
 }
 
 Socket* SocketTable::on(const DevDropsUpdate& e) {
+  nics_.apply(e);
+  return nullptr;
+}
+
+Socket* SocketTable::on(const SoftnetUpdate& e) {
   nics_.apply(e);
   return nullptr;
 }

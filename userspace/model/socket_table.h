@@ -15,6 +15,7 @@
 #include <utility>
 #include <unordered_map>
 
+#include "model/coverage.h"
 #include "model/event.h"
 #include "model/names.h"
 #include "model/nic_table.h"
@@ -65,6 +66,10 @@ class SocketTable {
   const TableCounters& counters() const { return counters_; }
   size_t size() const { return sockets_.size(); }
   const TableLimits& limits() const { return limits_; }
+  // What the source's tiers measure (all, unless told otherwise): where a
+  // tier is off, a socket's counters of that tier are not shown as zeros.
+  void set_coverage(const Coverage& c) { coverage_ = c; }
+  const Coverage& coverage() const { return coverage_; }
   // Network devices, from the per-device maps.
   const NicTable& nics() const { return nics_; }
 
@@ -74,6 +79,7 @@ class SocketTable {
   Socket* on(const Sample& e);
   Socket* on(const StatsUpdate& e);
   void apply_stats(Socket& s, const StatsUpdate& e);
+  void note_call(Socket& s, const SyscallEvent& e);
   void take_pending_stats(Socket& s);
   Socket* on(const SockSeed& e);
   Socket* on(const Lost& e);
@@ -83,6 +89,7 @@ class SocketTable {
   Socket* on(const SockDropsUpdate& e);
   Socket* on(const DevStatsUpdate& e);
   Socket* on(const DevDropsUpdate& e);
+  Socket* on(const SoftnetUpdate& e);
   Socket* on(const SockInfo& e);
   Socket* on(const FileHolder& e);
   Socket* on(const PassEnd& e);
@@ -105,6 +112,7 @@ class SocketTable {
   void erase(uint64_t key);
 
   TableLimits limits_;
+  Coverage coverage_;
   TableCounters counters_;
   std::unordered_map<uint64_t, Socket> sockets_;
   std::unordered_map<uint64_t, uint64_t> by_sk_;  // kernel address -> provisional key

@@ -41,7 +41,11 @@ std::string ns_short(uint64_t ns) {
 }
 
 std::string call_details(const SyscallEvent& e) {
-  std::string d = fmt::format("fd={} ret={} took={}", e.fd, e.ret, ns_short(e.ts_ns - e.enter_ns));
+  // a cgroup hook's record: no fd, no duration (and for connect and
+  // setsockopt no result yet), shown as '-', never as a measured 0
+  std::string d = fmt::format("fd={} ret={} took={}", e.fd >= 0 ? std::to_string(e.fd) : "-",
+                              call_result_known(e.origin, e.call) ? std::to_string(e.ret) : "-",
+                              call_timed(e.origin) ? ns_short(e.ts_ns - e.enter_ns) : "-");
   switch (e.call) {
     case Call::Socket:
       return d + fmt::format(" domain={} type={} proto={}", e.arg0, e.arg1, e.arg2);
@@ -208,10 +212,14 @@ json watch_json(const Event& e, const Socket* s, const ReasonNames& names) {
     j["type"] = "syscall";
     task = x->task;
     j["call"] = call_name(x->call);
-    j["fd"] = x->fd;
-    j["ret"] = x->ret;
-    j["enter_ns"] = x->enter_ns;
-    j["duration_ns"] = x->ts_ns - x->enter_ns;
+    j["origin"] = x->origin == CallOrigin::Cgroup ? "cgroup" : "syscall";
+    // what a cgroup hook cannot know is left out, not written as 0
+    if (x->fd >= 0) j["fd"] = x->fd;
+    if (call_result_known(x->origin, x->call)) j["ret"] = x->ret;
+    if (call_timed(x->origin)) {
+      j["enter_ns"] = x->enter_ns;
+      j["duration_ns"] = x->ts_ns - x->enter_ns;
+    }
     switch (x->call) {
       case Call::Bind:
       case Call::Connect: j["addr"] = format_endpoint(x->addr_family, x->addr); break;

@@ -81,4 +81,31 @@ nlohmann::json nics_json(const std::vector<const Nic*>& nics, const ReasonNames&
   return arr;
 }
 
+std::string softnet_text(const Softnet& s) {
+  if (s.time_squeeze.empty()) return "";
+  std::string cpus;
+  size_t shown = 0, nonzero = 0;
+  for (size_t cpu = 0; cpu < s.time_squeeze.size(); ++cpu) {
+    if (!s.time_squeeze[cpu]) continue;
+    if (++nonzero <= 8) cpus += fmt::format("{}cpu{}={}", shown++ ? "," : "", cpu, count(s.time_squeeze[cpu]));
+  }
+  if (nonzero > shown) cpus += ",...";
+  return fmt::format("Softnet time_squeeze {} (receive softirq out of NAPI budget or time){}\n", count(s.total),
+                     cpus.empty() ? "" : ": " + cpus);
+}
+
+nlohmann::json softnet_json(const Softnet& s) {
+  nlohmann::json j;
+  j["time_squeeze"] = s.total;
+  j["time_squeeze_per_cpu"] = s.time_squeeze;
+  return j;
+}
+
+nlohmann::json nic_report_json(const NicTable& t, const ReasonNames& names) {
+  nlohmann::json j;
+  j["devices"] = nics_json(t.sorted(), names);
+  j["softnet"] = softnet_json(t.softnet());
+  return j;
+}
+
 }  // namespace sockscope

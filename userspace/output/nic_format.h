@@ -1,4 +1,5 @@
-// The `nic` output: one row (or JSON object) per network device.
+// The `nic` output: one row (or JSON object) per network device, then the
+// host-wide softnet counts.
 #pragma once
 
 #include <string>
@@ -18,5 +19,14 @@ std::string nic_name(const Nic& n);
 std::string nic_table_text(const std::vector<const Nic*>& nics, const ReasonNames& names);
 nlohmann::json nic_json(const Nic& n, const ReasonNames& names);
 nlohmann::json nics_json(const std::vector<const Nic*>& nics, const ReasonNames& names);
+
+// Host-wide, after the devices: how often each CPU's receive softirq ran
+// out of NAPI budget or time with packets left (softnet_stat's
+// time_squeeze). Text: one line, the CPUs that ran out; "" when never read.
+// JSON: {"time_squeeze": total, "time_squeeze_per_cpu": [by CPU number]}.
+std::string softnet_text(const Softnet& s);
+nlohmann::json softnet_json(const Softnet& s);
+// What `nic --json` prints: {"devices": nics_json, "softnet": softnet_json}.
+nlohmann::json nic_report_json(const NicTable& t, const ReasonNames& names);
 
 }  // namespace sockscope

@@ -24,6 +24,9 @@ std::string bytes(uint64_t b) {
   return fmt::format("{}G", b / 1'000'000'000);
 }
 
+// "-": not measured by the tiers in force (never a zero that looks measured)
+std::string known_bytes(std::optional<uint64_t> b) { return b ? bytes(*b) : "-"; }
+
 }  // namespace
 
 std::string rtt_text(const Socket& s) {
@@ -54,7 +57,7 @@ std::string list_table(const std::vector<const Socket*>& sockets, uint64_t now_n
     SocketRow r = socket_row(*s, now_ns);
     // in its state since before start-up: the kernel does not say how long
     out += fmt::format(kRow, r.netid, r.state, s->state_since_known ? age(r.age_ns) : "?", r.recv_q, r.send_q, r.rcv_pct, r.snd_pct, r.rx_max,
-                       r.tx_max, r.local, r.peer, bytes(r.sent), bytes(r.rcvd), bytes(r.drops), bytes(r.retransmits),
+                       r.tx_max, r.local, r.peer, known_bytes(r.sent), known_bytes(r.rcvd), bytes(r.drops), bytes(r.retransmits),
                        rtt_text(*s), r.process);
   }
   return out;
@@ -105,12 +108,18 @@ nlohmann::json socket_json(const Socket& s, uint64_t now_ns, const ReasonNames& 
     j["accept_queue_max"] = s.occ_max.ack_backlog;
     j["backlog"] = s.occ.max_ack_backlog;
   }
-  j["bytes_sent"] = s.io.bytes_sent;
-  j["bytes_received"] = s.io.bytes_received;
-  j["send_calls"] = s.io.send_calls;
-  j["recv_calls"] = s.io.recv_calls;
-  j["send_ns_max"] = s.io.send_ns_max;
-  j["recv_ns_max"] = s.io.recv_ns_max;
+  // null, not 0, where the tiers in force did not measure it
+  auto known = [](std::optional<uint64_t> v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+  auto calls = [&](uint64_t v) { return s.io.calls_measured ? nlohmann::json(v) : nlohmann::json(); };
+  j["bytes_sent"] = known(bytes_sent(s));
+  j["bytes_received"] = known(bytes_received(s));
+  // "app": what the app wrote and read (--detail packets); "kernel": the
+  // kernel's TCP counts (retransmitted bytes count again)
+  j["bytes_from"] = s.io.bytes_measured ? "app" : bytes_sent(s) ? "kernel" : nlohmann::json();
+  j["send_calls"] = calls(s.io.send_calls);
+  j["recv_calls"] = calls(s.io.recv_calls);
+  j["send_ns_max"] = calls(s.io.send_ns_max);
+  j["recv_ns_max"] = calls(s.io.recv_ns_max);
   j["last_send_ns"] = s.io.last_send_ns;
   j["last_recv_ns"] = s.io.last_recv_ns;
   // ages of the last data sent / received: the kernel's own timestamps

@@ -130,6 +130,8 @@ Event decode_syscall(std::span<const uint8_t> rec) {
   e.ret = r.ret;
   e.fd = r.fd;
   e.call = static_cast<Call>(r.call);
+  if (r.origin > kCallOriginMax) throw Bad{fmt::format("syscall origin {} out of range", r.origin)};
+  e.origin = static_cast<CallOrigin>(r.origin);
   e.arg0 = r.arg0;
   e.arg1 = r.arg1;
   e.arg2 = r.arg2;
@@ -421,6 +423,11 @@ DecodeStatus decode_any(RawKind kind, std::span<const uint8_t> b, Event& out) {
       if (r.what < 1 || r.what > kPassWhatMax) throw Bad{fmt::format("pass kind {} unknown", r.what)};
       if (r.start_ns > r.ts_ns) throw Bad{"pass ended before it started"};
       out = PassEnd{r.ts_ns, r.start_ns, r.netns, PassWhat(r.what), r.count};
+      return DecodeStatus::Ok;
+    }
+    case RawKind::Softnet: {
+      auto r = at_least<RawSoftnet>(b, "softnet");
+      out = SoftnetUpdate{r.ts_ns, per_cpu<RawSoftnet, uint64_t>(b, r.ncpu, "softnet")};
       return DecodeStatus::Ok;
     }
     case RawKind::End:  // carries no event

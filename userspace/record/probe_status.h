@@ -11,6 +11,8 @@ struct ProbeStatus {
   std::string target;   // e.g. "tp_btf/inet_sock_set_state"
   bool attached = false;
   std::string reason;   // why not, when not
+  std::string tier = "default";  // "default", "syscalls" or "packets" (record/tiers.h)
+  bool off = false;     // a detail tier not asked for: not attached, and not missing
 };
 
 }  // namespace sockscope

@@ -28,7 +28,7 @@ static_assert(offsetof(RawSockStats, ts_ns) == 0 && offsetof(RawSockDrops, ts_ns
                   offsetof(RawJourney, ts_ns) == 0 && offsetof(RawDevStats, ts_ns) == 0 &&
                   offsetof(RawDevDrops, ts_ns) == 0 && offsetof(RawSeed, ts_ns) == 0 &&
                   offsetof(RawLost, ts_ns) == 0 && offsetof(RawEnd, ts_ns) == 0 &&
-                  offsetof(RawPassEnd, ts_ns) == 0,
+                  offsetof(RawPassEnd, ts_ns) == 0 && offsetof(RawSoftnet, ts_ns) == 0,
               "raw_ts reads every layout's timestamp at its start");
 
 uint64_t raw_ts(uint16_t kind, std::span<const uint8_t> bytes) {
@@ -119,6 +119,12 @@ void encode_pass_end(std::vector<uint8_t>& out, const PassEnd& p) {
   r.count = p.count;
   r.what = uint8_t(p.what);
   put(out, r);
+}
+
+void encode_softnet(std::vector<uint8_t>& out, uint64_t ts_ns, std::span<const uint64_t> time_squeeze) {
+  out.clear();
+  put(out, RawSoftnet{ts_ns, uint32_t(time_squeeze.size()), 0});
+  put_all(out, time_squeeze);
 }
 
 }  // namespace sockscope

@@ -30,8 +30,9 @@ enum class RawKind : uint16_t {
   Lost = 8,       // RawLost
   End = 9,        // RawEnd: trace files only, the recording's last moment
   PassEnd = 10,   // RawPassEnd: an iterator pass has ended
+  Softnet = 11,   // RawSoftnet, then ncpu x u64: /proc/net/softnet_stat's time_squeeze by CPU number
 };
-inline constexpr uint16_t kRawKindMax = 10;
+inline constexpr uint16_t kRawKindMax = 11;
 
 // A record as delivered: valid only during the sink call that carries it.
 struct RawRecord {
@@ -93,6 +94,11 @@ struct RawPassEnd {
   uint8_t what;  // enum PassWhat
   uint8_t pad[7];
 };
+struct RawSoftnet {
+  uint64_t ts_ns;
+  uint32_t ncpu;  // values that follow, indexed by CPU number
+  uint32_t pad;
+};
 
 // More CPUs than this in a per-CPU record is taken for corruption.
 inline constexpr uint32_t kMaxRawCpus = 8192;
@@ -114,5 +120,6 @@ void encode_seed(std::vector<uint8_t>& out, const SockSeed& s);
 void encode_lost(std::vector<uint8_t>& out, uint64_t ts_ns, LostKind kind, uint64_t total);
 void encode_end(std::vector<uint8_t>& out, uint64_t ts_ns);
 void encode_pass_end(std::vector<uint8_t>& out, const PassEnd& p);
+void encode_softnet(std::vector<uint8_t>& out, uint64_t ts_ns, std::span<const uint64_t> time_squeeze);
 
 }  // namespace sockscope

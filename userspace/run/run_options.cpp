@@ -1,5 +1,7 @@
 #include "run/run_options.h"
 
+#include <algorithm>
+
 namespace sockscope {
 
 TableLimits RunOptions::limits() const {
@@ -10,7 +12,12 @@ LiveOptions RunOptions::live() const {
   LiveOptions l;
   l.loader.ringbuf_bytes = ringbuf_mb << 20;
   l.loader.sample_interval_ns = static_cast<uint64_t>(sample_interval_ms * 1e6);
-  l.loader.detail_calls = detail == "calls";
+  auto has = [&](const char* t) { return std::find(detail.begin(), detail.end(), t) != detail.end(); };
+  l.loader.detail_calls = has("calls");
+  l.loader.detail_syscalls = has("syscalls") || l.loader.detail_calls;
+  l.loader.detail_packets = has("packets");
+  // one process asked for: the detail programs leave at once for any other
+  if (filter.pids.size() == 1) l.loader.detail_pid = filter.pids[0];
   l.loader.journey = !no_journey;
   l.loader.journey_rate = journey_rate;
   if (pass_interval_s > 0) l.pass_interval_ns = static_cast<uint64_t>(pass_interval_s * 1e9);

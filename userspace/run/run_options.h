@@ -27,7 +27,7 @@ struct RunOptions {
   // --sample-interval: seconds between two reads of the kernel's socket
   // tables (the iterator passes); 0: not given (1 s, or top's -d)
   double pass_interval_s = 0;
-  std::string detail;  // "calls": one record per data syscall
+  std::vector<std::string> detail;  // --detail: "syscalls", "packets", "calls" 
   bool no_journey = false;  // skip the per-packet receive timing
   uint32_t journey_rate = 20000;  // most received packets timed per second per CPU; 0: all
   // trace files, tcpdump style

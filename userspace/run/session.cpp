@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "record/tiers.h"
 #include "source/file_source.h"
 #include "source/live_source.h"
 #include "util/user_error.h"
@@ -17,6 +18,7 @@ Session::Session(const RunOptions& o, bool seed) : o_(o), table_(o.limits()) {
     live.seed = seed;
     src_ = std::make_unique<LiveSource>(live);
   }
+  table_.set_coverage(coverage_of(src_->probes()));
   if (!o.write_path.empty()) {
     trace::WriterOptions w;
     w.path = o.write_path;
@@ -85,6 +87,7 @@ void Session::restart() {
   stepper_.reset();  // it holds the old source and table
   src_ = std::move(src);
   table_ = SocketTable(o_.limits());
+  table_.set_coverage(coverage_of(src_->probes()));
   end_ns_ = 0;
 }
 

@@ -52,6 +52,8 @@ class Session {
   // A replay over from the file's beginning, with a fresh model (the live
   // view's `0`). Empty when it can be, else why not.
   std::string why_no_restart() const;
+  // top's D key: the source switches detail; returns what it did.
+  std::string toggle_detail(uint32_t pid) { return src_->toggle_detail(pid); }
   // Reopens the file; throws UserError (and nothing changes) when it cannot.
   void restart();
 

@@ -345,24 +345,54 @@ void LiveSource::read_journey(const EventSink& sink, uint64_t now) {
   journey_seen_.end();
 }
 
+// Every device of every namespace, from the kernel's own counters (the
+// default tier: nothing per packet); with the per-packet hooks on, their
+// NAPI and queue counts join in, one record per device, each field from one
+// source. Then the host's softnet time_squeeze.
 void LiveSource::read_devices(const EventSink& sink, uint64_t now) {
-  // Names first, so a device's first update already carries its name.
   std::map<DevKey, ss_dev_name> names;
   read_map<ss_dev_key, ss_dev_name>(bpf_->dev_names_fd(), "device names", 1, batch_.dev_names,
                                     [&](const ss_dev_key& k, std::span<const ss_dev_name> v) {
                                       names[DevKey{k.netns, k.ifindex}] = v[0];
                                     });
-  dev_seen_.begin();
+  // empty while the hooks are off: a cheap read, and right at once when
+  // they are switched on while running
+  std::map<DevKey, ss_dev_stats> hooks;
   read_map<ss_dev_key, ss_dev_stats>(bpf_->dev_stats_fd(), "device stats", ncpu_, batch_.dev_stats,
                                      [&](const ss_dev_key& k, std::span<const ss_dev_stats> per_cpu) {
-                                       DevKey dk{k.netns, k.ifindex};
-                                       auto n = names.find(dk);
-                                       const ss_dev_name* name = n == names.end() ? nullptr : &n->second;
-                                       encode_dev_stats(raw_buf_, now, k, name, per_cpu);
-                                       if (!dev_seen_.changed(dk, hash_after_ts(raw_buf_))) return;
-                                       deliver(RawKind::DevStats, raw_buf_, sink, decode_);
+                                       ss_dev_stats& sum = hooks[DevKey{k.netns, k.ifindex}];
+                                       for (const auto& v : per_cpu) {
+                                         sum.napi_polls += v.napi_polls;
+                                         sum.napi_work += v.napi_work;
+                                         sum.napi_budget_exhausted += v.napi_budget_exhausted;
+                                         sum.tx_queued += v.tx_queued;
+                                       }
                                      });
+  if (!devices_) {
+    try {
+      devices_ = std::make_unique<DeviceCounters>(opts_.pass_interval_ns);
+    } catch (const std::runtime_error& e) {
+      throw UserError(e.what());
+    }
+  }
+  std::string err;
+  devices_->read(now, err);
+  if (!err.empty()) pass_failed("reading the network devices failed", err);
+  dev_seen_.begin();
+  for (const auto& [key, r] : merge_devices(devices_->last(), hooks, names)) {
+    encode_dev_stats(raw_buf_, now, ss_dev_key{key.netns, key.ifindex}, r.has_name ? &r.name : nullptr, {&r.c, 1});
+    if (!dev_seen_.changed(key, hash_after_ts(raw_buf_))) continue;
+    deliver(RawKind::DevStats, raw_buf_, sink, decode_);
+  }
   dev_seen_.end();
+  std::vector<uint64_t> squeeze;
+  if (!read_softnet(squeeze, err)) {
+    pass_failed("reading the receive softirq counts failed", err);
+  } else if (squeeze != softnet_seen_) {
+    softnet_seen_ = std::move(squeeze);
+    encode_softnet(raw_buf_, now, softnet_seen_);
+    deliver(RawKind::Softnet, raw_buf_, sink, decode_);
+  }
 }
 
 void LiveSource::read_dev_drops(const EventSink& sink, uint64_t now) {
@@ -416,10 +446,30 @@ void LiveSource::resend_maps() {
   journey_seen_.seen().clear();
   dev_seen_.seen().clear();
   dev_drops_seen_.seen().clear();
+  softnet_seen_.clear();
   // sock_drops_seen_ also says which entries forget_closed deletes: keep
   // the keys, change the counts so every one differs from the next read
   for (auto& [k, v] : sock_drops_seen_.seen()) v = ~0ull;
   lost_seen_.fill(~0ull);
+}
+
+// The key in top: the syscall hooks for one process, attached while
+// running. Per-packet detail is not switched this way: its hooks run in
+// softirq for every process and cannot be scoped to one (--detail packets).
+std::string LiveSource::toggle_detail(uint32_t pid) {
+  if (bpf_->tier_on(Tier::Syscalls) && bpf_->detail_pid() == 0)
+    return "detail: the syscalls tier is already on for every process";
+  if (bpf_->tier_on(Tier::Syscalls) && (pid == 0 || bpf_->detail_pid() == pid)) {
+    uint32_t was = bpf_->detail_pid();
+    bpf_->set_tier(Tier::Syscalls, false);
+    bpf_->set_detail_pid(0);
+    return fmt::format("detail off (syscalls for pid {})", was);
+  }
+  if (!pid) return "detail: select a socket that has an owner";
+  bpf_->set_detail_pid(pid);
+  if (std::string err = bpf_->set_tier(Tier::Syscalls, true); !err.empty())
+    return fmt::format("detail: the syscall hooks could not attach: {}", err);
+  return fmt::format("detail on: syscalls of pid {} (fds, time blocked, every call); D again for off", pid);
 }
 
 }  // namespace sockscope

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "source/kernel/bpf_loader.h"
+#include "source/kernel/dev_counters.h"
 #include "source/kernel/iter_pass.h"
 #include "source/kernel/map_changes.h"
 #include "source/source.h"
@@ -40,6 +41,7 @@ class LiveSource : public Source {
   const ReasonNames& reason_names() const override { return reasons_; }
   const std::vector<ProbeStatus>& probes() const override { return bpf_->probes(); }
   void resend_maps() override;
+  std::string toggle_detail(uint32_t pid) override;
 
  private:
   static int on_record(void* ctx, void* data, size_t size);
@@ -83,8 +85,10 @@ class LiveSource : public Source {
   MapChanges<std::unordered_map<uint64_t, uint64_t>> stats_seen_;    // cookie -> hash of the value
   MapChanges<std::unordered_map<uint64_t, uint64_t>> journey_seen_;  // cookie -> hash of the value
   MapChanges<std::map<std::tuple<uint64_t, uint32_t, uint32_t>, uint64_t>> sock_drops_seen_;  // cookie, reason, pad -> count
-  MapChanges<std::map<DevKey, uint64_t>> dev_seen_;  // -> hash of name and per-CPU counters
+  MapChanges<std::map<DevKey, uint64_t>> dev_seen_;  // -> hash of name and counters as delivered
   MapChanges<std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint64_t>> dev_drops_seen_;  // netns, ifindex, reason -> hash of per-CPU counts
+  std::unique_ptr<DeviceCounters> devices_;  // the kernel's own device counters, every namespace
+  std::vector<uint64_t> softnet_seen_;       // time_squeeze by CPU, as last delivered
   // Whether each map answers batch lookups; off after the kernel refuses.
   struct Batch {
     bool stats = true, sock_drops = true, journey = true, dev_stats = true, dev_names = true, dev_drops = true;

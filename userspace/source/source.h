@@ -43,6 +43,12 @@ class Source {
   // Makes the next read of the kernel's maps deliver every entry, changed
   // or not (a new trace file must start complete). Nothing for a file.
   virtual void resend_maps() {}
+  // Switches the syscalls detail tier on for one process (off again when
+  // it is on for that one); returns what happened, for the user.
+  virtual std::string toggle_detail(uint32_t pid) {
+    (void)pid;
+    return "a recording holds what the tiers of its run saw: detail is switched on live";
+  }
 
  protected:
   // Decodes one raw record and hands the event to sink, with current_raw()

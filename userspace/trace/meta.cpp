@@ -38,7 +38,12 @@ std::unordered_map<uint32_t, std::string> names_from(const json& o, const char* 
 std::string meta_to_json(const Meta& m) {
   json probes = json::array();
   for (const auto& p : m.probes)
-    probes.push_back({{"program", p.program}, {"target", p.target}, {"attached", p.attached}, {"reason", p.reason}});
+    probes.push_back({{"program", p.program},
+                      {"target", p.target},
+                      {"attached", p.attached},
+                      {"reason", p.reason},
+                      {"tier", p.tier},
+                      {"off", p.off}});
   json j = {
       {"host", m.host},
       {"kernel", m.kernel},
@@ -82,8 +87,9 @@ Meta meta_from_json(const std::string& text) {
       if (!j["probes"].is_array()) throw std::runtime_error("probes is not a list");
       for (const auto& p : j["probes"]) {
         if (!p.is_object()) throw std::runtime_error("a probe is not an object");
+        // files before the tiers: every probe was the default tier's
         m.probes.push_back({p.value("program", ""), p.value("target", ""), p.value("attached", false),
-                            p.value("reason", "")});
+                            p.value("reason", ""), p.value("tier", "default"), p.value("off", false)});
       }
     }
     if (j.contains("drop_reasons")) m.reasons.drop = names_from(j["drop_reasons"], "drop_reasons");

@@ -2,6 +2,8 @@
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -9,11 +11,13 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "bpf/abi/sockscope_abi.h"
 #include "sockscope.skel.h"
+#include "source/kernel/cgroup_root.h"
 #include "source/kernel/preflight.h"
 #include "source/kernel/probe_targets.h"
 #include "util/user_error.h"
@@ -89,6 +93,8 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
   bpf_map__set_max_entries(skel_->maps.events, opts.ringbuf_bytes);
   bpf_map__set_max_entries(skel_->maps.sock_stats, opts.stats_entries);
 
+  // Every program this kernel can run is loaded, whatever the tiers: a
+  // detail tier can then be attached later without loading again.
   std::vector<std::string> sections;
   bpf_program* prog;
   bpf_object__for_each_program(prog, skel_->obj) sections.push_back(bpf_program__section_name(prog));
@@ -96,7 +102,11 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
   size_t k = 0;
   bpf_object__for_each_program(prog, skel_->obj) {
     const std::string& why = skip[k];
-    probes_.push_back({bpf_program__name(prog), sections[k++], false, why});
+    Tier tier = tier_of(sections[k]);
+    probes_.push_back({bpf_program__name(prog), sections[k], false, why, tier_name(tier), false});
+    progs_.push_back(prog);
+    links_.push_back(nullptr);
+    ++k;
     if (!why.empty()) bpf_program__set_autoload(prog, false);
   }
 
@@ -106,20 +116,17 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
     throw UserError(load_error(err));
   }
 
-  size_t i = 0;
-  bpf_object__for_each_program(prog, skel_->obj) {
-    ProbeStatus& p = probes_[i++];
-    if (!p.reason.empty()) continue;
-    bpf_link* link = bpf_program__attach(prog);
-    if (!link) {
-      p.reason = fmt::format("attach failed: {}", std::strerror(errno));
-      continue;
-    }
-    links_.push_back(link);
-    p.attached = true;
-    if (prog == skel_->progs.ss_iter_tcp) iter_tcp_ = bpf_link__fd(link);
-    if (prog == skel_->progs.ss_iter_udp) iter_udp_ = bpf_link__fd(link);
-    if (prog == skel_->progs.ss_iter_files) iter_files_ = bpf_link__fd(link);
+  for (size_t i = 0; i < probes_.size(); ++i)
+    if (probes_[i].tier == tier_name(Tier::Default) && !is_cgroup_section(probes_[i].target)) attach(i);
+  attach_cgroup_lifecycle(!(opts.detail_syscalls || opts.detail_calls));
+  set_detail_pid(opts.detail_pid);
+  for (Tier t : {Tier::Syscalls, Tier::Packets}) {
+    bool on = t == Tier::Syscalls ? opts.detail_syscalls || opts.detail_calls || syscalls_fallback_
+                                  : opts.detail_packets;
+    if (on) set_tier(t, true);
+    else
+      for (size_t i = 0; i < probes_.size(); ++i)
+        if (probes_[i].tier == tier_name(t) && probes_[i].reason.empty()) probes_[i].off = true;
   }
   if (attached_count() == 0) {
     std::string report = probe_report(probes_);
@@ -128,12 +135,126 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
   }
 }
 
+bool BpfObject::attach(size_t i) {
+  ProbeStatus& p = probes_[i];
+  if (links_[i]) return true;
+  bpf_link* link = is_cgroup_section(p.target) ? bpf_program__attach_cgroup(progs_[i], cgroup_fd_)
+                                               : bpf_program__attach(progs_[i]);
+  if (!link) {
+    p.reason = fmt::format("attach failed: {}", std::strerror(errno));
+    return false;
+  }
+  links_[i] = link;
+  p.attached = true;
+  p.off = false;
+  p.reason.clear();
+  bpf_program* prog = progs_[i];
+  if (prog == skel_->progs.ss_iter_tcp) iter_tcp_ = bpf_link__fd(link);
+  if (prog == skel_->progs.ss_iter_udp) iter_udp_ = bpf_link__fd(link);
+  if (prog == skel_->progs.ss_iter_files) iter_files_ = bpf_link__fd(link);
+  return true;
+}
+
+void BpfObject::detach(size_t i) {
+  if (links_[i]) bpf_link__destroy(links_[i]);
+  links_[i] = nullptr;
+  probes_[i].attached = false;
+}
+
+// The default tier's lifecycle: the cgroup socket hooks on the root of the
+// cgroup v2 hierarchy, through links (a cgroup link always attaches as
+// BPF_F_ALLOW_MULTI, next to any other program there). Where they cannot
+// attach, or attach but never run, the syscall hooks stand in for them.
+void BpfObject::attach_cgroup_lifecycle(bool wanted) {
+  std::vector<size_t> cg;
+  for (size_t i = 0; i < probes_.size(); ++i)
+    if (is_cgroup_section(probes_[i].target)) cg.push_back(i);
+  if (!wanted) {
+    for (size_t i : cg) {
+      if (!probes_[i].reason.empty()) continue;
+      probes_[i].off = true;
+      probes_[i].reason = "--detail syscalls reports these calls with their fds";
+    }
+    return;
+  }
+  std::string why;
+  std::string root = cgroup2_root(why);
+  if (!root.empty()) {
+    cgroup_fd_ = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cgroup_fd_ < 0) why = fmt::format("opening the cgroup v2 root {} failed: {}", root, std::strerror(errno));
+  }
+  bool all = cgroup_fd_ >= 0;
+  for (size_t i : cg) {
+    if (!all) break;
+    // every hook of the set, or none: a socket created unseen but released
+    // seen (or the reverse) would be half a lifecycle
+    if (!probes_[i].reason.empty() || !attach(i)) {
+      why = fmt::format("{} ({}): {}", probes_[i].program, probes_[i].target, probes_[i].reason);
+      all = false;
+    }
+  }
+  if (all && !cgroup_hooks_run()) {
+    all = false;
+    why = "cgroup v2 socket matching is off on this host (a net_cls or net_prio v1 hierarchy is in use), "
+          "so the cgroup socket hooks never run";
+  }
+  cgroup_lifecycle_ = all;
+  if (all) return;
+  for (size_t i : cg) {
+    detach(i);
+    if (probes_[i].reason.empty()) probes_[i].reason = why;
+  }
+  syscalls_fallback_ = true;
+  cgroup_note_ = fmt::format("socket lifecycle from the syscall hooks instead of the cgroup socket hooks: {}", why);
+}
+
+// One socket made by sockscope itself must be seen by cgroup/sock_create
+// (which counts it and reports nothing).
+bool BpfObject::cgroup_hooks_run() {
+  skel_->bss->canary_seen = 0;
+  skel_->bss->canary_tgid = uint32_t(getpid());
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) close(fd);
+  bool seen = skel_->bss->canary_seen > 0;
+  skel_->bss->canary_tgid = 0;
+  return fd < 0 || seen;  // no socket at all: nothing to conclude
+}
+
+std::string BpfObject::set_tier(Tier t, bool on) {
+  if (t == Tier::Default) return "the default tier is always on";
+  std::string err;
+  for (size_t i = 0; i < probes_.size(); ++i) {
+    ProbeStatus& p = probes_[i];
+    if (p.tier != tier_name(t) || (!p.reason.empty() && !p.off && !p.attached)) continue;
+    if (on) {
+      if (!attach(i)) err = fmt::format("{} ({}): {}", p.program, p.target, p.reason);
+    } else if (!(t == Tier::Syscalls && syscalls_fallback_)) {
+      detach(i);
+      p.off = true;
+    }
+  }
+  return err;
+}
+
+bool BpfObject::tier_on(Tier t) const {
+  for (size_t i = 0; i < probes_.size(); ++i)
+    if (probes_[i].tier == tier_name(t) && links_[i]) return true;
+  return false;
+}
+
+void BpfObject::set_detail_pid(uint32_t pid) { skel_->bss->detail_tgid = pid; }
+uint32_t BpfObject::detail_pid() const { return skel_->bss->detail_tgid; }
+
 BpfObject::~BpfObject() { release(); }
 
 void BpfObject::release() {
-  for (auto* l : links_) bpf_link__destroy(l);
-  links_.clear();
+  for (auto*& l : links_) {
+    if (l) bpf_link__destroy(l);
+    l = nullptr;
+  }
   iter_tcp_ = iter_udp_ = iter_files_ = -1;
+  if (cgroup_fd_ >= 0) close(cgroup_fd_);
+  cgroup_fd_ = -1;
   if (skel_) sockscope_bpf__destroy(skel_);
   skel_ = nullptr;
 }
@@ -155,15 +276,24 @@ size_t BpfObject::attached_count() const {
 
 std::string probe_report(const std::vector<ProbeStatus>& probes) {
   std::string out;
-  size_t ok = 0;
+  size_t ok = 0, wanted = 0;
+  std::map<std::string, size_t> off;  // detail tier -> probes not attached because it is off
   for (const auto& p : probes) {
+    if (p.off && !p.attached) {
+      if (p.tier != tier_name(Tier::Default)) ++off[p.tier];
+      continue;
+    }
+    ++wanted;
     if (p.attached) {
       ++ok;
       continue;
     }
     out += fmt::format("sockscope: probe {} ({}) not attached: {}\n", p.program, p.target, p.reason);
   }
-  out += fmt::format("sockscope: {} of {} probes attached\n", ok, probes.size());
+  std::string tiers;
+  for (const auto& [tier, n] : off) tiers += fmt::format("{}{} ({} probes)", tiers.empty() ? "" : ", ", tier, n);
+  out += fmt::format("sockscope: {} of {} probes attached{}\n", ok, wanted,
+                     tiers.empty() ? "" : fmt::format("; detail off: {} (add with --detail)", tiers));
   return out;
 }
 

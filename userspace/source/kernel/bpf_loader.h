@@ -9,9 +9,11 @@
 #include <vector>
 
 #include "record/probe_status.h"
+#include "record/tiers.h"
 
 struct sockscope_bpf;
 struct bpf_link;
+struct bpf_program;
 
 namespace sockscope {
 
@@ -20,7 +22,12 @@ struct LoaderOptions {
   uint32_t stats_entries = 65536;
   uint64_t sample_interval_ns = 10'000'000;
   uint64_t wakeup_bytes = 64 * 1024;
-  bool detail_calls = false;
+  // Detail tiers (docs/architecture.md): off by default, the default tier
+  // runs nothing per packet, per send/recv or per syscall.
+  bool detail_syscalls = false;  // sys_enter/sys_exit: fds, blocking time, every socket call
+  bool detail_packets = false;   // per-packet: occupancy at each send/recv, the journey, device hooks
+  bool detail_calls = false;     // one record per data syscall (implies detail_syscalls)
+  uint32_t detail_pid = 0;       // the detail tiers for this process only; 0: every process
   bool journey = true;                         // time received data on its way to the app
   uint32_t journey_rate = 20000;               // most received skbs timed per second per CPU; 0: all
   uint64_t metrics_interval_ns = 100'000'000;  // TCP metrics records: at most one per socket per interval
@@ -50,12 +57,35 @@ class BpfObject {
   const std::vector<ProbeStatus>& probes() const { return probes_; }
   size_t attached_count() const;
 
+  // Attaches or detaches a detail tier while running (top's detail key);
+  // returns "" or why it could not. The default tier stays as it is.
+  std::string set_tier(Tier t, bool on);
+  bool tier_on(Tier t) const;
+  // The detail tiers for one process only (0: every process).
+  void set_detail_pid(uint32_t pid);
+  uint32_t detail_pid() const;
+  // Whether socket lifecycle comes from the cgroup socket hooks (else from
+  // the syscall hooks: asked for, or the fallback) and, if not, why.
+  bool cgroup_lifecycle() const { return cgroup_lifecycle_; }
+  const std::string& cgroup_note() const { return cgroup_note_; }
+
  private:
   void release();
+  // Attaches program i (cgroup programs to the cgroup v2 root); false with
+  // the probe's reason set when it fails.
+  bool attach(size_t i);
+  void detach(size_t i);
+  void attach_cgroup_lifecycle(bool wanted);
+  bool cgroup_hooks_run();
 
   sockscope_bpf* skel_ = nullptr;
-  std::vector<bpf_link*> links_;
+  std::vector<bpf_program*> progs_;  // parallel to probes_
+  std::vector<bpf_link*> links_;     // parallel to probes_; nullptr: not attached
   std::vector<ProbeStatus> probes_;
+  int cgroup_fd_ = -1;
+  bool cgroup_lifecycle_ = false;
+  bool syscalls_fallback_ = false;  // the syscall hooks stand in for the cgroup hooks
+  std::string cgroup_note_;
   int iter_tcp_ = -1, iter_udp_ = -1, iter_files_ = -1;
 };
 

@@ -54,10 +54,46 @@ bool has_tracefs_event(const std::string& name) {
   return found;
 }
 
+// The attach type a cgroup or sockops section needs (enum bpf_attach_type),
+// and the kernel that added it.
+struct CgroupHook {
+  const char* section;
+  const char* attach_type;
+  const char* since;
+};
+constexpr CgroupHook kCgroupHooks[] = {
+    {"cgroup/sock_create", "BPF_CGROUP_INET_SOCK_CREATE", "4.10"},
+    {"cgroup/sock_release", "BPF_CGROUP_INET_SOCK_RELEASE", "5.9"},
+    {"cgroup/post_bind4", "BPF_CGROUP_INET4_POST_BIND", "4.17"},
+    {"cgroup/post_bind6", "BPF_CGROUP_INET6_POST_BIND", "4.17"},
+    {"cgroup/connect4", "BPF_CGROUP_INET4_CONNECT", "4.17"},
+    {"cgroup/connect6", "BPF_CGROUP_INET6_CONNECT", "4.17"},
+    {"cgroup/setsockopt", "BPF_CGROUP_SETSOCKOPT", "5.3"},
+    {"sockops", "BPF_CGROUP_SOCK_OPS", "4.13"},
+};
+
+// Whether the kernel's enum bpf_attach_type names this value.
+bool has_attach_type(const btf* vmlinux, const char* name) {
+  int id = btf__find_by_name_kind(vmlinux, "bpf_attach_type", BTF_KIND_ENUM);
+  const btf_type* t = id < 0 ? nullptr : btf__type_by_id(vmlinux, id);
+  if (!t) return false;
+  const struct btf_enum* e = btf_enum(t);
+  for (int i = 0; i < btf_vlen(t); ++i, ++e)
+    if (const char* n = btf__name_by_offset(vmlinux, e->name_off); n && std::string(n) == name) return true;
+  return false;
+}
+
 }  // namespace
 
 // Why this kernel cannot run a program, or "" when it can.
 std::string missing_target(const std::string& section, const btf* vmlinux) {
+  for (const auto& hook : kCgroupHooks) {
+    if (section != hook.section) continue;
+    if (!vmlinux) return "kernel BTF could not be read";
+    if (!has_attach_type(vmlinux, hook.attach_type))
+      return fmt::format("this kernel has no {} hook (Linux {} and later)", section, hook.since);
+    return "";
+  }
   auto slash = section.find('/');
   if (slash == std::string::npos) return "";
   std::string kind = section.substr(0, slash), name = section.substr(slash + 1);

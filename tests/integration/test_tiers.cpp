@@ -1,0 +1,124 @@
+// The default tier runs nothing per packet, per send/recv or per syscall:
+// the kernel's own run counts of sockscope's programs (bpf_prog_info
+// run_cnt, with run-time stats switched on only for this test) must not
+// grow with the number of send+recv pairs a workload makes. The same
+// measure on the packets tier shows the growth, so the test can fail.
+#include <bpf/bpf.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/bpf.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <map>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "tests/helpers/net.h"
+#include "tests/integration/sockscope_run.h"
+
+using namespace testing;
+
+namespace {
+
+uint64_t boottime_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  return uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec);
+}
+
+struct Prog {
+  std::string name;
+  uint32_t type = 0;
+  uint64_t runs = 0;
+};
+
+// sockscope's programs (named ss_*) loaded since `since`, by id.
+std::map<uint32_t, Prog> sockscope_progs(uint64_t since) {
+  std::map<uint32_t, Prog> out;
+  uint32_t id = 0;
+  while (bpf_prog_get_next_id(id, &id) == 0) {
+    Fd fd(bpf_prog_get_fd_by_id(id));
+    if (fd < 0) continue;
+    bpf_prog_info info{};
+    uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) continue;
+    std::string name = info.name;
+    if (name.rfind("ss_", 0) != 0 || info.load_time < since) continue;
+    out[id] = {name, info.type, info.run_cnt};
+  }
+  return out;
+}
+
+// Send+recv pairs on one loopback connection in this thread: the client's
+// process runs the receiver's path too, so every hook on that path runs here.
+void pairs(TcpPair& p, int n) {
+  char buf[64] = {};
+  for (int i = 0; i < n; ++i) {
+    write_all(p.client, buf, sizeof(buf));
+    read_exact(p.server, buf, sizeof(buf));
+    write_all(p.server, buf, sizeof(buf));
+    read_exact(p.client, buf, sizeof(buf));
+  }
+}
+
+// Each program's runs during `n` pairs, after a warm-up that makes the
+// connection's one-time events (state changes, the first samples) happen.
+std::map<std::string, uint64_t> runs_during(int n, uint64_t since) {
+  TcpPair p = tcp_pair(AF_INET, 0);
+  pairs(p, 100);
+  auto before = sockscope_progs(since);
+  pairs(p, n);
+  auto after = sockscope_progs(since);
+  std::map<std::string, uint64_t> d;
+  for (const auto& [id, prog] : after)
+    if (auto b = before.find(id); b != before.end()) d[prog.name] = prog.runs - b->second.runs;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("default tier: no program's run count grows with send+recv pairs", "[kernel][tiers]") {
+  // run-time stats cost a little on every program: on only while this fd is open
+  Fd stats(bpf_enable_stats(BPF_STATS_RUN_TIME));
+  REQUIRE(stats >= 0);
+  uint64_t since = boottime_ns();
+  constexpr int kPairs = 20000;
+
+  SECTION("default tier") {
+    // passes far apart, so that the iterators (run by sockscope's reads, on
+    // no kernel path) do not run inside the measured window
+    SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--sample-interval", "60", "--detail", "none"},
+                     "tiers-default");
+    auto d = runs_during(kPairs, since);
+    REQUIRE(run.stop() == 0);
+    INFO("sockscope: " << run.child().err());
+    // the default tier's programs are there, and measured
+    REQUIRE(d.count("ss_tcp_state"));
+    REQUIRE(d.count("ss_cg_sock_crea"));  // the kernel keeps 15 characters of a name
+    REQUIRE(d.count("ss_cg_sockops"));
+    REQUIRE(d.count("ss_kfree_skb"));
+    // detail programs are loaded (to be attached at a key press) but do not run
+    CHECK(d.at("ss_sys_enter") == 0);
+    CHECK(d.at("ss_send_length") == 0);
+    for (const auto& [name, runs] : d) {
+      INFO(name << " ran " << runs << " times during " << kPairs << " pairs");
+      // nothing on the per-pair path; a few runs from the rest of the host
+      // (its own connections and drops) are not per pair
+      CHECK(runs < kPairs / 100);
+    }
+  }
+
+  SECTION("the packets tier does run per pair (the measure sees it)") {
+    SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--sample-interval", "60", "--detail",
+                      "packets,syscalls"},
+                     "tiers-detail");
+    auto d = runs_during(kPairs, since);
+    REQUIRE(run.stop() == 0);
+    INFO("sockscope: " << run.child().err());
+    REQUIRE(d.count("ss_send_length"));
+    CHECK(d["ss_send_length"] >= uint64_t(2 * kPairs));
+    CHECK(d["ss_sys_enter"] >= uint64_t(4 * kPairs));
+  }
+}
