@@ -593,7 +593,7 @@ TEST_CASE("skb: nic without --detail: a veth's packets and bytes are the device'
           "[kernel][skb]") {
   // NAPI on b, so that b's polls would show if any per-packet hook ran
   NetnsPair net({.napi_b = true});
-  SockscopeRun nic({"nic", "--json", "--duration", kUntilStopped}, "skb-default");
+  SockscopeRun nic({"nic", "--json", "--detail", "none", "--duration", kUntilStopped}, "skb-default");
   {
     // TCP a -> b (b's NAPI ring), and UDP both ways (b -> a through netif_rx)
     auto [l, c, s] = connect_pair(net);
