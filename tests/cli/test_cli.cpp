@@ -79,8 +79,13 @@ TEST_CASE("nic: bad values and socket filters exit 2", "[cli][nic]") {
   CHECK(r.err.find("--port") != std::string::npos);
   CHECK(r.err.find("sockscope --help") != std::string::npos);
 
-  r = run({"nic", "--detail", "calls"});
+  // nic takes the tiers (packets: NAPI polls per device), and refuses others
+  r = run({"nic", "--detail", "sockets"});
   CHECK(r.status == 2);
+  CHECK(r.err.find("--detail") != std::string::npos);
+  r = run({"nic", "--detail", "none,packets"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--detail none") != std::string::npos);
 }
 
 TEST_CASE("nic --help shows its options and no socket filters", "[cli][nic]") {
