@@ -255,8 +255,8 @@ TEST_CASE("diagnose: a receiver that never reads: app-not-reading on it, peer-no
 
 TEST_CASE("diagnose: one large blocking send to a slow reader: send-blocked", "[kernel][diagnose]") {
   NetnsPair net;
-  // time blocked in a call: the syscalls tier
-  Diagnose d("sendblk", {"--send-blocked", "1", "--detail", "syscalls"});
+  // time blocked in a call (syscalls) beside the send queue at each send (packets)
+  Diagnose d("sendblk", {"--send-blocked", "1", "--detail", "syscalls,packets"});
   Scenario srv("sendblk-srv",
                scn("server-slowread", net.ns_b(), {"--chunk", "16384", "--every-ms", "100"}, B, kPort));
   srv.wait("listening");
