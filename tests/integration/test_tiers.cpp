@@ -102,12 +102,17 @@ TEST_CASE("default tier: no program's run count grows with send+recv pairs", "[k
     // detail programs are loaded (to be attached at a key press) but do not run
     CHECK(d.at("ss_sys_enter") == 0);
     CHECK(d.at("ss_send_length") == 0);
-    for (const auto& [name, runs] : d) {
-      INFO(name << " ran " << runs << " times during " << kPairs << " pairs");
-      // nothing on the per-pair path; a few runs from the rest of the host
-      // (its own connections and drops) are not per pair
-      CHECK(runs < kPairs / 100);
-    }
+    // Iterators run once per socket of each pass that sockscope reads, on
+    // its own thread and no kernel path: a host with many sockets (18k
+    // TIME_WAIT after the other tests) runs them thousands of times at the
+    // first pass, however many pairs there are.
+    std::string per_pair;
+    for (const auto& [name, runs] : d)
+      if (name.rfind("ss_iter_", 0) != 0 && runs >= kPairs / 100)
+        per_pair += name + " ran " + std::to_string(runs) + " times; ";
+    // nothing on the per-pair path; a few runs from the rest of the host
+    // (its own connections and drops) are not per pair
+    CHECK(per_pair == "");
   }
 
   SECTION("the packets tier does run per pair (the measure sees it)") {
