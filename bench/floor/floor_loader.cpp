@@ -3,15 +3,19 @@
 // tell the bare cost of a BPF call at those hooks from sockscope's own work.
 //
 // The hooks come from sockscope's BPF object (opened, never loaded), so the
-// list cannot drift from what sockscope attaches.
+// list cannot drift from what sockscope attaches. --tier picks one tier's
+// hooks (record/tiers.h), so each hook family has its own floor; the
+// iterators are left out: they run on sockscope's reads, not on a kernel
+// path. Cgroup hooks attach to the cgroup v2 root, as sockscope's do.
 //
-//   floor_loader [--seconds S] [--list] [--cpu N]
+//   floor_loader [--seconds S] [--list] [--cpu N] [--tier default,syscalls,packets]
 //
 // Needs root, --list too (tracefs, where the tracepoints are checked, is
 // root's). Prints "floor: N of M probes attached" on stderr once attached.
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -31,7 +35,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "record/tiers.h"
 #include "sockscope.skel.h"
+#include "source/kernel/cgroup_root.h"
 #include "source/kernel/preflight.h"
 #include "source/kernel/probe_targets.h"
 #include "util/user_error.h"
@@ -72,11 +78,16 @@ const bpf_insn kEmpty[] = {
     {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},  // r0 = 0
     {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},                   // exit
 };
+// A cgroup hook's return value is its verdict: 1 lets the call go on.
+const bpf_insn kAllow[] = {
+    {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1},  // r0 = 1
+    {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},                   // exit
+};
 constexpr const char* kProgName = "floor_empty";  // what to grep in `bpftool prog show`
 
 // Loads and attaches one empty program; returns its fds (program, link,
 // perf event) or throws the reason.
-std::vector<int> attach_empty(const Hook& h, const btf* vmlinux) {
+std::vector<int> attach_empty(const Hook& h, const btf* vmlinux, int cgroup_fd) {
   std::vector<int> fds;
   auto fail = [&](const std::string& what) {
     std::string msg = fmt::format("{} failed: {}", what, strerror(errno));
@@ -84,6 +95,21 @@ std::vector<int> attach_empty(const Hook& h, const btf* vmlinux) {
     throw std::runtime_error(msg);
   };
   LIBBPF_OPTS(bpf_prog_load_opts, opts);
+  if (sockscope::is_cgroup_section(h.section)) {
+    // libbpf knows each cgroup section's program and attach type
+    bpf_prog_type type;
+    bpf_attach_type attach;
+    if (libbpf_prog_type_by_name(h.section.c_str(), &type, &attach) != 0) fail("finding the program type");
+    if (cgroup_fd < 0) throw std::runtime_error("no cgroup v2 root to attach to");
+    opts.expected_attach_type = attach;
+    int prog = bpf_prog_load(type, kProgName, "GPL", kAllow, 2, &opts);
+    if (prog < 0) fail("loading");
+    fds.push_back(prog);
+    int link = bpf_link_create(prog, cgroup_fd, attach, nullptr);
+    if (link < 0) fail("attaching");
+    fds.push_back(link);
+    return fds;
+  }
   if (h.kind == "tp_btf") {
     opts.expected_attach_type = BPF_TRACE_RAW_TP;
     opts.attach_btf_id = btf_trace_id(vmlinux, h.name);
@@ -166,6 +192,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1e7));
   app.add_flag("--list", list, "print the hooks it would attach and exit");
   app.add_option("--cpu", cpu, "pin this process to CPU N")->check(CLI::NonNegativeNumber);
+  std::vector<std::string> tiers = {"default", "syscalls", "packets"};
+  app.add_option("--tier", tiers, "only these tiers' hooks, comma-separated (default: all three)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"default", "syscalls", "packets"}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -199,17 +229,24 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  std::string why;
+  std::string root = sockscope::cgroup2_root(why);
+  int cgroup_fd = root.empty() ? -1 : open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   std::vector<int> fds;
   std::vector<uint32_t> ids;
-  size_t attached = 0;
+  size_t attached = 0, wanted = 0;
   for (const auto& h : hooks) {
+    if (h.kind == "iter") continue;  // run by sockscope's reads, on no kernel path
+    if (std::find(tiers.begin(), tiers.end(), sockscope::tier_name(sockscope::tier_of(h.section))) == tiers.end())
+      continue;
+    ++wanted;
     if (!h.skip.empty()) {
       fmt::print(stderr, "floor: {} skipped: {}\n", h.section, h.skip);
     } else if (list) {
       fmt::print("{}\n", h.section);
     } else {
       try {
-        auto got = attach_empty(h, vmlinux);
+        auto got = attach_empty(h, vmlinux, cgroup_fd);
         ids.push_back(prog_id(got.front()));
         fds.insert(fds.end(), got.begin(), got.end());
         ++attached;
@@ -219,9 +256,10 @@ int main(int argc, char** argv) {
     }
   }
   btf__free(vmlinux);
+  if (cgroup_fd >= 0) close(cgroup_fd);  // the links hold the cgroup
   if (list) return 0;
 
-  fmt::print(stderr, "floor: {} of {} probes attached\n", attached, hooks.size());
+  fmt::print(stderr, "floor: {} of {} probes attached\n", attached, wanted);
   if (attached == 0) return 2;  // each hook's reason is above
   wait_for_stop(stop, seconds);
   // closing the last fd of each link and program detaches and unloads it

@@ -71,13 +71,16 @@ class OneProcess(Condition):
 
 
 class Floor(OneProcess):
-    name, ready = "floor", r"floor: \d+ of \d+ probes attached"
+    """Empty programs on one tier's hooks (floor_loader --tier)."""
+    ready = r"floor: \d+ of \d+ probes attached"
 
-    def __init__(self, build):
+    def __init__(self, build, tier="default"):
         self.bin = os.path.join(build, "bench/floor/floor_loader")
+        self.tier = tier
+        self.name = "floor" if tier == "default" else f"floor:{tier}"
 
     def argv(self):
-        return [self.bin]
+        return [self.bin, "--tier", self.tier]
 
 
 def sockscope_summary(text):
@@ -91,16 +94,17 @@ def sockscope_summary(text):
 class Record(Condition):
     """sockscope record -w FILE: the daemon's full path to a trace file."""
 
-    def __init__(self, build, name="record", extra=()):
+    def __init__(self, build, name="record", extra=(), cpu=TRACER_CPU):
         self.name = name
         self.bin = os.path.join(build, "sockscope")
         self.extra = list(extra)
+        self.cpu_pin = cpu  # "0": on the workload's CPU, competing with it
 
     def start(self):
         self.dir = tempfile.mkdtemp(prefix="ssbench-")
         self.file = os.path.join(self.dir, "bench.ssc")
-        self.p = Proc(pinned([self.bin, "record", "-w", self.file] + self.extra), "sockscope record",
-                      ready=r"probes attached")
+        self.p = Proc(["taskset", "-c", self.cpu_pin, self.bin, "record", "-w", self.file] + self.extra,
+                      "sockscope record", ready=r"probes attached")
         self.ready_s = self.p.ready_s
         self.tracer_pid = self.p.p.pid  # taskset execs sockscope: the same process
 
@@ -170,6 +174,8 @@ def bpftrace_script(hooks):
     probes = []
     for sec in hooks:
         kind, _, rest = sec.partition("/")
+        if kind not in ("tracepoint", "tp", "tp_btf", "raw_tp"):
+            continue  # cgroup hooks and sockops: bpftrace has no probe for them
         if kind == "tracepoint":
             cat, name = rest.split("/", 1)
         else:
@@ -191,8 +197,9 @@ class Bpftrace(OneProcess):
     name, ready, ready_stream = "bpftrace", r"Attaching \d+ probes", "stdout"
     env = dict(os.environ, BPFTRACE_MAP_KEYS_MAX="262144")
 
-    def __init__(self, hooks):
+    def __init__(self, hooks, name="bpftrace"):
         self.script = bpftrace_script(hooks)
+        self.name = name
 
     def argv(self):
         return ["bpftrace", "-e", self.script]

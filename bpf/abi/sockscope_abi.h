@@ -296,7 +296,7 @@ struct ss_sock_info {
 	struct ss_tcp_metrics m; /* TCP full sockets; zero otherwise */
 	__u64 bytes_sent;     /* tcpi_bytes_sent: including retransmits */
 	__u64 bytes_acked;    /* tcpi_bytes_acked */
-	__u64 bytes_received; /* tcpi_bytes_received */
+	__u64 bytes_received; /* tcpi_bytes_received, less the FIN once one came */
 	__u32 segs_out;
 	__u32 segs_in;
 	__u32 total_retrans;  /* tcpi_total_retrans */

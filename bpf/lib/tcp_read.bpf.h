@@ -78,7 +78,13 @@ static __always_inline void fill_sock_info(struct ss_sock_info *r, struct sock *
 	read_metrics(sk, &r->m);
 	r->bytes_sent = tp->bytes_sent;
 	r->bytes_acked = tp->bytes_acked;
-	r->bytes_received = tp->bytes_received;
+	/* tcpi_bytes_received counts the peer's FIN as a byte (it advances
+	 * rcv_nxt like data); SOCK_DONE is set by tcp_fin alone (a reset does
+	 * not set it), so the data bytes are the count less one once it is set. */
+	__u64 rcvd = tp->bytes_received;
+	if (rcvd && (sk->__sk_common.skc_flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE))))
+		rcvd--;
+	r->bytes_received = rcvd;
 	r->segs_out = tp->segs_out;
 	r->segs_in = tp->segs_in;
 	r->total_retrans = tp->total_retrans;

@@ -586,7 +586,8 @@ TEST_CASE("diagnose: a UDP flood into a slow receive path: napi-budget-exhausted
   // slow by 1000 nft rules on b's prerouting hook, which the poll runs.
   // devices made after sockscope started: it sees every poll
   NetnsPair net({.create_now = false, .napi_b = true});
-  Diagnose d("napi", {});
+  // polls and their budget per device: the packets tier's napi_poll hook
+  Diagnose d("napi", {"--detail", "packets"});
   net.create();
   must_in(net.ns_b(), "echo 1 > /sys/class/net/" + net.dev_b() + "/threaded");
   NftTable nft(net.ns_b(), "sst");

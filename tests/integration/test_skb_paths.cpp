@@ -331,7 +331,10 @@ TEST_CASE("skb: nft drops every packet to one port: SYN retransmits on the clien
 TEST_CASE("skb: a reader that stops: zero window, and the time goes to queue -> read, not NIC -> queue",
           "[kernel][skb]") {
   NetnsPair net;
-  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--port", std::to_string(kPort)}, "skb-stall");
+  // the receive journey is timed by the packets tier
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--port", std::to_string(kPort), "--detail",
+                    "packets"},
+                   "skb-stall");
   // fixed buffers: no autotuning, so the receiver's queue fills and stays full
   auto [l, c, s] = connect_pair(net, 64 * 1024, 32 * 1024);
   int rcvbuf = 0;

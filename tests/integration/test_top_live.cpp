@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -19,6 +20,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/helpers/net.h"
+#include "tests/helpers/observers.h"
 #include "tests/helpers/tmux.h"
 #include "tests/integration/list_helpers.h"
 #include "tests/integration/sockscope_run.h"
@@ -169,4 +171,55 @@ TEST_CASE("top -w live, ended by SIGTERM: the terminal is back and the trace is 
   std::remove(err.c_str());
   std::remove(pid_file.c_str());
   std::remove(file.c_str());
+}
+
+TEST_CASE("top live: D attaches the syscalls tier for the selected socket's process, and D again detaches it",
+          "[kernel][top][tiers]") {
+  if (!have_tmux()) {
+    WARN("tmux is not installed (packaging/install-deps.sh installs it): skipped");
+    return;
+  }
+  // links of loaded ss_sys_enter programs: the syscalls tier is attached
+  // while there is one (no other sockscope runs during kernel tests)
+  auto sys_enter_links = [] {
+    std::set<uint32_t> ids;
+    for (const auto& p : loaded_sockscope_prog_ids())
+      if (p.name == "ss_sys_enter") ids.insert(p.id);
+    size_t n = 0;
+    for (uint32_t id : bpf_link_prog_ids()) n += ids.count(id);
+    return n;
+  };
+  uint16_t port = free_port();
+  Fd listener = tcp_listen(AF_INET, port);
+  Fd client = tcp_connect(AF_INET, port);
+  Fd server = tcp_accept(listener);
+  std::string err = temp_path("top-detail.err"), pid_file = temp_path("top-detail.pid");
+  std::remove(pid_file.c_str());
+  Tmux t("detail-key");
+  REQUIRE(t.start_script(pane_script("top -d 1 --port " + std::to_string(port), err, pid_file)));
+  INFO("stderr:\n" << read_file(err));
+  REQUIRE(wait_live(t, kStartup_s));
+  auto header_says = [&](const std::string& tier) {
+    return t.wait_until([&](const std::string& s) { return s.find("tier " + tier + " ") != std::string::npos; },
+                        kRowBound_s);
+  };
+  // the default tier alone: the syscall programs are loaded, not attached
+  REQUIRE(t.wait_until([&](const std::string& s) { return has_row(s, local_port(client), port, "ESTABLISHED"); },
+                       kRowBound_s));
+  INFO("screen:\n" << t.screen());
+  CHECK(header_says("default"));
+  CHECK(sys_enter_links() == 0);
+
+  t.keys("D");  // every row is this test's process: the selected one is too
+  CHECK(header_says("default+syscalls"));
+  CHECK(sys_enter_links() == 1);
+
+  t.keys("D");
+  CHECK(header_says("default"));
+  CHECK(sys_enter_links() == 0);
+
+  t.keys("q");
+  CHECK(t.wait_for("top-exited-0", false, 20));
+  std::remove(err.c_str());
+  std::remove(pid_file.c_str());
 }

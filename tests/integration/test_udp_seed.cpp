@@ -55,7 +55,9 @@ TEST_CASE("list --json: sockets created before start-up are there, with owner an
 
 TEST_CASE("list --json: a UDP socket's lifecycle and bytes", "[kernel][udp]") {
   uint16_t port = free_port();
-  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "-u"}, "udp");
+  // UDP has no byte counts in the kernel's socket state: bytes come from
+  // the packets tier, calls from the syscalls tier
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "-u", "--detail", "syscalls,packets"}, "udp");
   uint16_t rport = 0, sport = 0;
   Fd rx = udp_socket(AF_INET, rport);
   Fd tx = udp_socket(AF_INET, sport);

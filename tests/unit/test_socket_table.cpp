@@ -274,6 +274,37 @@ TEST_CASE("passive open: listener and accepted child, then passive close", "[tab
   CHECK(run.at(l).closed);
 }
 
+TEST_CASE("default tier: an accepted socket no pass saw is owned by the process whose sock_release freed it",
+          "[table][tcp][tiers]") {
+  Script run;
+  KSock c = tcp(0xC100, 2102);  // accepted and closed between two passes
+  c.state = S::Listen;
+  c.local = v4("127.0.0.1", 8080);
+  c.remote = v4("127.0.0.1", 40001);
+  run.states(c, {S::SynRecv, S::Established, S::FinWait1, S::FinWait2});
+  CHECK(run.at(c).owner.pid == 0);  // no accept() seen: the syscalls tier is off
+  // cgroup/sock_release: no fd, in the closing process
+  SyscallEvent e;
+  e.enter_ns = e.ts_ns = run.tick();
+  e.task = kNginx;
+  e.sock = c.id();
+  e.call = Call::Close;
+  e.fd = -1;
+  e.arg0 = 1;  // the last reference
+  e.origin = CallOrigin::Cgroup;
+  run.apply(e);
+  CHECK(run.at(c).owner.pid == 200);
+  CHECK(comm_view(run.at(c).owner.comm) == "nginx");
+
+  // a socket with an owner keeps it (the release may run elsewhere, e.g. in
+  // the last holder of a shared fd)
+  KSock d = connected(run, 0xA100, 1101);
+  e.sock = d.id();
+  e.ts_ns = run.tick();
+  run.apply(e);
+  CHECK(run.at(d).owner.pid == 100);
+}
+
 TEST_CASE("simultaneous close goes through CLOSING", "[table][tcp]") {
   auto ending = GENERATE(values<std::vector<S>>({{S::TimeWait, S::Close}, {S::Close}}));
   Script run;

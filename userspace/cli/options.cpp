@@ -100,10 +100,6 @@ void finish_options(RunOptions& o) {
     throw UserError("--rotate-size must be at least 64K: each file holds a header and whole blocks", 2);
   if (!o.read_path.empty() && !o.detail.empty())
     throw UserError("--detail is for live runs: a trace holds what the tiers of its recording saw", 2);
-  // Transitional (issue 15): until every kernel test names the tier it
-  // needs, a live run without --detail keeps both detail tiers, as before
-  // the tiers existed; '--detail none' is the default tier alone.
-  if (o.read_path.empty() && o.detail.empty()) o.detail = {"syscalls", "packets"};
   if (std::find(o.detail.begin(), o.detail.end(), "none") != o.detail.end()) {
     if (o.detail.size() > 1) throw UserError("--detail none cannot be combined with another tier", 2);
     o.detail.clear();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "diagnosis/rules.h"
+#include "model/socket_facts.h"
 
 namespace sockscope::rules {
 namespace {
@@ -16,9 +17,11 @@ bool keepalive_on(const Socket& s) {
   return on;
 }
 
+// The last data in and out: the kernel's own times (lrcvtime, lsndtime)
+// where a pass read them, which every tier has; else the app's calls.
 void add_io(const DiagnoseInput& in, const Socket& s, Finding& f) {
-  f.evidence["last_read"] = wall_or_never(in, s.io.last_recv_ns);
-  f.evidence["last_write"] = wall_or_never(in, s.io.last_send_ns);
+  f.evidence["last_read"] = wall_or_never(in, last_recv_ns(s));
+  f.evidence["last_write"] = wall_or_never(in, last_send_ns(s));
 }
 
 }  // namespace
@@ -71,7 +74,7 @@ void idle_no_keepalive(const DiagnoseInput& in, Out& out) {
     // an accepted socket inherits SO_KEEPALIVE from its listener
     if (uint64_t l = in.tracker.listener_of(s->serial))
       if (const Socket* listener = in.table.find(l); listener && keepalive_on(*listener)) continue;
-    uint64_t last = std::max({s->io.last_send_ns, s->io.last_recv_ns, s->state_since_ns});
+    uint64_t last = std::max({last_send_ns(*s), last_recv_ns(*s), s->state_since_ns});
     double idle = age_s(in, last);
     if (idle < in.th.idle_s) continue;
     Finding f = about(in, *s, FindingKind::IdleNoKeepalive, Severity::Info, last);

@@ -256,6 +256,13 @@ Socket* SocketTable::on(const SyscallEvent& e) {
       if (e.ret == 0) push_bounded(s->options, {e.arg0, e.arg1, e.arg2, e.ts_ns}, Socket::kMaxOptions);
       break;
     case Call::Close:
+      // sock_release runs in the process that let go of the last reference:
+      // a socket nobody was seen to hold (accepted and closed between two
+      // passes, without the syscalls tier) was that process's
+      if (e.origin == CallOrigin::Cgroup && s->owner.pid == 0 && e.task.pid) {
+        s->owner.pid = e.task.pid;
+        s->owner.comm = e.task.comm;
+      }
       if (e.ret == 0) {
         std::erase_if(s->holders, [&](const Owner& o) { return o.pid == e.task.pid && o.fd == e.fd; });
         pick_owner(*s);
