@@ -76,6 +76,14 @@ LiveSource::~LiveSource() {
 
 int LiveSource::on_record(void* ctx, void* data, size_t size) {
   auto* self = static_cast<LiveSource*>(ctx);
+  if (self->holding_) {
+    const uint32_t n = static_cast<uint32_t>(size);
+    const auto* b = static_cast<const uint8_t*>(data);
+    self->held_.insert(self->held_.end(), reinterpret_cast<const uint8_t*>(&n),
+                       reinterpret_cast<const uint8_t*>(&n) + sizeof(n));
+    self->held_.insert(self->held_.end(), b, b + size);
+    return 0;
+  }
   // an exception must not unwind through libbpf's C frames: keep it, stop
   // consuming, and rethrow once back in C++
   try {
@@ -93,6 +101,28 @@ void LiveSource::consume() {
   int n = ring_buffer__consume(rb_);
   if (pending_error_) std::rethrow_exception(std::exchange(pending_error_, nullptr));
   if (n < 0) throw UserError(fmt::format("reading the ring buffer failed: {}", std::strerror(-n)));
+}
+
+void LiveSource::hold_ring() {
+  holding_ = true;
+  int n = ring_buffer__consume(rb_);
+  holding_ = false;
+  if (n < 0) throw UserError(fmt::format("reading the ring buffer failed: {}", std::strerror(-n)));
+}
+
+// In the order they were taken; each was whole in the ring (its size came
+// from the ring, not from the record), and is decoded like any other.
+void LiveSource::apply_held(const EventSink& sink) {
+  std::span<const uint8_t> rest(held_);
+  while (rest.size() >= sizeof(uint32_t)) {
+    uint32_t n;
+    std::memcpy(&n, rest.data(), sizeof(n));
+    rest = rest.subspan(sizeof(n));
+    if (n > rest.size()) break;  // cannot happen: written above
+    if (deliver(RawKind::Kernel, rest.first(n), sink, decode_) == DecodeStatus::Ok) note_closed(scratch_);
+    rest = rest.subspan(n);
+  }
+  held_.clear();
 }
 
 // Map entries of closed sockets are deleted after their final read, so the
@@ -193,7 +223,8 @@ uint32_t LiveSource::deliver_pass(const EventSink& sink, std::vector<uint64_t>* 
       break;
     }
     if (deliver(RawKind::Kernel, rest.first(h.size), sink, decode_) == DecodeStatus::Ok) {
-      ++n;
+      // a pass over 100,000s of sockets takes long enough to fill the ring
+      if (++n % 4096 == 0) hold_ring();
       if (cookies)
         if (auto* i = std::get_if<SockInfo>(&scratch_)) cookies->push_back(i->sock.cookie);
     }
@@ -230,7 +261,9 @@ void LiveSource::run_passes(const EventSink& sink) {
       if (link < 0) continue;
       pass_buf_.clear();
       std::string err;
-      if (!iter_->run(link, i == 0 ? nullptr : &ns, pass_buf_, err)) {
+      const bool ran = iter_->run(link, i == 0 ? nullptr : &ns, pass_buf_, err);
+      hold_ring();
+      if (!ran) {
         // incomplete: no end, so nothing is closed on its account
         pass_failed(fmt::format("a {} pass in network namespace {} failed", what == PassWhat::Tcp ? "TCP" : "UDP",
                                 ns.inum),
@@ -245,6 +278,7 @@ void LiveSource::run_passes(const EventSink& sink) {
     if (!seen_ns.count(inum))
       for (PassWhat what : {PassWhat::Tcp, PassWhat::Udp}) ends.push_back({0, start, inum, what, 0});
   netns_passed_ = std::move(seen_ns);
+  apply_held(sink);
   sink_ = &sink;
   consume();
   sink_ = nullptr;
@@ -264,12 +298,16 @@ void LiveSource::run_passes(const EventSink& sink) {
   last_files_ns_ = now;
   pass_buf_.clear();
   std::string err;
-  if (!iter_->run(files, nullptr, pass_buf_, err)) {
+  const bool ran = iter_->run(files, nullptr, pass_buf_, err);
+  hold_ring();
+  if (!ran) {
+    apply_held(sink);
     pass_failed("a pass over the processes' files failed", err);
     return;
   }
   held_unlisted_.clear();
   const uint32_t n = deliver_pass(sink, nullptr);
+  apply_held(sink);
   // which held sockets no table showed
   for (size_t off = 0; off + sizeof(ss_file_event) <= pass_buf_.size(); off += sizeof(ss_file_event)) {
     ss_file_event f;
