@@ -24,7 +24,7 @@ static __always_inline void tag_inflight(__u64 cookie, struct sock *sk)
 
 static __always_inline void on_io(struct sock *sk, int ret, int flags, bool send)
 {
-	if (!is_tcp_udp(sk))
+	if (!in_port_scope(sk) || !is_tcp_udp(sk))
 		return;
 	__u64 cookie = bpf_get_socket_cookie(sk);
 	tag_inflight(cookie, sk);
@@ -57,7 +57,7 @@ SEC("tp_btf/sk_data_ready")
 int BPF_PROG(ss_data_ready, const struct sock *csk)
 {
 	struct sock *sk = (struct sock *)csk;
-	if (!is_tcp_udp(sk))
+	if (!in_port_scope(sk) || !is_tcp_udp(sk))
 		return 0;
 	__u64 cookie = bpf_get_socket_cookie(sk);
 	/* UDP queues each datagram whole at the tail, then calls data_ready:

@@ -176,6 +176,8 @@ static __always_inline __u32 tcp_payload_len(const struct sk_buff *skb)
 SEC("tp_btf/tcp_probe")
 int BPF_PROG(ss_tcp_probe, struct sock *sk, const struct sk_buff *skb)
 {
+	if (!in_port_scope(sk))
+		return 0;
 	__u64 cookie = bpf_get_socket_cookie(sk);
 	if (tcp_payload_len(skb))
 		journey_queued(skb, cookie);

@@ -29,6 +29,9 @@ const volatile __u8 cfg_syscall_call[SS_SYSCALL_NR_MAX] = {};
 /* The detail tiers' scope: only this process (tgid), 0: every process.
  * Detail programs check it first, so the rest of the host pays one load. */
 volatile __u32 detail_tgid = 0;
+/* And only sockets with this local or remote port (one --port), 0: any.
+ * The per-socket packet programs check it first. */
+volatile __u16 detail_port = 0;
 /* The start-up check that the cgroup socket hooks run (cgroup v2 socket
  * matching is off while a net_cls or net_prio v1 hierarchy is in use):
  * sockscope makes one socket with canary_tgid set to its own pid, and

@@ -1,7 +1,16 @@
 /* Per-socket counters and throttled occupancy samples. */
 #pragma once
+#include <bpf/bpf_endian.h>
 #include "map_util.bpf.h"
 #include "sock_read.bpf.h"
+
+/* The packets tier with one --port (detail_port in config.bpf.h): other
+ * sockets leave at once. */
+static __always_inline bool in_port_scope(const struct sock *sk)
+{
+	__u16 only = detail_port;
+	return !only || sk->__sk_common.skc_num == only || bpf_ntohs(sk->__sk_common.skc_dport) == only;
+}
 
 static __always_inline struct ss_sock_stats *stats_get(__u64 cookie, __u64 sk)
 {

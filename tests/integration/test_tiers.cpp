@@ -12,6 +12,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -77,7 +78,58 @@ std::map<std::string, uint64_t> runs_during(int n, uint64_t since) {
   return d;
 }
 
+uint64_t socket_cookie(int fd) {
+  uint64_t c = 0;
+  socklen_t len = sizeof(c);
+  REQUIRE(getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len) == 0);
+  return c;
+}
+
+// Whether the newest map named sock_stats (the running sockscope's) has an
+// entry for this socket cookie.
+bool in_sock_stats(uint64_t cookie) {
+  uint32_t id = 0, newest = 0;
+  while (bpf_map_get_next_id(id, &id) == 0) {
+    Fd fd(bpf_map_get_fd_by_id(id));
+    if (fd < 0) continue;
+    bpf_map_info info{};
+    uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && std::string(info.name) == "sock_stats") newest = id;
+  }
+  REQUIRE(newest != 0);
+  Fd fd(bpf_map_get_fd_by_id(newest));
+  bpf_map_info info{};
+  uint32_t len = sizeof(info);
+  REQUIRE(bpf_obj_get_info_by_fd(fd, &info, &len) == 0);
+  std::vector<uint8_t> value(info.value_size);
+  return bpf_map_lookup_elem(fd, &cookie, value.data()) == 0;
+}
+
 }  // namespace
+
+TEST_CASE("packets tier with one --port: its per-socket programs keep stats for that port's sockets alone",
+          "[kernel][tiers]") {
+  // both connections made before sockscope starts: no state change or
+  // other default-tier event touches their stats entries
+  TcpPair in = tcp_pair(AF_INET, 0), out = tcp_pair(AF_INET, 0);
+  SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--detail", "packets", "--port",
+                    std::to_string(in.port)},
+                   "tiers-port");
+  pairs(in, 50);
+  pairs(out, 50);
+  const bool in_kept = in_sock_stats(socket_cookie(in.client)) && in_sock_stats(socket_cookie(in.server));
+  const bool out_kept = in_sock_stats(socket_cookie(out.client)) || in_sock_stats(socket_cookie(out.server));
+  REQUIRE(run.stop() == 0);
+  INFO("sockscope: " << run.child().err());
+  CHECK(in_kept);
+  CHECK_FALSE(out_kept);
+  // and what it measured is the app's bytes
+  auto list = run.json_doc();
+  size_t app = 0;
+  for (const auto& s : list)
+    if (s.value("bytes_from", "") == "app" && s.value("bytes_sent", uint64_t(0)) == 50 * 64) ++app;
+  CHECK(app == 2);
+}
 
 TEST_CASE("default tier: no program's run count grows with send+recv pairs", "[kernel][tiers]") {
   // run-time stats cost a little on every program: on only while this fd is open

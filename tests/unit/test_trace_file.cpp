@@ -54,7 +54,10 @@ trace::Meta test_meta() {
   m.command = "sockscope record -w t";
   m.wall_offset_ns = 1'700'000'000'000'000'000;
   m.start_ns = 1'000'000'000;
-  m.probes = {{"ss_state", "tp_btf/inet_sock_set_state", true, ""}, {"ss_old", "kprobe/x", false, "no kprobes"}};
+  m.probes = {{"ss_state", "tp_btf/inet_sock_set_state", true, ""},
+              {"ss_old", "kprobe/x", false, "no kprobes"},
+              {"ss_send_length", "tp_btf/sock_send_length", false, "", "packets", true}};
+  m.sample_interval_ns = 2'000'000'000;
   m.reasons.drop = {{2, "NOT_SPECIFIED"}, {6, "NETFILTER_DROP"}};
   m.reasons.reset = {{1, "NO_SOCKET"}};
   return m;
@@ -161,8 +164,12 @@ TEST_CASE("trace: records read back byte for byte, with the header's metadata", 
     CHECK(r.meta().host == "testhost");
     CHECK(r.meta().kernel == "6.18.0-test");
     CHECK(r.meta().wall_offset_ns == 1'700'000'000'000'000'000);
-    REQUIRE(r.meta().probes.size() == 2);
+    REQUIRE(r.meta().probes.size() == 3);
     CHECK(r.meta().probes[1].reason == "no kprobes");
+    // the tiers of the run and how often it sampled
+    CHECK(r.meta().probes[2].tier == "packets");
+    CHECK(r.meta().probes[2].off);
+    CHECK(r.meta().sample_interval_ns == 2'000'000'000);
     CHECK(r.meta().reasons.drop_name(6) == "NETFILTER_DROP");
     CHECK(r.abi_version() == SS_ABI_VERSION);
     std::vector<Rec> read;

@@ -23,6 +23,7 @@ trace::Meta meta_of(const Source& src, const std::string& command) {
   m.wall_offset_ns = src.wall_offset_ns();
   m.start_ns = src.now_ns();
   m.probes = src.probes();
+  m.sample_interval_ns = src.sample_interval_ns();
   m.reasons = src.reason_names();
   return m;
 }

@@ -18,6 +18,8 @@ LiveOptions RunOptions::live() const {
   l.loader.detail_packets = has("packets");
   // one process asked for: the detail programs leave at once for any other
   if (filter.pids.size() == 1) l.loader.detail_pid = filter.pids[0];
+  // one port: the packets tier's per-socket programs leave at once for others
+  if (filter.ports.size() == 1) l.loader.detail_port = filter.ports[0];
   l.loader.journey = !no_journey;
   l.loader.journey_rate = journey_rate;
   if (pass_interval_s > 0) l.pass_interval_ns = static_cast<uint64_t>(pass_interval_s * 1e9);

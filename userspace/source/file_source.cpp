@@ -62,6 +62,7 @@ const trace::Meta& FileSource::meta() const { return reader_->meta(); }
 int64_t FileSource::wall_offset_ns() const { return reader_->meta().wall_offset_ns; }
 const ReasonNames& FileSource::reason_names() const { return reader_->meta().reasons; }
 const std::vector<ProbeStatus>& FileSource::probes() const { return reader_->meta().probes; }
+uint64_t FileSource::sample_interval_ns() const { return reader_->meta().sample_interval_ns; }
 
 bool FileSource::poll(int, const EventSink& sink) {
   if (!held_.empty()) {

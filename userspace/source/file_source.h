@@ -41,6 +41,7 @@ class FileSource : public Source {
   const DecodeStats& decode_stats() const override { return decode_; }
   const ReasonNames& reason_names() const override;
   const std::vector<ProbeStatus>& probes() const override;
+  uint64_t sample_interval_ns() const override;
 
   const trace::Meta& meta() const;
   // Whether the recording's end record was read (false: cut short).

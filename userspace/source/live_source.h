@@ -40,6 +40,7 @@ class LiveSource : public Source {
   const DecodeStats& decode_stats() const override { return decode_; }
   const ReasonNames& reason_names() const override { return reasons_; }
   const std::vector<ProbeStatus>& probes() const override { return bpf_->probes(); }
+  uint64_t sample_interval_ns() const override { return opts_.pass_interval_ns; }
   void resend_maps() override;
   std::string toggle_detail(uint32_t pid) override;
 
@@ -57,6 +58,10 @@ class LiveSource : public Source {
   void read_dev_drops(const EventSink& sink, uint64_t now);
   void read_lost(const EventSink& sink);
   void forget_closed(const std::unordered_set<uint64_t>& closed);
+  // While a pass runs, the ring is still drained (so a long pass loses
+  // nothing) into held_, and what was held is applied after the pass.
+  void hold_ring();
+  void apply_held(const EventSink& sink);
   void note_closed(const Event& e);
   void consume();
   // The samples: every socket the kernel has, in every network namespace,
@@ -98,6 +103,8 @@ class LiveSource : public Source {
   std::vector<uint8_t> raw_buf_;  // the raw form of a map entry being delivered
   std::unique_ptr<IterRunner> iter_;
   std::vector<uint8_t> pass_buf_;
+  bool holding_ = false;      // on_record copies into held_ instead of delivering
+  std::vector<uint8_t> held_;  // records taken from the ring during a pass: u32 size, then the bytes
   uint64_t last_pass_ns_ = 0, last_files_ns_ = 0;
   std::vector<uint64_t> pass_cookies_;  // what the last tcp/udp passes showed, sorted
   std::unordered_set<uint64_t> held_unlisted_;  // held by an fd, in no table: ends only with its holders

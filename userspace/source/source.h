@@ -37,6 +37,9 @@ class Source {
   virtual const ReasonNames& reason_names() const = 0;
   // Which probes attached (live), or had attached (a file).
   virtual const std::vector<ProbeStatus>& probes() const = 0;
+  // Time between two reads of the kernel's socket tables (--sample-interval);
+  // 0 when unknown (a file recorded before it was kept).
+  virtual uint64_t sample_interval_ns() const { return 0; }
   // The undecoded record behind the event being delivered: valid only
   // inside the sink call. A trace writer stores exactly these bytes.
   const RawRecord& current_raw() const { return raw_; }

@@ -53,6 +53,7 @@ std::string meta_to_json(const Meta& m) {
       {"start_ns", m.start_ns},
       {"file_index", m.file_index},
       {"probes", probes},
+      {"sample_interval_ns", m.sample_interval_ns},
       {"drop_reasons", names_json(m.reasons.drop)},
       {"reset_reasons", names_json(m.reasons.reset)},
   };
@@ -83,6 +84,7 @@ Meta meta_from_json(const std::string& text) {
     m.wall_offset_ns = j.value("wall_offset_ns", int64_t{0});
     m.start_ns = j.value("start_ns", uint64_t{0});
     m.file_index = j.value("file_index", uint32_t{0});
+    m.sample_interval_ns = j.value("sample_interval_ns", uint64_t{0});
     if (j.contains("probes")) {
       if (!j["probes"].is_array()) throw std::runtime_error("probes is not a list");
       for (const auto& p : j["probes"]) {

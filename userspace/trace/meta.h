@@ -20,7 +20,8 @@ struct Meta {
   int64_t wall_offset_ns = 0;  // CLOCK_REALTIME - CLOCK_MONOTONIC at start
   uint64_t start_ns = 0;       // CLOCK_MONOTONIC at start
   uint32_t file_index = 0;     // 0, then 1, 2 … for the files of a rotation
-  std::vector<ProbeStatus> probes;
+  std::vector<ProbeStatus> probes;  // with each one's tier, and whether it was attached
+  uint64_t sample_interval_ns = 0;  // between two iterator passes; 0: not kept (older files)
   ReasonNames reasons;
 };
 

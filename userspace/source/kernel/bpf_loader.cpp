@@ -120,6 +120,7 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
     if (probes_[i].tier == tier_name(Tier::Default) && !is_cgroup_section(probes_[i].target)) attach(i);
   attach_cgroup_lifecycle(!(opts.detail_syscalls || opts.detail_calls));
   set_detail_pid(opts.detail_pid);
+  skel_->bss->detail_port = opts.detail_port;
   for (Tier t : {Tier::Syscalls, Tier::Packets}) {
     bool on = t == Tier::Syscalls ? opts.detail_syscalls || opts.detail_calls || syscalls_fallback_
                                   : opts.detail_packets;

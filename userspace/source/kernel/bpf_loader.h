@@ -28,6 +28,7 @@ struct LoaderOptions {
   bool detail_packets = false;   // per-packet: occupancy at each send/recv, the journey, device hooks
   bool detail_calls = false;     // one record per data syscall (implies detail_syscalls)
   uint32_t detail_pid = 0;       // the detail tiers for this process only; 0: every process
+  uint16_t detail_port = 0;      // the packets tier's per-socket programs for this port only; 0: any
   bool journey = true;                         // time received data on its way to the app
   uint32_t journey_rate = 20000;               // most received skbs timed per second per CPU; 0: all
   uint64_t metrics_interval_ns = 100'000'000;  // TCP metrics records: at most one per socket per interval
