@@ -40,6 +40,8 @@ def parse_args():
     ap.add_argument("--skip", default="", help="phases to skip: churn20k,paced,rss,probes,replay")
     ap.add_argument("--paced-seconds", type=float, default=60,
                     help="seconds of each paced churn run (default 60: the budget's sustained rate)")
+    ap.add_argument("--paced-rates", default="20000,25000,30000",
+                    help="paced churn rates to try upwards (below the first, 15000, 10000, 5000 if it loses)")
     ap.add_argument("--probe-workloads", default="pair,churn",
                     help="workloads the per-program cost (bpf_stats) is measured under (default pair,churn)")
     ap.add_argument("--quick", action="store_true", help="2 rounds of 1 s, no RSS at 100k: a smoke run")
@@ -115,20 +117,30 @@ def rounds(wls, conds, n, log):
     return rows
 
 
-def paced_phase(build, seconds, rates, hooks, log):
+def paced_phase(build, seconds, rates, hooks, log, down=(15000, 10000, 5000)):
     """Churn paced at each rate for `seconds` under record (and none, for the
-    rate the host reaches alone), stopping at the first rate that loses
-    events or that record's host cannot reach."""
+    rate the host reaches alone): up from the first rate while nothing is
+    lost and the rate is reached, or, when the first rate already loses,
+    down until a rate that loses nothing."""
     rows = []
-    for rate in rates:
+
+    def run(rate):
         got = rounds([Churn(build, seconds, rate=rate)], [make_condition(c, build, hooks) for c in ("none", "record")],
                      1, log)
         for r in got:
             r["rate"] = rate
-        rows += got
+        rows.extend(got)
         rec = [r for r in got if r["condition"] == "record"][0]
-        if (rec.get("lost") or 0) > 0 or rec["value"] < 0.95 * rate:
-            break
+        return (rec.get("lost") or 0) == 0 and rec["value"] >= 0.95 * rate
+
+    if run(rates[0]):
+        for rate in rates[1:]:
+            if not run(rate):
+                break
+    else:
+        for rate in down:
+            if run(rate):
+                break
     return rows
 
 
@@ -270,7 +282,7 @@ def main():
         summary = report.summarise(rows, wls)
         paced = []
         if "paced" not in skip and "churn20k" not in skip:
-            paced = paced_phase(build, a.paced_seconds, [20000, 25000, 30000], hooks, log)
+            paced = paced_phase(build, a.paced_seconds, [int(x) for x in a.paced_rates.split(",")], hooks, log)
     except Failure as e:
         print(f"bench: {e}", file=sys.stderr)
         return 2

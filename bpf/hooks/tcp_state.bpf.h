@@ -57,7 +57,7 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 	 * sample would show as one unread byte. */
 	if (newstate == TCP_CLOSE || newstate == TCP_TIME_WAIT)
 		emit_final(sk, newstate);
-	else
+	else if (packets_on)
 		sample_occupancy(sk, cookie, newstate, SS_SAMPLE_STATE);
 	return 0;
 }

@@ -1,12 +1,11 @@
 /* Settings userspace writes into .rodata before load. */
 #pragma once
 
-/* Emit a ring-buffer wakeup only once this many bytes wait: the default
- * per-record wakeup costs ~3x on a busy host. Userspace polls with a short
- * timeout, so latency stays bounded. */
+/* Emit a ring-buffer wakeup only as each multiple of this many unread
+ * bytes is crossed (emit.bpf.h): the default per-record wakeup costs ~3x on
+ * a busy host. Userspace polls with a short timeout, so latency stays
+ * bounded. */
 const volatile __u64 cfg_wakeup_bytes = 64 * 1024;
-/* Past this many unread bytes every record wakes the reader (half the ring). */
-const volatile __u64 cfg_urgent_bytes = 4 * 1024 * 1024;
 /* At most one occupancy sample record per socket per interval; the latest
  * value and the high-water marks are always kept in sock_stats. */
 const volatile __u64 cfg_sample_interval_ns = 10 * 1000 * 1000;
@@ -32,6 +31,11 @@ volatile __u32 detail_tgid = 0;
 /* And only sockets with this local or remote port (one --port), 0: any.
  * The per-socket packet programs check it first. */
 volatile __u16 detail_port = 0;
+/* The packets tier is attached: the state hook then also samples the
+ * queues at every state change. Without it the passes give the queues, and
+ * a connection's state changes create no stats entry (an LRU insert, and a
+ * sample record, for each: most of the state hook's cost under churn). */
+volatile __u32 packets_on = 0;
 /* The start-up check that the cgroup socket hooks run (cgroup v2 socket
  * matching is off while a net_cls or net_prio v1 hierarchy is in use):
  * sockscope makes one socket with canary_tgid set to its own pid, and

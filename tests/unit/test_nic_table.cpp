@@ -148,6 +148,21 @@ TEST_CASE("nic_json: every key, reason names, (none) for ifindex 0", "[nic][json
   CHECK(j.at("tx_bytes") == 555);
   CHECK(j.at("tx_queued") == 6);
   CHECK(j.at("tx_errors") == 1);
+
+  SECTION("without the packets tier, NAPI and queued transmits are not measured: null and '-', never 0") {
+    json d = nics_json(t.sorted(), names, /*napi=*/false).at(1);
+    CHECK(d.at("napi_polls").is_null());
+    CHECK(d.at("napi_work").is_null());
+    CHECK(d.at("budget_exhausted").is_null());
+    CHECK(d.at("tx_queued").is_null());
+    CHECK(d.at("rx_packets") == 11);  // the kernel's own device counters
+    CHECK(d.at("tx_packets") == 5);
+    std::string text = nic_table_text(t.sorted(), names, /*napi=*/false);
+    std::string row = text.substr(text.find("veth0"));
+    row = row.substr(0, row.find('\n'));
+    CHECK(row.find(" - ") != std::string::npos);
+    CHECK(row.find("2222") != std::string::npos);
+  }
 }
 
 TEST_CASE("nic_name: a device whose name was never read shows its ifindex", "[nic]") {

@@ -15,11 +15,12 @@ int cmd_nic(const RunOptions& o) {
   run.run();
   const NicTable& nics = run.table().nics();
   const ReasonNames& names = run.src().reason_names();
+  const bool napi = run.table().coverage().packets;
   if (o.json)
-    std::cout << nic_report_json(nics, names).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
+    std::cout << nic_report_json(nics, names, napi).dump(1, ' ', false, nlohmann::json::error_handler_t::replace)
               << std::endl;
   else
-    std::cout << nic_table_text(nics.sorted(), names) << softnet_text(nics.softnet()) << std::flush;
+    std::cout << nic_table_text(nics.sorted(), names, napi) << softnet_text(nics.softnet()) << std::flush;
   run.finish();
   return 0;
 }

@@ -38,20 +38,23 @@ std::string nic_name(const Nic& n) {
   return n.name;
 }
 
-std::string nic_table_text(const std::vector<const Nic*>& nics, const ReasonNames& names) {
+std::string nic_table_text(const std::vector<const Nic*>& nics, const ReasonNames& names, bool napi) {
   constexpr auto kRow = "{:<16} {:>10} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8} {:>6} {}\n";
   std::string out = fmt::format(kRow, "Dev", "Netns", "Ifindex", "RxPkts", "RxBytes", "Polls", "Work", "Exhaust",
                                 "Drops", "TxPkts", "TxBytes", "TxErr", "Drop reasons");
+  // NAPI needs the packets tier's napi_poll: without it, '-', not 0
+  auto napi_count = [&](uint64_t v) { return napi ? count(v) : std::string("-"); };
   for (const Nic* n : nics) {
     const DevCounters& c = n->c;
     out += fmt::format(kRow, nic_name(*n), n->key.netns, n->key.ifindex, count(c.rx_packets), count(c.rx_bytes),
-                       count(c.napi_polls), count(c.napi_work), count(c.napi_budget_exhausted), count(n->drops),
+                       napi_count(c.napi_polls), napi_count(c.napi_work), napi_count(c.napi_budget_exhausted),
+                       count(n->drops),
                        count(c.tx_packets), count(c.tx_bytes), count(c.tx_errors), top_reasons(*n, names));
   }
   return out;
 }
 
-nlohmann::json nic_json(const Nic& n, const ReasonNames& names) {
+nlohmann::json nic_json(const Nic& n, const ReasonNames& names, bool napi) {
   const DevCounters& c = n.c;
   nlohmann::json j;
   j["dev"] = nic_name(n);
@@ -59,9 +62,11 @@ nlohmann::json nic_json(const Nic& n, const ReasonNames& names) {
   j["ifindex"] = n.key.ifindex;
   j["rx_packets"] = c.rx_packets;
   j["rx_bytes"] = c.rx_bytes;
-  j["napi_polls"] = c.napi_polls;
-  j["napi_work"] = c.napi_work;
-  j["budget_exhausted"] = c.napi_budget_exhausted;
+  // the packets tier's (napi_poll, net_dev_queue): null without it
+  auto napi_value = [&](uint64_t v) { return napi ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  j["napi_polls"] = napi_value(c.napi_polls);
+  j["napi_work"] = napi_value(c.napi_work);
+  j["budget_exhausted"] = napi_value(c.napi_budget_exhausted);
   j["drops"] = n.drops;
   auto& by_reason = j["drops_by_reason"] = nlohmann::json::object();
   for (const auto& [code, count] : n.drops_by_reason) {
@@ -70,14 +75,14 @@ nlohmann::json nic_json(const Nic& n, const ReasonNames& names) {
   }
   j["tx_packets"] = c.tx_packets;
   j["tx_bytes"] = c.tx_bytes;
-  j["tx_queued"] = c.tx_queued;
+  j["tx_queued"] = napi_value(c.tx_queued);
   j["tx_errors"] = c.tx_errors;
   return j;
 }
 
-nlohmann::json nics_json(const std::vector<const Nic*>& nics, const ReasonNames& names) {
+nlohmann::json nics_json(const std::vector<const Nic*>& nics, const ReasonNames& names, bool napi) {
   auto arr = nlohmann::json::array();
-  for (const Nic* n : nics) arr.push_back(nic_json(*n, names));
+  for (const Nic* n : nics) arr.push_back(nic_json(*n, names, napi));
   return arr;
 }
 
@@ -101,9 +106,9 @@ nlohmann::json softnet_json(const Softnet& s) {
   return j;
 }
 
-nlohmann::json nic_report_json(const NicTable& t, const ReasonNames& names) {
+nlohmann::json nic_report_json(const NicTable& t, const ReasonNames& names, bool napi) {
   nlohmann::json j;
-  j["devices"] = nics_json(t.sorted(), names);
+  j["devices"] = nics_json(t.sorted(), names, napi);
   j["softnet"] = softnet_json(t.softnet());
   return j;
 }

@@ -16,9 +16,11 @@ namespace sockscope {
 // NAPI); "if7" when the name was never read.
 std::string nic_name(const Nic& n);
 
-std::string nic_table_text(const std::vector<const Nic*>& nics, const ReasonNames& names);
-nlohmann::json nic_json(const Nic& n, const ReasonNames& names);
-nlohmann::json nics_json(const std::vector<const Nic*>& nics, const ReasonNames& names);
+// napi: the packets tier measured NAPI polls and queued transmits (else
+// they show as '-' and JSON null, never 0).
+std::string nic_table_text(const std::vector<const Nic*>& nics, const ReasonNames& names, bool napi = true);
+nlohmann::json nic_json(const Nic& n, const ReasonNames& names, bool napi = true);
+nlohmann::json nics_json(const std::vector<const Nic*>& nics, const ReasonNames& names, bool napi = true);
 
 // Host-wide, after the devices: how often each CPU's receive softirq ran
 // out of NAPI budget or time with packets left (softnet_stat's
@@ -27,6 +29,6 @@ nlohmann::json nics_json(const std::vector<const Nic*>& nics, const ReasonNames&
 std::string softnet_text(const Softnet& s);
 nlohmann::json softnet_json(const Softnet& s);
 // What `nic --json` prints: {"devices": nics_json, "softnet": softnet_json}.
-nlohmann::json nic_report_json(const NicTable& t, const ReasonNames& names);
+nlohmann::json nic_report_json(const NicTable& t, const ReasonNames& names, bool napi = true);
 
 }  // namespace sockscope

@@ -82,7 +82,6 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
   if (!skel_) throw UserError(fmt::format("opening the BPF object failed: {}", std::strerror(errno)));
 
   skel_->rodata->cfg_wakeup_bytes = opts.wakeup_bytes;
-  skel_->rodata->cfg_urgent_bytes = std::max<uint64_t>(opts.ringbuf_bytes / 2, opts.wakeup_bytes);
   skel_->rodata->cfg_sample_interval_ns = opts.sample_interval_ns;
   skel_->rodata->cfg_detail_calls = opts.detail_calls;
   skel_->rodata->cfg_journey = opts.journey;
@@ -234,6 +233,7 @@ std::string BpfObject::set_tier(Tier t, bool on) {
       p.off = true;
     }
   }
+  if (t == Tier::Packets) skel_->bss->packets_on = tier_on(Tier::Packets);
   return err;
 }
 
