@@ -61,11 +61,6 @@ std::string take_name(std::span<const uint8_t> data) {
   return name;
 }
 
-uint32_t path_inum(const std::string& path) {
-  struct stat st {};
-  return stat(path.c_str(), &st) == 0 ? uint32_t(st.st_ino) : 0;
-}
-
 // One hex column of softnet_stat: 1 to 16 hex digits.
 std::optional<uint64_t> hex(std::string_view s) {
   if (s.empty() || s.size() > 16) return std::nullopt;
@@ -244,24 +239,10 @@ void DeviceCounters::read(uint64_t now_ns, std::string& err) {
 }
 
 bool DeviceCounters::read_ns(const Netns* ns, std::vector<LinkCounters>& out, std::string& err) {
-  int sock = -1;
-  if (!ns) {
-    sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  } else {
-    // Gone (the process exited, its pid reused) is normal, not an error.
-    Fd nsfd(open(ns->path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (nsfd.fd < 0 || path_inum(fmt::format("/proc/self/fd/{}", nsfd.fd)) != ns->inum) return false;
-    if (setns(nsfd.fd, CLONE_NEWNET) != 0) {
-      err = fmt::format("entering it failed: {}", std::strerror(errno));
-      return false;
-    }
-    sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    int saved = errno;
-    if (setns(home_, CLONE_NEWNET) != 0)
-      throw std::runtime_error(fmt::format("returning to sockscope's network namespace failed: {}",
-                                           std::strerror(errno)));
-    errno = saved;
-  }
+  bool gone = false;  // the process exited, its pid reused: normal, not an error
+  int sock = make_in_netns(home_, ns, [] { return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE); },
+                           err, gone);
+  if (gone || (sock < 0 && !err.empty())) return false;
   if (sock < 0) {
     err = fmt::format("opening a NETLINK_ROUTE socket failed: {}", std::strerror(errno));
     return false;

@@ -82,36 +82,38 @@ IterRunner::~IterRunner() {
   if (home_ >= 0) close(home_);
 }
 
-bool IterRunner::run(int link_fd, const Netns* ns, std::vector<uint8_t>& out, std::string& err) {
-  int iter = -1;
-  if (!ns) {
-    iter = bpf_iter_create(link_fd);
-  } else {
-    // The namespace fd is held only for this pass, so sockscope never
-    // keeps a namespace alive.
-    int nsfd = open(ns->path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (nsfd < 0) {
-      err = fmt::format("opening network namespace {} failed: {}", ns->path, std::strerror(errno));
-      return false;
-    }
-    if (ns_inum(fmt::format("/proc/self/fd/{}", nsfd)) != ns->inum) {
-      close(nsfd);
-      err = fmt::format("network namespace {} went away", ns->path);  // the pid was reused
-      return false;
-    }
-    if (setns(nsfd, CLONE_NEWNET) != 0) {
-      err = fmt::format("entering network namespace {} failed: {}", ns->path, std::strerror(errno));
-      close(nsfd);
-      return false;
-    }
-    close(nsfd);
-    iter = bpf_iter_create(link_fd);
-    int saved = errno;
-    if (setns(home_, CLONE_NEWNET) != 0)
-      throw std::runtime_error(fmt::format("returning to sockscope's network namespace failed: {}",
-                                           std::strerror(errno)));
-    errno = saved;
+int make_in_netns(int home, const Netns* ns, const std::function<int()>& make, std::string& err, bool& gone) {
+  gone = false;
+  if (!ns) return make();
+  int nsfd = open(ns->path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (nsfd < 0 || ns_inum(fmt::format("/proc/self/fd/{}", nsfd)) != ns->inum) {
+    if (nsfd >= 0) close(nsfd);
+    gone = true;
+    return -1;
   }
+  if (setns(nsfd, CLONE_NEWNET) != 0) {
+    err = fmt::format("entering network namespace {} failed: {}", ns->path, std::strerror(errno));
+    close(nsfd);
+    return -1;
+  }
+  close(nsfd);
+  int fd = make();
+  int saved = errno;
+  if (setns(home, CLONE_NEWNET) != 0)
+    throw std::runtime_error(fmt::format("returning to sockscope's network namespace failed: {}",
+                                         std::strerror(errno)));
+  errno = saved;
+  return fd;
+}
+
+bool IterRunner::run(int link_fd, const Netns* ns, std::vector<uint8_t>& out, std::string& err) {
+  bool gone = false;
+  int iter = make_in_netns(home_, ns, [&] { return bpf_iter_create(link_fd); }, err, gone);
+  if (gone) {
+    err = fmt::format("network namespace {} went away", ns->path);
+    return false;
+  }
+  if (iter < 0 && !err.empty()) return false;
   if (iter < 0) {
     err = fmt::format("creating an iterator failed: {}", std::strerror(errno));
     return false;

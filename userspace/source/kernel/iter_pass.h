@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,14 @@ struct Netns {
 // Every network namespace with a process in it or a name in /run/netns,
 // sockscope's own first. Cheap: one stat per process.
 std::vector<Netns> list_netns();
+
+// An fd that make() opens inside ns (nullptr: where sockscope is), then
+// back to home (an fd of sockscope's own namespace): iterators and sockets
+// belong to the namespace they were made in. The namespace is held only
+// meanwhile, so sockscope never keeps one alive. -1 when ns went away
+// (gone set: normal, its last process exited and the pid may be reused),
+// when entering it failed (err says why), or when make() failed (errno).
+int make_in_netns(int home, const Netns* ns, const std::function<int()>& make, std::string& err, bool& gone);
 
 class IterRunner {
  public:
