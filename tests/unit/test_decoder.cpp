@@ -411,6 +411,31 @@ TEST_CASE("a pass end round-trips through its raw form, and a bad one is rejecte
   CHECK(sockscope::decode(RawKind::PassEnd, b, e, st) == DecodeStatus::Malformed);
 }
 
+TEST_CASE("a delta pass end carries its gone sockets, and a count that does not fit is rejected", "[decoder]") {
+  std::vector<uint8_t> b;
+  REQUIRE(encode_pass_end(b, PassEnd{9'000, 8'000, 7, PassWhat::Tcp, 3, true, {11, 12}}) == RawKind::PassDelta);
+  Event e;
+  DecodeStats st;
+  REQUIRE(sockscope::decode(RawKind::PassDelta, b, e, st) == DecodeStatus::Ok);
+  auto* p = std::get_if<PassEnd>(&e);
+  REQUIRE(p);
+  CHECK(p->delta);
+  CHECK(p->gone == std::vector<uint64_t>{11, 12});
+  CHECK(p->count == 3);
+  CHECK(p->netns == 7);
+  CHECK(raw_ts(uint16_t(RawKind::PassDelta), b) == 9'000);
+  auto bad = b;
+  uint32_t many = 1'000'000;
+  std::memcpy(bad.data() + offsetof(RawPassDelta, ngone), &many, sizeof(many));
+  CHECK(sockscope::decode(RawKind::PassDelta, bad, e, st) == DecodeStatus::Malformed);
+  bad = b;
+  bad.pop_back();
+  CHECK(sockscope::decode(RawKind::PassDelta, bad, e, st) == DecodeStatus::Malformed);
+  bad = b;
+  bad[offsetof(RawPassDelta, what)] = uint8_t(PassWhat::Files);  // files passes are never deltas
+  CHECK(sockscope::decode(RawKind::PassDelta, bad, e, st) == DecodeStatus::Malformed);
+}
+
 TEST_CASE("a syscall record decodes field for field", "[decoder]") {
   auto d = decode(raw(syscall_rec()));
   REQUIRE(d.status == DecodeStatus::Ok);

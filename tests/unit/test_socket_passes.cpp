@@ -218,3 +218,26 @@ TEST_CASE("passes: a reset socket whose owner exits without close() ends with th
   CHECK(s->holders.empty());
   CHECK(s->kernel.bytes_received == 2);
 }
+
+TEST_CASE("passes: a delta pass ends only the sockets it lists as gone, and those no pass ever showed",
+          "[model][pass]") {
+  SocketTable t;
+  t.apply(seen(10 * kSec, sock(1, TcpState::Established)));
+  t.apply(seen(10 * kSec, sock(2, TcpState::Established, 8080, 40001)));
+  t.apply(seen(10 * kSec, sock(4, TcpState::Established, 8080, 40004)));
+  t.apply(tcp_end(9 * kSec, 10 * kSec));
+  // 3 came by events only; the delta pass shows nothing (1, 2 and 4 as
+  // before) and names 1 as gone
+  t.apply(change(10'500 * kMs, sock(3, TcpState::SynSent, 40002, 8080), TcpState::Close, TcpState::SynSent));
+  t.apply(PassEnd{11'700 * kMs, 11 * kSec, kNs, PassWhat::Tcp, 0, true, {1, 99}});
+  CHECK(t.find(1)->closed);
+  CHECK_FALSE(t.find(2)->closed);  // unchanged, so not shown: still there
+  CHECK_FALSE(t.find(4)->closed);
+  CHECK(t.find(3)->closed);  // in a table since before the pass, never shown by one
+  CHECK(t.counters().closed_by_pass == 2);
+  // a full pass keeps its meaning: not shown is gone
+  t.apply(seen(12'500 * kMs, sock(2, TcpState::Established, 8080, 40001)));
+  t.apply(tcp_end(12 * kSec, 12'700 * kMs));
+  CHECK_FALSE(t.find(2)->closed);
+  CHECK(t.find(4)->closed);
+}

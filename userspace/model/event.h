@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -328,11 +329,20 @@ inline constexpr uint8_t kPassWhatMax = 3;
 // Files) that existed from start_ns to ts_ns was in it, so one the pass did
 // not show is gone (or, for Files, held by no process).
 struct PassEnd {
+  PassEnd() = default;
+  PassEnd(uint64_t ts, uint64_t start, uint32_t ns, PassWhat w, uint32_t n, bool is_delta = false,
+          std::vector<uint64_t> gone_cookies = {})
+      : ts_ns(ts), start_ns(start), netns(ns), what(w), count(n), delta(is_delta), gone(std::move(gone_cookies)) {}
   uint64_t ts_ns = 0;
   uint64_t start_ns = 0;
   uint32_t netns = 0;  // 0 for Files
   PassWhat what = PassWhat::Tcp;
   uint32_t count = 0;  // records the pass delivered
+  // A delta pass delivered only the sockets that changed since the previous
+  // pass of its kind and namespace: one it did not show is gone only if
+  // listed in gone (or if no pass ever showed it).
+  bool delta = false;
+  std::vector<uint64_t> gone;
 };
 
 // Cumulative count of events lost of one kind, as of ts_ns.

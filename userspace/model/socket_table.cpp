@@ -678,16 +678,27 @@ Socket* SocketTable::on(const PassEnd& e) {
   }
   const uint16_t proto = e.what == PassWhat::Tcp ? kProtoTcp : kProtoUdp;
   std::vector<uint64_t> requests_done;
-  for (auto& [key, s] : sockets_) {
-    if (s.closed || s.id.protocol != proto || s.id.netns != e.netns) continue;
-    // it was in a table for the whole pass, and the pass did not show it
-    if (!s.hashed_ns || s.hashed_ns >= e.start_ns || s.confirmed_ns >= e.start_ns) continue;
+  // it was in a table for the whole pass, and the pass did not show it
+  auto missed = [&](const Socket& s) {
+    return !s.closed && s.id.protocol == proto && s.id.netns == e.netns && s.hashed_ns &&
+           s.hashed_ns < e.start_ns && s.confirmed_ns < e.start_ns;
+  };
+  auto gone = [&](uint64_t key, Socket& s) {
     if (s.request) requests_done.push_back(key);  // a handshake that never completed: no row to keep
     else end_gone(s, e.start_ns);
-  }
+  };
+  // A delta pass did not show the sockets it found unchanged: one an
+  // earlier pass showed (or a seed) is gone only when listed.
+  if (e.delta)
+    for (uint64_t key : e.gone)
+      if (auto it = sockets_.find(key); it != sockets_.end() && missed(it->second)) gone(key, it->second);
+  for (auto& [key, s] : sockets_)
+    if (missed(s) && !(e.delta && (s.confirmed_ns || s.seeded))) gone(key, s);
   for (auto k : requests_done) erase(k);
   passed_.insert({e.netns, uint8_t(e.what)});
-  if (in_gap_) {  // what the lost events would have said, this pass has settled
+  // what the lost events would have said, a full pass has settled (after a
+  // loss the live source makes the next pass a full one)
+  if (in_gap_ && !e.delta) {
     in_gap_ = false;
     ++counters_.gaps_healed;
   }

@@ -425,6 +425,18 @@ DecodeStatus decode_any(RawKind kind, std::span<const uint8_t> b, Event& out) {
       out = PassEnd{r.ts_ns, r.start_ns, r.netns, PassWhat(r.what), r.count};
       return DecodeStatus::Ok;
     }
+    case RawKind::PassDelta: {
+      auto r = at_least<RawPassDelta>(b, "delta pass end");
+      if (r.what != uint8_t(PassWhat::Tcp) && r.what != uint8_t(PassWhat::Udp))
+        throw Bad{fmt::format("delta pass kind {} unknown", r.what)};
+      if (r.start_ns > r.ts_ns) throw Bad{"pass ended before it started"};
+      if (b.size() != sizeof(r) + size_t(r.ngone) * sizeof(uint64_t))
+        throw Bad{fmt::format("delta pass end of {} bytes for {} gone sockets", b.size(), r.ngone)};
+      std::vector<uint64_t> gone(r.ngone);
+      std::memcpy(gone.data(), b.data() + sizeof(r), gone.size() * sizeof(uint64_t));
+      out = PassEnd{r.ts_ns, r.start_ns, r.netns, PassWhat(r.what), r.count, true, std::move(gone)};
+      return DecodeStatus::Ok;
+    }
     case RawKind::Softnet: {
       auto r = at_least<RawSoftnet>(b, "softnet");
       out = SoftnetUpdate{r.ts_ns, per_cpu<RawSoftnet, uint64_t>(b, r.ncpu, "softnet")};

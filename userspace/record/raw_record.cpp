@@ -28,7 +28,8 @@ static_assert(offsetof(RawSockStats, ts_ns) == 0 && offsetof(RawSockDrops, ts_ns
                   offsetof(RawJourney, ts_ns) == 0 && offsetof(RawDevStats, ts_ns) == 0 &&
                   offsetof(RawDevDrops, ts_ns) == 0 && offsetof(RawSeed, ts_ns) == 0 &&
                   offsetof(RawLost, ts_ns) == 0 && offsetof(RawEnd, ts_ns) == 0 &&
-                  offsetof(RawPassEnd, ts_ns) == 0 && offsetof(RawSoftnet, ts_ns) == 0,
+                  offsetof(RawPassEnd, ts_ns) == 0 && offsetof(RawPassDelta, ts_ns) == 0 &&
+                  offsetof(RawSoftnet, ts_ns) == 0,
               "raw_ts reads every layout's timestamp at its start");
 
 uint64_t raw_ts(uint16_t kind, std::span<const uint8_t> bytes) {
@@ -110,8 +111,20 @@ void encode_end(std::vector<uint8_t>& out, uint64_t ts_ns) {
   put(out, RawEnd{ts_ns});
 }
 
-void encode_pass_end(std::vector<uint8_t>& out, const PassEnd& p) {
+RawKind encode_pass_end(std::vector<uint8_t>& out, const PassEnd& p) {
   out.clear();
+  if (p.delta) {
+    RawPassDelta d{};
+    d.ts_ns = p.ts_ns;
+    d.start_ns = p.start_ns;
+    d.netns = p.netns;
+    d.count = p.count;
+    d.ngone = uint32_t(p.gone.size());
+    d.what = uint8_t(p.what);
+    put(out, d);
+    put_all(out, std::span<const uint64_t>(p.gone));
+    return RawKind::PassDelta;
+  }
   RawPassEnd r{};
   r.ts_ns = p.ts_ns;
   r.start_ns = p.start_ns;
@@ -119,6 +132,7 @@ void encode_pass_end(std::vector<uint8_t>& out, const PassEnd& p) {
   r.count = p.count;
   r.what = uint8_t(p.what);
   put(out, r);
+  return RawKind::PassEnd;
 }
 
 void encode_softnet(std::vector<uint8_t>& out, uint64_t ts_ns, std::span<const uint64_t> time_squeeze) {

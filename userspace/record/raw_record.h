@@ -31,8 +31,9 @@ enum class RawKind : uint16_t {
   End = 9,        // RawEnd: trace files only, the recording's last moment
   PassEnd = 10,   // RawPassEnd: an iterator pass has ended
   Softnet = 11,   // RawSoftnet, then ncpu x u64: /proc/net/softnet_stat's time_squeeze by CPU number
+  PassDelta = 12, // RawPassDelta, then ngone x u64 cookies: a pass that delivered changed sockets only
 };
-inline constexpr uint16_t kRawKindMax = 11;
+inline constexpr uint16_t kRawKindMax = 12;
 
 // A record as delivered: valid only during the sink call that carries it.
 struct RawRecord {
@@ -94,6 +95,18 @@ struct RawPassEnd {
   uint8_t what;  // enum PassWhat
   uint8_t pad[7];
 };
+// A delta pass: the sockets it showed unchanged since the previous pass of
+// the same kind and namespace were not delivered again; gone lists those
+// that previous pass showed and this one did not.
+struct RawPassDelta {
+  uint64_t ts_ns;
+  uint64_t start_ns;
+  uint32_t netns;
+  uint32_t count;
+  uint32_t ngone;
+  uint8_t what;  // enum PassWhat: Tcp or Udp
+  uint8_t pad[3];
+};
 struct RawSoftnet {
   uint64_t ts_ns;
   uint32_t ncpu;  // values that follow, indexed by CPU number
@@ -119,7 +132,8 @@ void encode_dev_drops(std::vector<uint8_t>& out, uint64_t ts_ns, const ss_dev_dr
 void encode_seed(std::vector<uint8_t>& out, const SockSeed& s);
 void encode_lost(std::vector<uint8_t>& out, uint64_t ts_ns, LostKind kind, uint64_t total);
 void encode_end(std::vector<uint8_t>& out, uint64_t ts_ns);
-void encode_pass_end(std::vector<uint8_t>& out, const PassEnd& p);
+// RawKind::PassEnd, or RawKind::PassDelta for p.delta: the kind returned
+RawKind encode_pass_end(std::vector<uint8_t>& out, const PassEnd& p);
 void encode_softnet(std::vector<uint8_t>& out, uint64_t ts_ns, std::span<const uint64_t> time_squeeze);
 
 }  // namespace sockscope

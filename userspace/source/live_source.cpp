@@ -204,12 +204,11 @@ void LiveSource::pass_failed(const std::string& what, const std::string& err) {
   if (pass_warned_.insert(what).second) std::cerr << "sockscope: " << what << ": " << err << "\n";
 }
 
-uint32_t LiveSource::deliver_pass(const EventSink& sink, std::vector<uint64_t>* cookies) {
-  uint32_t n = 0;
+std::vector<std::span<const uint8_t>> LiveSource::pass_records() {
+  std::vector<std::span<const uint8_t>> out;
   std::span<const uint8_t> rest(pass_buf_);
   while (!rest.empty()) {
-    // records are whole (the kernel rewrites one that did not fit), but a
-    // size that does not fit is not trusted: the rest is dropped, counted
+    // records are whole (the kernel rewrites one that did not fit)
     ss_hdr h;
     if (rest.size() < sizeof(h)) {
       ++decode_.malformed;
@@ -222,20 +221,35 @@ uint32_t LiveSource::deliver_pass(const EventSink& sink, std::vector<uint64_t>* 
       decode_.last_error = fmt::format("an iterator record says it is {} bytes, {} are left", h.size, rest.size());
       break;
     }
-    if (deliver(RawKind::Kernel, rest.first(h.size), sink, decode_) == DecodeStatus::Ok) {
-      // a pass over 100,000s of sockets takes long enough to fill the ring
-      if (++n % 4096 == 0) hold_ring();
-      if (cookies)
-        if (auto* i = std::get_if<SockInfo>(&scratch_)) cookies->push_back(i->sock.cookie);
-    }
+    out.push_back(rest.first(h.size));
     rest = rest.subspan(h.size);
+  }
+  return out;
+}
+
+uint32_t LiveSource::deliver_pass(const EventSink& sink, std::span<const std::span<const uint8_t>> records,
+                                  const std::vector<bool>* marked) {
+  uint32_t n = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (marked && !(*marked)[i]) continue;
+    // a pass over 100,000s of sockets takes long enough to fill the ring
+    if (deliver(RawKind::Kernel, records[i], sink, decode_) == DecodeStatus::Ok && ++n % 4096 == 0) hold_ring();
   }
   return n;
 }
 
+bool LiveSource::full_pass_next() {
+  constexpr uint32_t kFullPassEvery = 30;
+  bool full = full_pass_due_ || delta_rounds_ >= kFullPassEvery || bpf_->tier_on(Tier::Syscalls) ||
+              bpf_->tier_on(Tier::Packets);
+  full_pass_due_ = false;
+  delta_rounds_ = full ? 0 : delta_rounds_ + 1;
+  return full;
+}
+
 void LiveSource::pass_end(const EventSink& sink, const PassEnd& p) {
-  encode_pass_end(raw_buf_, p);
-  deliver(RawKind::PassEnd, raw_buf_, sink, decode_);
+  const RawKind kind = encode_pass_end(raw_buf_, p);  // before raw_buf_ is taken as the bytes
+  deliver(kind, raw_buf_, sink, decode_);
 }
 
 // Events first, so the pass is applied on top of everything before it;
@@ -253,6 +267,7 @@ void LiveSource::run_passes(const EventSink& sink) {
   std::vector<uint64_t> cookies;
   cookies.reserve(pass_cookies_.size() + 1024);
   std::unordered_set<uint32_t> seen_ns;
+  const bool full = full_pass_next();
   const std::vector<Netns> all = list_netns();
   for (size_t i = 0; i < all.size(); ++i) {
     const Netns& ns = all[i];
@@ -270,13 +285,18 @@ void LiveSource::run_passes(const EventSink& sink) {
                     err);
         continue;
       }
-      ends.push_back({0, start, ns.inum, what, deliver_pass(sink, &cookies)});
+      const auto records = pass_records();
+      PassDelta::Result d = delta_.sift(ns.inum, uint8_t(what), records, full);
+      ends.emplace_back(0, start, ns.inum, what, deliver_pass(sink, records, &d.deliver), !full, std::move(d.gone));
+      cookies.insert(cookies.end(), d.cookies.begin(), d.cookies.end());
     }
   }
   // a namespace gone since the last pass: empty, so its sockets close
   for (uint32_t inum : netns_passed_)
-    if (!seen_ns.count(inum))
+    if (!seen_ns.count(inum)) {
       for (PassWhat what : {PassWhat::Tcp, PassWhat::Udp}) ends.push_back({0, start, inum, what, 0});
+      delta_.forget(inum);
+    }
   netns_passed_ = std::move(seen_ns);
   apply_held(sink);
   sink_ = &sink;
@@ -306,7 +326,7 @@ void LiveSource::run_passes(const EventSink& sink) {
     return;
   }
   held_unlisted_.clear();
-  const uint32_t n = deliver_pass(sink, nullptr);
+  const uint32_t n = deliver_pass(sink, pass_records());
   apply_held(sink);
   // which held sockets no table showed
   for (size_t off = 0; off + sizeof(ss_file_event) <= pass_buf_.size(); off += sizeof(ss_file_event)) {
@@ -472,6 +492,7 @@ void LiveSource::read_lost(const EventSink& sink) {
     uint64_t total = 0;
     for (auto v : per_cpu) total += v;
     if (total != lost_seen_[k]) {
+      if (total > lost_seen_[k]) full_pass_due_ = true;  // the next pass heals the gap
       lost_seen_[k] = total;
       encode_lost(raw_buf_, monotonic_ns(), static_cast<LostKind>(k), total);
       deliver(RawKind::Lost, raw_buf_, sink, decode_);
@@ -480,6 +501,7 @@ void LiveSource::read_lost(const EventSink& sink) {
 }
 
 void LiveSource::resend_maps() {
+  full_pass_due_ = true;
   stats_seen_.seen().clear();
   journey_seen_.seen().clear();
   dev_seen_.seen().clear();

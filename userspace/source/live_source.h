@@ -5,6 +5,7 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <span>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -13,6 +14,7 @@
 #include "source/kernel/dev_counters.h"
 #include "source/kernel/iter_pass.h"
 #include "source/kernel/map_changes.h"
+#include "source/kernel/pass_delta.h"
 #include "source/source.h"
 
 struct ring_buffer;
@@ -68,8 +70,18 @@ class LiveSource : public Source {
   // then (when sockets came or went) every process's fds to them.
   bool have_passes() const;
   void run_passes(const EventSink& sink);
-  // Delivers the records of one pass; returns how many decoded.
-  uint32_t deliver_pass(const EventSink& sink, std::vector<uint64_t>* cookies);
+  // The whole records in pass_buf_; a size that does not fit is not
+  // trusted: the rest is dropped, counted as malformed.
+  std::vector<std::span<const uint8_t>> pass_records();
+  // Delivers the records of one pass (those marked, when deliver is given);
+  // returns how many decoded.
+  uint32_t deliver_pass(const EventSink& sink, std::span<const std::span<const uint8_t>> records,
+                        const std::vector<bool>* marked = nullptr);
+  // Whether the next round of passes delivers every socket: after a loss
+  // (so the gap heals), for a new trace file, every kFullPassEvery rounds,
+  // and while a detail tier is on (its samples change the queues between
+  // passes, so a pass must restate them even when it read the same).
+  bool full_pass_next();
   void pass_end(const EventSink& sink, const PassEnd& p);
   void pass_failed(const std::string& what, const std::string& err);
 
@@ -107,6 +119,9 @@ class LiveSource : public Source {
   std::vector<uint8_t> held_;  // records taken from the ring during a pass: u32 size, then the bytes
   uint64_t last_pass_ns_ = 0, last_files_ns_ = 0;
   std::vector<uint64_t> pass_cookies_;  // what the last tcp/udp passes showed, sorted
+  PassDelta delta_;
+  bool full_pass_due_ = true;
+  uint32_t delta_rounds_ = 0;  // rounds of delta passes since the last full one
   std::unordered_set<uint64_t> held_unlisted_;  // held by an fd, in no table: ends only with its holders
   std::unordered_set<uint32_t> netns_passed_;  // namespaces a pass ran in
   std::unordered_set<std::string> pass_warned_;  // failures already reported
