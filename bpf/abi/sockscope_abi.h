@@ -20,7 +20,7 @@
 #include <linux/types.h>
 #endif
 
-#define SS_ABI_VERSION 4
+#define SS_ABI_VERSION 5
 
 #define SS_COMM_LEN 16
 #define SS_ADDR_LEN 16
@@ -33,7 +33,8 @@ enum ss_event_type {
 	SS_EV_TCP = 5,     /* TCP health: retransmit, reset, zero window, metrics */
 	SS_EV_SOCK = 6,    /* a socket as the kernel keeps it: an iterator pass, or final at CLOSE */
 	SS_EV_FILE = 7,    /* a process's fd to a socket (iter/task_file) */
-	SS_EV_TYPE_MAX = 7,
+	SS_EV_STATE_RUN = 8, /* several TCP state changes of one socket (ABI 5) */
+	SS_EV_TYPE_MAX = 8,
 };
 
 /* Which syscall an SS_EV_SYSCALL record describes. Never reuse a value. */
@@ -131,6 +132,28 @@ struct ss_state_event {
 	__u8 old_state;
 	__u8 new_state;
 	__u8 pad[6];
+};
+
+/* A socket's state changes, kept in socket-local storage and written
+ * together (bpf/lib/state_run.bpf.h): at its move to CLOSE, when the next
+ * iterator pass visits it, or when SS_RUN_STEPS are waiting. hdr.ts_ns is
+ * when the run was written; each step has its own time. */
+#define SS_RUN_STEPS 6
+
+struct ss_state_step {
+	__u64 ts_ns;
+	__u32 pid; /* current tgid: softirq may run anyone */
+	__u8 old_state;
+	__u8 new_state;
+	__u8 pad[2];
+};
+
+struct ss_state_run {
+	struct ss_hdr hdr;
+	struct ss_sock_id sock; /* as at the run's last step */
+	__u8 n;                 /* steps used, 1..SS_RUN_STEPS, oldest first */
+	__u8 pad[7];
+	struct ss_state_step steps[SS_RUN_STEPS];
 };
 
 struct ss_syscall_event {

@@ -15,19 +15,14 @@
  * and come with the next pass (the cookie joins them).
  *
  * setsockopt programs may not ask for a socket's cookie, so sock_create
- * (and, for accepted sockets, which sock_create never sees, sockops at
- * PASSIVE_ESTABLISHED) keeps it in socket-local storage. Every program
+ * (and, for accepted sockets, which sock_create never sees, the state hook
+ * or sockops at PASSIVE_ESTABLISHED) keeps it in socket-local storage
+ * (sock_local, maps.bpf.h). Every program
  * returns 1: sockscope watches and never refuses an operation. */
 #pragma once
 #include "../lib/emit.bpf.h"
 #include "../lib/sock_read.bpf.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u64);
-} sock_cookies SEC(".maps");
 
 static __always_inline bool modelled(__u32 family, __u32 type, __u32 protocol)
 {
@@ -114,9 +109,9 @@ int ss_cg_sock_create(struct bpf_sock *ctx)
 		return 1;
 	}
 	__u64 cookie = bpf_get_socket_cookie(ctx);
-	__u64 *kept = bpf_sk_storage_get(&sock_cookies, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	struct sock_local *kept = bpf_sk_storage_get(&sock_local, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (kept)
-		*kept = cookie;
+		kept->cookie = cookie;
 	struct ss_syscall_event *e = call_record(SS_CALL_SOCKET);
 	if (!e)
 		return 1;
@@ -207,13 +202,13 @@ int ss_cg_setsockopt(struct bpf_sockopt *ctx)
 	struct bpf_sock *sk = ctx->sk;
 	if (!sk || !modelled(sk->family, sk->type, sk->protocol))
 		return 1;
-	__u64 *cookie = bpf_sk_storage_get(&sock_cookies, sk, 0, 0);
+	struct sock_local *kept = bpf_sk_storage_get(&sock_local, sk, 0, 0);
 	struct ss_syscall_event *e = call_record(SS_CALL_SETSOCKOPT);
 	if (!e)
 		return 1;
 	/* no cookie: a socket made before sockscope started; the model joins
 	 * nothing by a zero cookie and counts the record unmatched */
-	id_from_bpf_sock(&e->sock, sk, cookie ? *cookie : 0);
+	id_from_bpf_sock(&e->sock, sk, kept ? kept->cookie : 0);
 	e->arg0 = (__u32)ctx->level;
 	e->arg1 = (__u32)ctx->optname;
 	int *v = ctx->optval;
@@ -237,9 +232,9 @@ int ss_cg_sockops(struct bpf_sock_ops *ctx)
 	if (!sk)
 		return 1;
 	if (ctx->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB) {
-		__u64 *kept = bpf_sk_storage_get(&sock_cookies, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		struct sock_local *kept = bpf_sk_storage_get(&sock_local, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 		if (kept)
-			*kept = bpf_get_socket_cookie(ctx);
+			kept->cookie = bpf_get_socket_cookie(ctx);
 		return 1;
 	}
 	if (ctx->op != BPF_SOCK_OPS_TCP_LISTEN_CB)

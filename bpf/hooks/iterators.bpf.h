@@ -13,6 +13,7 @@
  * bpf_skc_to_* cast, which also says which one it is. */
 #pragma once
 #include "../lib/tcp_read.bpf.h"
+#include "../lib/state_run.bpf.h"
 
 static __always_inline void write_record(struct seq_file *seq, struct ss_sock_info *r)
 {
@@ -35,6 +36,11 @@ int ss_iter_tcp(struct bpf_iter__tcp *ctx)
 		sock_info_init(&r, SS_SOCK_PASS, SS_SK_FULL);
 		bpf_get_socket_cookie(sk); /* generated if it has none yet */
 		fill_sock_info(&r, sk, sk->__sk_common.skc_state);
+		/* the state changes waiting on it go out now (to the ring
+		 * buffer): how it got to the state this record shows */
+		struct sock_local *l = cfg_state_runs ? bpf_sk_storage_get(&sock_local, sk, 0, 0) : NULL;
+		if (l)
+			run_flush(sk, l);
 	} else {
 		struct tcp_timewait_sock *tw = bpf_skc_to_tcp_timewait_sock(skc);
 		struct tcp_request_sock *req = tw ? NULL : bpf_skc_to_tcp_request_sock(skc);

@@ -8,6 +8,7 @@
 #pragma once
 #include "../lib/stats.bpf.h"
 #include "../lib/tcp_read.bpf.h"
+#include "../lib/state_run.bpf.h"
 
 /* The move to CLOSE is the last moment the socket's counters can be read
  * (as tcplife does): a connection that lives between two iterator passes
@@ -21,6 +22,22 @@ static __always_inline void emit_final(struct sock *sk, __u8 state)
 	sock_info_init(r, SS_SOCK_FINAL, SS_SK_FULL);
 	fill_sock_info(r, sk, state);
 	submit(r);
+}
+
+/* One record for one change: where state runs are off, or the socket's
+ * storage could not be had (no memory). */
+static __always_inline void emit_state(struct sock *sk, __u64 cookie, int oldstate, int newstate)
+{
+	struct ss_state_event *e = reserve(SS_EV_STATE, sizeof(*e));
+	if (!e)
+		return;
+	fill_task(&e->task);
+	fill_sock_id(&e->sock, sk);
+	e->sock.cookie = cookie;
+	e->old_state = oldstate;
+	e->new_state = newstate;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+	submit(e);
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -42,20 +59,22 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 	    sk->sk_err == 0 && !sk->__sk_common.skc_nulls_node.pprev)
 		newstate = TCP_TIME_WAIT;
 	__u64 cookie = bpf_get_socket_cookie(sk);
-	struct ss_state_event *e = reserve(SS_EV_STATE, sizeof(*e));
-	if (e) {
-		fill_task(&e->task);
-		fill_sock_id(&e->sock, sk);
-		e->sock.cookie = cookie;
-		e->old_state = oldstate;
-		e->new_state = newstate;
-		__builtin_memset(e->pad, 0, sizeof(e->pad));
-		submit(e);
+	bool last = newstate == TCP_CLOSE || newstate == TCP_TIME_WAIT;
+	struct sock_local *l = cfg_state_runs ? bpf_sk_storage_get(&sock_local, sk, 0, BPF_SK_STORAGE_GET_F_CREATE) : NULL;
+	if (l) {
+		if (!l->cookie)
+			l->cookie = cookie;
+		run_append(sk, l, oldstate, newstate);
+		/* with the packets tier on, every change goes out at once */
+		if (last || packets_on)
+			run_flush(sk, l);
+	} else {
+		emit_state(sk, cookie, oldstate, newstate);
 	}
 	/* At the end the final record replaces a sample: the queues are about
 	 * to be purged, and rcv_nxt already counts the peer's FIN, which a
 	 * sample would show as one unread byte. */
-	if (newstate == TCP_CLOSE || newstate == TCP_TIME_WAIT)
+	if (last)
 		emit_final(sk, newstate);
 	else if (packets_on)
 		sample_occupancy(sk, cookie, newstate, SS_SAMPLE_STATE);

@@ -49,6 +49,27 @@ struct {
 	__type(value, struct inflight);
 } inflight_calls SEC(".maps");
 
+/* What sockscope keeps on a socket itself: freed with it, no key to
+ * delete and no table to fill. The cookie is kept because the setsockopt
+ * hook may not ask for it; the state changes wait here to travel together
+ * (state_run.bpf.h). head and sent count steps ever written and ever sent:
+ * only the state hook writes (under the socket's lock), and a flush claims
+ * the steps it sent with a compare-and-swap on sent, so the state hook and
+ * an iterator pass never send a step twice. */
+struct sock_local {
+	__u64 cookie;
+	__u64 head; /* 64-bit: the compare-and-swap takes no other width before -mcpu=v3 */
+	__u64 sent;
+	struct ss_state_step steps[SS_RUN_STEPS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sock_local);
+} sock_local SEC(".maps");
+
 /* Drops per socket and reason: exact counts that a full ring buffer
  * cannot lose. Entries of closed sockets are deleted by userspace. */
 struct {

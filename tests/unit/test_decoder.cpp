@@ -15,6 +15,12 @@ using namespace sockscope;
 
 namespace {
 
+// The later steps of a state run: none for the records these tests build.
+std::vector<sockscope::StateChange>& more_steps() {
+  static std::vector<sockscope::StateChange> v;
+  return v;
+}
+
 using Bytes = std::vector<uint8_t>;
 
 template <class T>
@@ -60,6 +66,18 @@ ss_sock_id sock_v6() {
     s.daddr[i] = uint8_t(0xF0 + i);
   }
   return s;
+}
+
+// A run of three steps: connect, established, closing.
+ss_state_run run_rec() {
+  ss_state_run r{};
+  r.hdr = hdr(SS_EV_STATE_RUN, sizeof(r), 2'000'000'000);
+  r.sock = sock_v6();
+  r.n = 3;
+  r.steps[0] = {1'000'000'000, 41, 7 /* CLOSE */, 2 /* SYN_SENT */, {}};
+  r.steps[1] = {1'000'000'100, 0, 2, 1 /* ESTABLISHED */, {}};
+  r.steps[2] = {1'500'000'000, 42, 1, 4 /* FIN_WAIT1 */, {}};
+  return r;
 }
 
 ss_state_event state_rec() {
@@ -171,11 +189,12 @@ struct Decoded {
   DecodeStatus status;
   Event event;
   DecodeStats stats;
+  std::vector<StateChange> more;  // a state run's later steps
 };
 
 Decoded decode(const Bytes& b) {
-  Decoded d{DecodeStatus::Ok, Lost{}, {}};
-  d.status = sockscope::decode(RawKind::Kernel, b, d.event, d.stats);
+  Decoded d{DecodeStatus::Ok, Lost{}, {}, {}};
+  d.status = sockscope::decode(RawKind::Kernel, b, d.event, d.more, d.stats);
   return d;
 }
 
@@ -185,7 +204,8 @@ template <class U>
 U through(RawKind kind, const Bytes& b) {
   Event e;
   DecodeStats stats;
-  REQUIRE(sockscope::decode(kind, b, e, stats) == DecodeStatus::Ok);
+  REQUIRE(sockscope::decode(kind, b, e, more_steps(), stats) == DecodeStatus::Ok);
+  REQUIRE(more_steps().empty());
   REQUIRE(std::holds_alternative<U>(e));
   return std::get<U>(e);
 }
@@ -292,7 +312,7 @@ std::vector<Valid> valid_records() {
           {"sample", raw(sample_rec())},       {"drop", raw(drop_rec())},
           {"drop without a socket", raw(drop_no_sock_rec())}, {"tcp", raw(tcp_rec())},
           {"reset without a socket", raw(reset_no_sock_rec())}, {"socket", raw(sock_info_rec())},
-          {"file", raw(file_rec())}};
+          {"file", raw(file_rec())}, {"state run", raw(run_rec())}};
 }
 
 }  // namespace
@@ -311,6 +331,53 @@ TEST_CASE("a state record decodes field for field", "[decoder]") {
   check_sock(e->sock, sock_v6());
   CHECK(e->old_state == TcpState::SynSent);
   CHECK(e->new_state == TcpState::Established);
+}
+
+TEST_CASE("a state run decodes to one state change per step, in order", "[decoder]") {
+  auto d = decode(raw(run_rec()));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  CHECK(d.stats.ok == 1);
+  auto* first = std::get_if<StateChange>(&d.event);
+  REQUIRE(first != nullptr);
+  REQUIRE(d.more.size() == 2);
+  std::vector<StateChange> steps{*first, d.more[0], d.more[1]};
+  const uint64_t ts[] = {1'000'000'000, 1'000'000'100, 1'500'000'000};
+  const uint32_t pid[] = {41, 0, 42};
+  const TcpState from[] = {TcpState::Close, TcpState::SynSent, TcpState::Established};
+  const TcpState to[] = {TcpState::SynSent, TcpState::Established, TcpState::FinWait1};
+  for (size_t i = 0; i < steps.size(); ++i) {
+    INFO("step " << i);
+    CHECK(steps[i].ts_ns == ts[i]);
+    CHECK(steps[i].task.pid == pid[i]);
+    CHECK(steps[i].old_state == from[i]);
+    CHECK(steps[i].new_state == to[i]);
+    CHECK(steps[i].sock.cookie == sock_v6().cookie);
+    CHECK(steps[i].sock.state == uint8_t(from[i]));  // as a single state record has it
+    CHECK(steps[i].sock.local.port == 8080);
+  }
+  // the next record decoded starts with no steps left over
+  auto again = decode(raw(state_rec()));
+  CHECK(again.more.empty());
+}
+
+TEST_CASE("a state run that cannot be a socket's life is rejected whole", "[decoder]") {
+  auto bad = [](auto change) {
+    ss_state_run r = run_rec();
+    change(r);
+    auto d = decode(raw(r));
+    if (d.status != DecodeStatus::Ok) CHECK(d.more.empty());
+    return d.status;
+  };
+  CHECK(bad([](ss_state_run& r) { r.n = 0; }) == DecodeStatus::Malformed);
+  CHECK(bad([](ss_state_run& r) { r.n = SS_RUN_STEPS + 1; }) == DecodeStatus::Malformed);
+  CHECK(bad([](ss_state_run& r) { r.n = 4; }) == DecodeStatus::Malformed);  // a zeroed step: state 0
+  CHECK(bad([](ss_state_run& r) { r.steps[1].old_state = 7; }) == DecodeStatus::Malformed);  // not from step 0's end
+  CHECK(bad([](ss_state_run& r) { r.steps[2].ts_ns = 5; }) == DecodeStatus::Malformed);       // back in time
+  CHECK(bad([](ss_state_run& r) { r.steps[2].new_state = 14; }) == DecodeStatus::Malformed);  // no such state
+  CHECK(bad([](ss_state_run& r) { r.hdr.ts_ns = 1'200'000'000; }) == DecodeStatus::Malformed);  // after its record
+  CHECK(bad([](ss_state_run& r) { r.sock.cookie = 0; }) == DecodeStatus::Malformed);
+  CHECK(bad([](ss_state_run& r) { r.sock.family = 1; }) == DecodeStatus::Malformed);
+  CHECK(bad([](ss_state_run&) {}) == DecodeStatus::Ok);
 }
 
 TEST_CASE("a socket record from a pass decodes field for field", "[decoder]") {
@@ -396,7 +463,7 @@ TEST_CASE("a pass end round-trips through its raw form, and a bad one is rejecte
   encode_pass_end(b, PassEnd{9'000, 8'000, 4026531840, PassWhat::Udp, 12});
   Event e;
   DecodeStats st;
-  REQUIRE(sockscope::decode(RawKind::PassEnd, b, e, st) == DecodeStatus::Ok);
+  REQUIRE(sockscope::decode(RawKind::PassEnd, b, e, more_steps(), st) == DecodeStatus::Ok);
   auto* p = std::get_if<PassEnd>(&e);
   REQUIRE(p);
   CHECK(p->ts_ns == 9'000);
@@ -405,10 +472,10 @@ TEST_CASE("a pass end round-trips through its raw form, and a bad one is rejecte
   CHECK(p->what == PassWhat::Udp);
   CHECK(p->count == 12);
   encode_pass_end(b, PassEnd{9'000, 10'000, 1, PassWhat::Tcp, 0});  // ends before it starts
-  CHECK(sockscope::decode(RawKind::PassEnd, b, e, st) == DecodeStatus::Malformed);
+  CHECK(sockscope::decode(RawKind::PassEnd, b, e, more_steps(), st) == DecodeStatus::Malformed);
   encode_pass_end(b, PassEnd{9'000, 8'000, 1, PassWhat::Tcp, 0});
   b[offsetof(RawPassEnd, what)] = 9;
-  CHECK(sockscope::decode(RawKind::PassEnd, b, e, st) == DecodeStatus::Malformed);
+  CHECK(sockscope::decode(RawKind::PassEnd, b, e, more_steps(), st) == DecodeStatus::Malformed);
 }
 
 TEST_CASE("a delta pass end carries its gone sockets, and a count that does not fit is rejected", "[decoder]") {
@@ -416,7 +483,7 @@ TEST_CASE("a delta pass end carries its gone sockets, and a count that does not 
   REQUIRE(encode_pass_end(b, PassEnd{9'000, 8'000, 7, PassWhat::Tcp, 3, true, {11, 12}}) == RawKind::PassDelta);
   Event e;
   DecodeStats st;
-  REQUIRE(sockscope::decode(RawKind::PassDelta, b, e, st) == DecodeStatus::Ok);
+  REQUIRE(sockscope::decode(RawKind::PassDelta, b, e, more_steps(), st) == DecodeStatus::Ok);
   auto* p = std::get_if<PassEnd>(&e);
   REQUIRE(p);
   CHECK(p->delta);
@@ -427,13 +494,13 @@ TEST_CASE("a delta pass end carries its gone sockets, and a count that does not 
   auto bad = b;
   uint32_t many = 1'000'000;
   std::memcpy(bad.data() + offsetof(RawPassDelta, ngone), &many, sizeof(many));
-  CHECK(sockscope::decode(RawKind::PassDelta, bad, e, st) == DecodeStatus::Malformed);
+  CHECK(sockscope::decode(RawKind::PassDelta, bad, e, more_steps(), st) == DecodeStatus::Malformed);
   bad = b;
   bad.pop_back();
-  CHECK(sockscope::decode(RawKind::PassDelta, bad, e, st) == DecodeStatus::Malformed);
+  CHECK(sockscope::decode(RawKind::PassDelta, bad, e, more_steps(), st) == DecodeStatus::Malformed);
   bad = b;
   bad[offsetof(RawPassDelta, what)] = uint8_t(PassWhat::Files);  // files passes are never deltas
-  CHECK(sockscope::decode(RawKind::PassDelta, bad, e, st) == DecodeStatus::Malformed);
+  CHECK(sockscope::decode(RawKind::PassDelta, bad, e, more_steps(), st) == DecodeStatus::Malformed);
 }
 
 TEST_CASE("a syscall record decodes field for field", "[decoder]") {
@@ -756,7 +823,8 @@ TEST_CASE("a longer record of a known type (newer ABI) is accepted", "[decoder]"
     REQUIRE(d.status == DecodeStatus::Ok);
     ss_hdr h;
     std::memcpy(&h, v.bytes.data(), sizeof(h));
-    CHECK(event_ts(d.event) == h.ts_ns);
+    // a state run's first event is its first step, older than the record
+    CHECK(event_ts(d.event) == (h.type == SS_EV_STATE_RUN ? run_rec().steps[0].ts_ns : h.ts_ns));
   }
   auto b = raw(state_rec(), 8);
   set_size(b, uint16_t(b.size()));
@@ -860,10 +928,10 @@ TEST_CASE("decode stats accumulate across records", "[decoder]") {
   auto bad = raw(sample_rec());
   bad[offsetof(ss_sample_event, why)] = 0;
   auto unknown = raw(hdr(200, 16, 1));
-  CHECK(sockscope::decode(RawKind::Kernel, good, e, stats) == DecodeStatus::Ok);
-  CHECK(sockscope::decode(RawKind::Kernel, good, e, stats) == DecodeStatus::Ok);
-  CHECK(sockscope::decode(RawKind::Kernel, bad, e, stats) == DecodeStatus::Malformed);
-  CHECK(sockscope::decode(RawKind::Kernel, unknown, e, stats) == DecodeStatus::UnknownType);
+  CHECK(sockscope::decode(RawKind::Kernel, good, e, more_steps(), stats) == DecodeStatus::Ok);
+  CHECK(sockscope::decode(RawKind::Kernel, good, e, more_steps(), stats) == DecodeStatus::Ok);
+  CHECK(sockscope::decode(RawKind::Kernel, bad, e, more_steps(), stats) == DecodeStatus::Malformed);
+  CHECK(sockscope::decode(RawKind::Kernel, unknown, e, more_steps(), stats) == DecodeStatus::UnknownType);
   CHECK(stats.ok == 2);
   CHECK(stats.malformed == 1);
   CHECK(stats.unknown_type == 1);
@@ -919,7 +987,7 @@ TEST_CASE("random bytes never crash the decoder and are all accounted for", "[de
       }
     }
     Event e;
-    switch (sockscope::decode(RawKind::Kernel, b, e, stats)) {
+    switch (sockscope::decode(RawKind::Kernel, b, e, more_steps(), stats)) {
       case DecodeStatus::Ok: {
         ++ok;
         // what passes must hold the invariants the model relies on

@@ -2,6 +2,8 @@
 // interval (SockInfo, then PassEnd), every process's fds (FileHolder, then
 // a Files PassEnd), and the final counters read at a socket's move to CLOSE.
 // The passes settle what the events missed or got wrong.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "model/socket_facts.h"
@@ -240,4 +242,58 @@ TEST_CASE("passes: a delta pass ends only the sockets it lists as gone, and thos
   t.apply(tcp_end(12 * kSec, 12'700 * kMs));
   CHECK_FALSE(t.find(2)->closed);
   CHECK(t.find(4)->closed);
+}
+
+// A state run travels with the pass that visits its socket: the pass's
+// record is applied first, the run's steps after it, older than it.
+TEST_CASE("passes: a state run applied after the pass that flushed it dates the state from its change",
+          "[model][pass]") {
+  SocketTable t;
+  t.apply(seen(100 * kSec, sock(1, TcpState::Established)));
+  t.apply(tcp_end(99 * kSec, 100 * kSec));
+  // first seen in the next pass, waiting in FIN_WAIT2 for its peer
+  t.apply(seen(105 * kSec, sock(2, TcpState::FinWait2, 8080, 40001)));
+  const Socket* s = t.find(2);
+  REQUIRE(s);
+  REQUIRE(s->state == TcpState::FinWait2);
+  CHECK(s->state_since_ns == 105 * kSec);
+  // then the run the pass sent: established at 102 s, closing at 103 s
+  SockId id = sock(2, TcpState::SynSent, 8080, 40001);
+  t.apply(change(101 * kSec, id, TcpState::Close, TcpState::SynSent));
+  t.apply(change(102 * kSec, id, TcpState::SynSent, TcpState::Established));
+  t.apply(change(103 * kSec, id, TcpState::Established, TcpState::FinWait1));
+  t.apply(change(103 * kSec + 5, id, TcpState::FinWait1, TcpState::FinWait2));
+  s = t.find(2);
+  REQUIRE(s);
+  CHECK(s->state == TcpState::FinWait2);
+  CHECK(s->state_since_ns == 103 * kSec + 5);
+  CHECK(time_in_state_ns(*s, 110 * kSec) == 7 * kSec - 5);
+  std::vector<TcpState> states;
+  std::vector<uint64_t> times;
+  for (const StatePoint& p : s->history) {
+    states.push_back(p.state);
+    times.push_back(p.ts_ns);
+  }
+  CHECK(states == std::vector<TcpState>{TcpState::SynSent, TcpState::Established, TcpState::FinWait1,
+                                        TcpState::FinWait2});
+  CHECK(std::is_sorted(times.begin(), times.end()));
+  CHECK(times.back() == 103 * kSec + 5);
+
+  // a late record of the state it is in does not move the time past a
+  // change it knows of: FIN_WAIT2 cannot have begun before FIN_WAIT1
+  t.apply(change(102 * kSec + 1, id, TcpState::FinWait1, TcpState::FinWait2));
+  CHECK(t.find(2)->state_since_ns == 103 * kSec + 5);
+}
+
+TEST_CASE("passes: a state run does not date a socket that was in its state before start-up",
+          "[model][pass]") {
+  SocketTable t;
+  t.apply(seen(100 * kSec, sock(1, TcpState::Established)));
+  t.apply(tcp_end(99 * kSec, 100 * kSec));
+  REQUIRE_FALSE(t.find(1)->state_since_known);
+  // a record from before the pass, of the state it is in, says nothing of
+  // when that state began
+  t.apply(change(99 * kSec, sock(1, TcpState::SynSent), TcpState::SynSent, TcpState::Established));
+  CHECK_FALSE(t.find(1)->state_since_known);
+  CHECK(t.find(1)->state_since_ns == 100 * kSec);
 }

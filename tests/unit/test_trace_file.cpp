@@ -376,3 +376,64 @@ TEST_CASE("trace: rotation starts FILE1, FILE2 … and keeps the newest N, each 
     CHECK(r.warnings.empty());
   }
 }
+
+// A state run is one record holding several state changes: replayed it
+// gives each, and a writer copying the source's raw records (as record
+// does) stores the run once, not once per step.
+TEST_CASE("trace: a state run replays as its steps and is copied as one record", "[trace]") {
+  TempDir d;
+  ss_state_run run{};
+  run.hdr = {SS_EV_STATE_RUN, sizeof(run), 0, 3'000'000'000};
+  run.sock.cookie = 77;
+  run.sock.family = 2;
+  run.sock.protocol = 6;
+  run.n = 3;
+  run.steps[0] = {2'000'000'000, 1, 7, 2, {}};
+  run.steps[1] = {2'000'000'500, 1, 2, 1, {}};
+  run.steps[2] = {2'500'000'000, 1, 1, 4, {}};
+  ss_state_event single{};
+  single.hdr = {SS_EV_STATE, sizeof(single), 0, 3'500'000'000};
+  single.sock = run.sock;
+  single.old_state = 4;
+  single.new_state = 5;
+  {
+    trace::WriterOptions o;
+    o.path = d.file("in.sst");
+    trace::TraceWriter w(o, test_meta());
+    w.write(RawKind::Kernel, {reinterpret_cast<const uint8_t*>(&run), sizeof(run)});
+    w.write(RawKind::Kernel, {reinterpret_cast<const uint8_t*>(&single), sizeof(single)});
+    w.close(4'000'000'000);
+  }
+  std::vector<TcpState> to;
+  std::vector<uint64_t> ts;
+  {
+    FileSource src(d.file("in.sst"));
+    trace::WriterOptions o;
+    o.path = d.file("copy.sst");
+    trace::TraceWriter copy(o, test_meta());
+    while (src.poll(0, [&](const Event& e) {
+      auto* c = std::get_if<StateChange>(&e);
+      REQUIRE(c);
+      to.push_back(c->new_state);
+      ts.push_back(c->ts_ns);
+      if (!src.current_raw().bytes.empty()) copy.write(src.current_raw().kind, src.current_raw().bytes);
+    })) {
+    }
+    copy.close(4'000'000'000);
+  }
+  CHECK(to == std::vector<TcpState>{TcpState::SynSent, TcpState::Established, TcpState::FinWait1,
+                                    TcpState::FinWait2});
+  CHECK(ts == std::vector<uint64_t>{2'000'000'000, 2'000'000'500, 2'500'000'000, 3'500'000'000});
+  const std::string copy_path = d.file("copy.sst");
+  int fd = ::open(copy_path.c_str(), O_RDONLY);
+  REQUIRE(fd >= 0);
+  trace::TraceReader r(fd, copy_path);
+  std::vector<Rec> copied;
+  std::vector<trace::RecordView> views;
+  while (r.next(views))
+    for (const auto& v : views)
+      if (v.kind != uint16_t(RawKind::End)) copied.push_back({v.kind, Bytes(v.bytes.begin(), v.bytes.end())});
+  REQUIRE(copied.size() == 2);
+  CHECK(copied[0].bytes.size() == sizeof(run));
+  CHECK(copied[1].bytes.size() == sizeof(single));
+}

@@ -158,7 +158,18 @@ void SocketTable::merge_identity(Socket& s, const SockId& id) {
 }
 
 void SocketTable::set_state(Socket& s, TcpState st, uint64_t ts_ns) {
-  if (st == s.state && !s.history.empty()) return;
+  if (st == s.state && !s.history.empty()) {
+    // The same state, known from earlier than we had it: the change came
+    // after a pass had shown its result (state runs travel with the pass
+    // that visits the socket), so it has been in it since the change.
+    StatePoint& now = s.history.back();
+    const bool after_previous = s.history.size() < 2 || s.history[s.history.size() - 2].ts_ns <= ts_ns;
+    if (ts_ns < now.ts_ns && after_previous && s.state_since_known) {
+      now.ts_ns = ts_ns;
+      s.state_since_ns = ts_ns;
+    }
+    return;
+  }
   if (!s.history.empty() && ts_ns < s.history.back().ts_ns) {
     // older than what we know (records from two CPUs, or a snapshot taken
     // later): history stays in time order, the current state stays
@@ -271,6 +282,10 @@ Socket* SocketTable::on(const SyscallEvent& e) {
         s->holders.clear();  // the last reference is gone: nobody holds it
         pick_owner(*s);
         s->fd_closed = true;
+        // The state the kernel had at the release: a TCP socket's state
+        // changes travel in runs, which may come after this record.
+        if (s->is_tcp() && e.origin == CallOrigin::Cgroup && valid_state(e.sock.state))
+          set_state(*s, static_cast<TcpState>(e.sock.state), e.ts_ns);
         if (!s->is_tcp() || s->state == TcpState::Close) mark_closed(*s, e.ts_ns, EndHow::Close);
       }
       break;

@@ -7,12 +7,15 @@
 #include "bpf/abi/sockscope_abi.h"
 #include "model/event.h"
 
-static_assert(SS_ABI_VERSION == 4, "ABI changed: update the decoder and these checks");
+static_assert(SS_ABI_VERSION == 5, "ABI changed: update the decoder and these checks");
 static_assert(sizeof(ss_hdr) == 16 && offsetof(ss_hdr, ts_ns) == 8);
 static_assert(sizeof(ss_task) == 24);
 static_assert(sizeof(ss_sock_id) == 72 && offsetof(ss_sock_id, inode) == 20 &&
               offsetof(ss_sock_id, saddr) == 40 && offsetof(ss_sock_id, daddr) == 56);
 static_assert(sizeof(ss_state_event) == 120 && offsetof(ss_state_event, old_state) == 112);
+static_assert(sizeof(ss_state_step) == 16 && offsetof(ss_state_step, old_state) == 12);
+static_assert(sizeof(ss_state_run) == 96 + 16 * SS_RUN_STEPS && offsetof(ss_state_run, n) == 88 &&
+              offsetof(ss_state_run, steps) == 96);
 static_assert(sizeof(ss_syscall_event) == 184 && offsetof(ss_syscall_event, enter_ns) == 112 &&
               offsetof(ss_syscall_event, call) == 132 && offsetof(ss_syscall_event, addr) == 168);
 static_assert(sizeof(ss_occupancy) == 32);

@@ -118,6 +118,34 @@ Event decode_state(std::span<const uint8_t> rec) {
   return e;
 }
 
+// Steps in time order, each a move between two valid states, each starting
+// where the one before ended.
+Event decode_state_run(std::span<const uint8_t> rec, std::vector<StateChange>& more) {
+  auto r = need<ss_state_run>(rec, "state run");
+  if (r.n < 1 || r.n > SS_RUN_STEPS) throw Bad{fmt::format("state run of {} steps", r.n)};
+  StateChange first;
+  first.sock = sock_of(r.sock);
+  if (!first.sock.cookie) throw Bad{"state run without a socket cookie"};
+  for (uint8_t i = 0; i < r.n; ++i) {
+    const ss_state_step& p = r.steps[i];
+    StateChange e;
+    e.ts_ns = p.ts_ns;
+    e.task.pid = e.task.tid = p.pid;
+    e.sock = first.sock;
+    e.old_state = state_of(p.old_state);
+    e.new_state = state_of(p.new_state);
+    if (i > 0 && (p.ts_ns < r.steps[i - 1].ts_ns || p.old_state != r.steps[i - 1].new_state))
+      throw Bad{fmt::format("state run step {} does not follow step {}", i, i - 1)};
+    if (p.ts_ns > r.hdr.ts_ns) throw Bad{"state run step later than its record"};
+    if (i == 0) first = e;
+    else more.push_back(e);
+  }
+  // as in a single state record, sock.state is the state left
+  for (auto& e : more) e.sock.state = uint8_t(e.old_state);
+  first.sock.state = uint8_t(first.old_state);
+  return first;
+}
+
 Event decode_syscall(std::span<const uint8_t> rec) {
   auto r = need<ss_syscall_event>(rec, "syscall");
   if (r.call < 1 || r.call > kCallMax) throw Bad{fmt::format("syscall kind {} out of range", r.call)};
@@ -336,7 +364,7 @@ SockSeed seed_of(const RawSeed& r) {
 }
 
 // One ring-buffer record, as the kernel wrote it: {type, size, ts} first.
-DecodeStatus decode_kernel(std::span<const uint8_t> rec, Event& out) {
+DecodeStatus decode_kernel(std::span<const uint8_t> rec, Event& out, std::vector<StateChange>& more) {
   if (rec.size() < sizeof(ss_hdr)) throw Bad{fmt::format("record of {} bytes is shorter than a header", rec.size())};
   auto h = load<ss_hdr>(rec);
   if (h.size < sizeof(ss_hdr) || h.size > rec.size())
@@ -350,6 +378,7 @@ DecodeStatus decode_kernel(std::span<const uint8_t> rec, Event& out) {
     case SS_EV_TCP: out = decode_tcp(rec); break;
     case SS_EV_SOCK: out = decode_sock_info(rec); break;
     case SS_EV_FILE: out = decode_file(rec); break;
+    case SS_EV_STATE_RUN: out = decode_state_run(rec, more); break;
     default: return DecodeStatus::UnknownType;
   }
   return DecodeStatus::Ok;
@@ -379,10 +408,10 @@ T at_least(std::span<const uint8_t> b, const char* what) {
   return load<T>(b);
 }
 
-DecodeStatus decode_any(RawKind kind, std::span<const uint8_t> b, Event& out) {
+DecodeStatus decode_any(RawKind kind, std::span<const uint8_t> b, Event& out, std::vector<StateChange>& more) {
   switch (kind) {
     case RawKind::Kernel:
-      return decode_kernel(b, out);
+      return decode_kernel(b, out, more);
     case RawKind::SockStats: {
       auto r = exact<RawSockStats>(b, "socket stats");
       out = stats_of(r.cookie, r.v, r.ts_ns);
@@ -450,12 +479,15 @@ DecodeStatus decode_any(RawKind kind, std::span<const uint8_t> b, Event& out) {
 
 }  // namespace
 
-DecodeStatus decode(RawKind kind, std::span<const uint8_t> bytes, Event& out, DecodeStats& stats) {
+DecodeStatus decode(RawKind kind, std::span<const uint8_t> bytes, Event& out, std::vector<StateChange>& more,
+                    DecodeStats& stats) {
+  more.clear();
   try {
-    DecodeStatus st = decode_any(kind, bytes, out);
+    DecodeStatus st = decode_any(kind, bytes, out, more);
     ++(st == DecodeStatus::Ok ? stats.ok : stats.unknown_type);
     return st;
   } catch (const Bad& b) {
+    more.clear();
     ++stats.malformed;
     stats.last_error = b.why;
     return DecodeStatus::Malformed;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "model/event.h"
 #include "record/raw_record.h"
@@ -24,6 +25,10 @@ struct DecodeStats {
 
 // Decodes one record of the given kind into out and counts the outcome in
 // stats; on Malformed, stats.last_error says why and out is unspecified.
-DecodeStatus decode(RawKind kind, std::span<const uint8_t> bytes, Event& out, DecodeStats& stats);
+// One record is one event, except a state run (several state changes of
+// one socket written together): its first step goes into out and the
+// others, in order, into more, which is empty for every other record.
+DecodeStatus decode(RawKind kind, std::span<const uint8_t> bytes, Event& out, std::vector<StateChange>& more,
+                    DecodeStats& stats);
 
 }  // namespace sockscope

@@ -54,10 +54,13 @@ class Source {
   }
 
  protected:
-  // Decodes one raw record and hands the event to sink, with current_raw()
-  // set meanwhile. Returns the decoded event's status.
+  // Decodes one raw record and hands its events to sink, with current_raw()
+  // set during the first (a state run has several: the record's bytes go
+  // with its first step only). scratch_ holds the last one afterwards.
+  // Returns the decoded record's status.
   DecodeStatus deliver(RawKind kind, std::span<const uint8_t> bytes, const EventSink& sink, DecodeStats& stats);
   Event scratch_;  // reused: most events need no allocation
+  std::vector<StateChange> more_;
 
  private:
   RawRecord raw_;

@@ -76,8 +76,9 @@ std::string load_error(int err) {
 
 }  // namespace
 
-BpfObject::BpfObject(const LoaderOptions& opts) {
-  libbpf_set_print(keep_libbpf_log);
+// Opens, configures and loads the object; on failure returns the error and
+// leaves nothing open.
+int BpfObject::open_and_load(const LoaderOptions& opts, bool state_runs) {
   skel_ = sockscope_bpf__open();
   if (!skel_) throw UserError(fmt::format("opening the BPF object failed: {}", std::strerror(errno)));
 
@@ -88,12 +89,16 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
   // the kernel counts per millisecond; a rate below 1000/s still times one
   skel_->rodata->cfg_journey_per_ms = opts.journey_rate ? std::max(1u, opts.journey_rate / 1000) : 0;
   skel_->rodata->cfg_metrics_interval_ns = opts.metrics_interval_ns;
+  skel_->rodata->cfg_state_runs = state_runs;
   fill_syscall_calls(skel_->rodata->cfg_syscall_call);
   bpf_map__set_max_entries(skel_->maps.events, opts.ringbuf_bytes);
   bpf_map__set_max_entries(skel_->maps.sock_stats, opts.stats_entries);
 
   // Every program this kernel can run is loaded, whatever the tiers: a
   // detail tier can then be attached later without loading again.
+  probes_.clear();
+  progs_.clear();
+  links_.clear();
   std::vector<std::string> sections;
   bpf_program* prog;
   bpf_object__for_each_program(prog, skel_->obj) sections.push_back(bpf_program__section_name(prog));
@@ -109,12 +114,25 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
     if (!why.empty()) bpf_program__set_autoload(prog, false);
   }
 
-  if (int err = sockscope_bpf__load(skel_); err) {
+  int err = sockscope_bpf__load(skel_);
+  if (err) {
     sockscope_bpf__destroy(skel_);
     skel_ = nullptr;
-    throw UserError(load_error(err));
   }
+  return err;
+}
 
+BpfObject::BpfObject(const LoaderOptions& opts) {
+  libbpf_set_print(keep_libbpf_log);
+  // State runs (bpf/lib/state_run.bpf.h) need socket-local storage in
+  // tracing programs (Linux 5.11), which no helper probe can ask about for
+  // that program type: a kernel that refuses them refuses the load, and the
+  // object is loaded again with one record per state change.
+  if (int err = open_and_load(opts, true); err) {
+    if (err == -EPERM) throw UserError(load_error(err));
+    if (int again = open_and_load(opts, false); again) throw UserError(load_error(again));
+    state_runs_ = false;
+  }
   for (size_t i = 0; i < probes_.size(); ++i)
     if (probes_[i].tier == tier_name(Tier::Default) && !is_cgroup_section(probes_[i].target)) attach(i);
   attach_cgroup_lifecycle(!(opts.detail_syscalls || opts.detail_calls));

@@ -1,0 +1,70 @@
+/* A socket's TCP state changes, sent together.
+ *
+ * Each state change used to be a ring-buffer record of its own: about ten
+ * per short connection, most of what the default tier wrote under churn.
+ * Now the state hook appends the step (time, task, old and new state) to
+ * the socket's own storage, and the steps go out as one record:
+ *  - at the move to CLOSE (or TIME_WAIT), the socket's last one;
+ *  - when the iterator pass visits the socket, so a socket that rests in a
+ *    state shows how and when it got there within one sample interval;
+ *  - when SS_RUN_STEPS wait, so none is overwritten.
+ * A short connection's whole life is then one record per end. Each step
+ * keeps its own time: nothing about "when" is lost, only the record is
+ * later. A run not written (full ring) is counted as lost like any record;
+ * its steps stay to be sent with the next one, and the pass heals the
+ * state meanwhile. */
+#pragma once
+#include "emit.bpf.h"
+#include "sock_read.bpf.h"
+
+/* Sends the steps not yet sent. Whoever sends them claims them with a
+ * compare-and-swap on sent; a flush that loses the race discards its
+ * record, since the winner sent the same steps. */
+static __always_inline void run_flush(struct sock *sk, struct sock_local *l)
+{
+	__u64 sent = l->sent;
+	__u64 head = *(volatile __u64 *)&l->head;
+	__u64 n = head - sent;
+	if (!n)
+		return;
+	if (n > SS_RUN_STEPS)
+		n = SS_RUN_STEPS; /* the oldest were overwritten after a lost run */
+	struct ss_state_run *r = reserve(SS_EV_STATE_RUN, sizeof(*r));
+	if (!r)
+		return;
+	fill_sock_id(&r->sock, sk);
+	r->sock.cookie = l->cookie;
+	r->n = n;
+	__builtin_memset(r->pad, 0, sizeof(r->pad));
+	__u64 first = head - n;
+	for (__u32 i = 0; i < SS_RUN_STEPS; i++) {
+		__u64 at = (first + i) % SS_RUN_STEPS;
+		if (i < n && at < SS_RUN_STEPS) /* the bound, for the verifier */
+			r->steps[i] = l->steps[at];
+		else
+			__builtin_memset(&r->steps[i], 0, sizeof(r->steps[i]));
+	}
+	if (__sync_val_compare_and_swap(&l->sent, sent, head) != sent) {
+		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
+		return;
+	}
+	submit(r);
+}
+
+/* Appends one step; sends the run first when it is full. */
+static __always_inline void run_append(struct sock *sk, struct sock_local *l, __u8 old_state, __u8 new_state)
+{
+	if (l->head - l->sent >= SS_RUN_STEPS)
+		run_flush(sk, l);
+	__u64 at = l->head % SS_RUN_STEPS;
+	if (at >= SS_RUN_STEPS) /* the bound, for the verifier */
+		return;
+	struct ss_state_step *s = &l->steps[at];
+	s->ts_ns = bpf_ktime_get_ns();
+	s->pid = bpf_get_current_pid_tgid() >> 32;
+	s->old_state = old_state;
+	s->new_state = new_state;
+	s->pad[0] = s->pad[1] = 0;
+	/* the step is whole before head counts it (a full barrier) */
+	__sync_fetch_and_add(&l->head, 1);
+}
