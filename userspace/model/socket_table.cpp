@@ -711,9 +711,12 @@ Socket* SocketTable::on(const PassEnd& e) {
     if (missed(s) && !(e.delta && (s.confirmed_ns || s.seeded))) gone(key, s);
   for (auto k : requests_done) erase(k);
   passed_.insert({e.netns, uint8_t(e.what)});
-  // what the lost events would have said, a full pass has settled (after a
-  // loss the live source makes the next pass a full one)
-  if (in_gap_ && !e.delta) {
+  // What the lost events would have said, the pass has settled. A delta
+  // pass too: a socket whose events were lost changed since the pass
+  // before (a state never goes back, counters only grow), so it was shown;
+  // one that ended was listed gone, and one that no pass ever showed was
+  // ended above.
+  if (in_gap_) {
     in_gap_ = false;
     ++counters_.gaps_healed;
   }

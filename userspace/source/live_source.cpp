@@ -492,7 +492,6 @@ void LiveSource::read_lost(const EventSink& sink) {
     uint64_t total = 0;
     for (auto v : per_cpu) total += v;
     if (total != lost_seen_[k]) {
-      if (total > lost_seen_[k]) full_pass_due_ = true;  // the next pass heals the gap
       lost_seen_[k] = total;
       encode_lost(raw_buf_, monotonic_ns(), static_cast<LostKind>(k), total);
       deliver(RawKind::Lost, raw_buf_, sink, decode_);

@@ -77,8 +77,8 @@ class LiveSource : public Source {
   // returns how many decoded.
   uint32_t deliver_pass(const EventSink& sink, std::span<const std::span<const uint8_t>> records,
                         const std::vector<bool>* marked = nullptr);
-  // Whether the next round of passes delivers every socket: after a loss
-  // (so the gap heals), for a new trace file, every kFullPassEvery rounds,
+  // Whether the next round of passes delivers every socket: for a new
+  // trace file, every kFullPassEvery rounds,
   // and while a detail tier is on (its samples change the queues between
   // passes, so a pass must restate them even when it read the same).
   bool full_pass_next();
