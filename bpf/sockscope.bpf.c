@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sockscope's kernel side: one object, hooks grouped by purpose in hooks/.
- * Every hook is a tracepoint, raw tracepoint, tp_btf, cgroup, sockops or
+ * Every hook is a tracepoint, raw tracepoint, tp_btf, cgroup or
  * iterator program; userspace turns off (set_autoload) any whose target
  * this kernel lacks and reports it, and attaches only the tiers asked for
  * (userspace/source/kernel/tiers.cpp). */

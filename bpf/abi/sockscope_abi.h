@@ -69,7 +69,7 @@ enum ss_call {
  * the syscall hooks (--detail syscalls) see its entry and exit. */
 enum ss_call_origin {
 	SS_CALL_FROM_SYSCALL = 0, /* sys_enter/sys_exit (what every ABI 3 record was) */
-	SS_CALL_FROM_CGROUP = 1,  /* cgroup/sock_create, post_bind, connect, setsockopt, sock_release; sockops listen */
+	SS_CALL_FROM_CGROUP = 1,  /* cgroup/sock_create, post_bind, connect, setsockopt, sock_release; listen from the state hook */
 	SS_CALL_ORIGIN_MAX = 1,
 };
 
@@ -139,6 +139,7 @@ struct ss_state_event {
  * iterator pass visits it, or when SS_RUN_STEPS are waiting. hdr.ts_ns is
  * when the run was written; each step has its own time. */
 #define SS_RUN_STEPS 6
+#define SS_RUN_RING 8 /* steps kept on the socket: a power of two, so an index is a mask the verifier can bound */
 
 struct ss_state_step {
 	__u64 ts_ns;

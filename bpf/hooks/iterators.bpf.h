@@ -33,20 +33,20 @@ int ss_iter_tcp(struct bpf_iter__tcp *ctx)
 		struct sock *sk = (struct sock *)tp;
 		if (!is_inet(sk->__sk_common.skc_family))
 			return 0;
-		sock_info_init(&r, SS_SOCK_PASS, SS_SK_FULL);
+		sock_info_init(&r, SS_SOCK_PASS, SS_SK_FULL, bpf_ktime_get_ns());
 		bpf_get_socket_cookie(sk); /* generated if it has none yet */
 		fill_sock_info(&r, sk, sk->__sk_common.skc_state);
 		/* the state changes waiting on it go out now (to the ring
 		 * buffer): how it got to the state this record shows */
 		struct sock_local *l = cfg_state_runs ? bpf_sk_storage_get(&sock_local, sk, 0, 0) : NULL;
 		if (l)
-			run_flush(sk, l);
+			run_flush(sk, l, 0);
 	} else {
 		struct tcp_timewait_sock *tw = bpf_skc_to_tcp_timewait_sock(skc);
 		struct tcp_request_sock *req = tw ? NULL : bpf_skc_to_tcp_request_sock(skc);
 		if (!tw && !req)
 			return 0;
-		sock_info_init(&r, SS_SOCK_PASS, tw ? SS_SK_TIMEWAIT : SS_SK_REQUEST);
+		sock_info_init(&r, SS_SOCK_PASS, tw ? SS_SK_TIMEWAIT : SS_SK_REQUEST, bpf_ktime_get_ns());
 		struct sock *sk = (struct sock *)skc;
 		bpf_get_socket_cookie(skc); /* a timewait socket keeps its full socket's */
 		fill_sock_common(&r.sock, sk);
@@ -72,7 +72,7 @@ int ss_iter_udp(struct bpf_iter__udp *ctx)
 	if (!is_inet(sk->__sk_common.skc_family))
 		return 0;
 	struct ss_sock_info r = {};
-	sock_info_init(&r, SS_SOCK_PASS, SS_SK_FULL);
+	sock_info_init(&r, SS_SOCK_PASS, SS_SK_FULL, bpf_ktime_get_ns());
 	bpf_get_socket_cookie(sk);
 	fill_sock_info(&r, sk, sk->__sk_common.skc_state);
 	r.uid = ctx->uid;

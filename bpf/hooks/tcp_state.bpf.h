@@ -9,26 +9,44 @@
 #include "../lib/stats.bpf.h"
 #include "../lib/tcp_read.bpf.h"
 #include "../lib/state_run.bpf.h"
+#include "../lib/call_record.bpf.h"
 
 /* The move to CLOSE is the last moment the socket's counters can be read
  * (as tcplife does): a connection that lives between two iterator passes
  * still ends complete. A record on the stack, copied into the ring. */
-static __always_inline void emit_final(struct sock *sk, __u8 state)
+static __always_inline void emit_final(struct sock *sk, __u8 state, __u64 now, const struct sock_local *l)
 {
-	struct ss_sock_info *r = reserve(SS_EV_SOCK, sizeof(*r));
+	struct ss_sock_info *r = reserve_at(SS_EV_SOCK, sizeof(*r), now);
 	if (!r)
 		return;
 	__builtin_memset(r, 0, sizeof(*r));
-	sock_info_init(r, SS_SOCK_FINAL, SS_SK_FULL);
+	sock_info_init(r, SS_SOCK_FINAL, SS_SK_FULL, now);
 	fill_sock_info(r, sk, state);
+	if (!r->sock.sport && l)
+		r->sock.sport = l->sport; /* the port is given back before CLOSE */
 	submit(r);
+}
+
+/* listen(): the move to LISTEN happens inside it, in the listening
+ * process, after the backlog is set (a listen() whose port check then fails
+ * moves straight back to CLOSE, which the state record shows). */
+static __always_inline void emit_listen(struct sock *sk, __u64 cookie, __u64 now)
+{
+	struct ss_syscall_event *e = call_record_at(SS_CALL_LISTEN, now);
+	if (!e)
+		return;
+	fill_sock_id(&e->sock, sk);
+	e->sock.cookie = cookie;
+	e->sock.state = TCP_LISTEN;
+	e->arg0 = sk->sk_max_ack_backlog;
+	submit(e);
 }
 
 /* One record for one change: where state runs are off, or the socket's
  * storage could not be had (no memory). */
-static __always_inline void emit_state(struct sock *sk, __u64 cookie, int oldstate, int newstate)
+static __always_inline void emit_state(struct sock *sk, __u64 cookie, int oldstate, int newstate, __u64 now)
 {
-	struct ss_state_event *e = reserve(SS_EV_STATE, sizeof(*e));
+	struct ss_state_event *e = reserve_at(SS_EV_STATE, sizeof(*e), now);
 	if (!e)
 		return;
 	fill_task(&e->task);
@@ -59,23 +77,26 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 	    sk->sk_err == 0 && !sk->__sk_common.skc_nulls_node.pprev)
 		newstate = TCP_TIME_WAIT;
 	__u64 cookie = bpf_get_socket_cookie(sk);
+	__u64 now = bpf_ktime_get_ns(); /* one clock read for every record below */
 	bool last = newstate == TCP_CLOSE || newstate == TCP_TIME_WAIT;
 	struct sock_local *l = cfg_state_runs ? bpf_sk_storage_get(&sock_local, sk, 0, BPF_SK_STORAGE_GET_F_CREATE) : NULL;
 	if (l) {
 		if (!l->cookie)
 			l->cookie = cookie;
-		run_append(sk, l, oldstate, newstate);
+		run_append(sk, l, oldstate, newstate, now);
 		/* with the packets tier on, every change goes out at once */
 		if (last || packets_on)
-			run_flush(sk, l);
+			run_flush(sk, l, now);
 	} else {
-		emit_state(sk, cookie, oldstate, newstate);
+		emit_state(sk, cookie, oldstate, newstate, now);
 	}
+	if (newstate == TCP_LISTEN && cgroup_lifecycle_on)
+		emit_listen(sk, cookie, now);
 	/* At the end the final record replaces a sample: the queues are about
 	 * to be purged, and rcv_nxt already counts the peer's FIN, which a
 	 * sample would show as one unread byte. */
 	if (last)
-		emit_final(sk, newstate);
+		emit_final(sk, newstate, now, l);
 	else if (packets_on)
 		sample_occupancy(sk, cookie, newstate, SS_SAMPLE_STATE);
 	return 0;

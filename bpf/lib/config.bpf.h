@@ -45,4 +45,7 @@ volatile __u32 packets_on = 0;
  * sockscope makes one socket with canary_tgid set to its own pid, and
  * cgroup/sock_create counts it here instead of reporting it. */
 volatile __u32 canary_tgid = 0;
+/* The cgroup socket hooks are attached: the state hook then writes the
+ * listen record they would (without them the syscall hooks report it). */
+volatile __u32 cgroup_lifecycle_on = 0;
 volatile __u32 canary_seen = 0;

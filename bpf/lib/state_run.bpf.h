@@ -19,8 +19,10 @@
 
 /* Sends the steps not yet sent. Whoever sends them claims them with a
  * compare-and-swap on sent; a flush that loses the race discards its
- * record, since the winner sent the same steps. */
-static __always_inline void run_flush(struct sock *sk, struct sock_local *l)
+ * record, since the winner sent the same steps. The record's time: now
+ * (0, read after head, so that no step it carries is later than it), or
+ * the state hook's own reading, taken for the step it just wrote. */
+static __always_inline void run_flush(struct sock *sk, struct sock_local *l, __u64 now)
 {
 	__u64 sent = l->sent;
 	__u64 head = *(volatile __u64 *)&l->head;
@@ -28,19 +30,20 @@ static __always_inline void run_flush(struct sock *sk, struct sock_local *l)
 	if (!n)
 		return;
 	if (n > SS_RUN_STEPS)
-		n = SS_RUN_STEPS; /* the oldest were overwritten after a lost run */
-	struct ss_state_run *r = reserve(SS_EV_STATE_RUN, sizeof(*r));
+		n = SS_RUN_STEPS; /* after a lost run: the latest, the oldest may be overwritten */
+	struct ss_state_run *r = reserve_at(SS_EV_STATE_RUN, sizeof(*r), now ? now : bpf_ktime_get_ns());
 	if (!r)
 		return;
 	fill_sock_id(&r->sock, sk);
 	r->sock.cookie = l->cookie;
+	if (!r->sock.sport)
+		r->sock.sport = l->sport;
 	r->n = n;
 	__builtin_memset(r->pad, 0, sizeof(r->pad));
 	__u64 first = head - n;
 	for (__u32 i = 0; i < SS_RUN_STEPS; i++) {
-		__u64 at = (first + i) % SS_RUN_STEPS;
-		if (i < n && at < SS_RUN_STEPS) /* the bound, for the verifier */
-			r->steps[i] = l->steps[at];
+		if (i < n)
+			r->steps[i] = l->steps[(first + i) & (SS_RUN_RING - 1)];
 		else
 			__builtin_memset(&r->steps[i], 0, sizeof(r->steps[i]));
 	}
@@ -51,16 +54,17 @@ static __always_inline void run_flush(struct sock *sk, struct sock_local *l)
 	submit(r);
 }
 
-/* Appends one step; sends the run first when it is full. */
-static __always_inline void run_append(struct sock *sk, struct sock_local *l, __u8 old_state, __u8 new_state)
+/* Appends one step at time now; sends the run first when it is full. */
+static __always_inline void run_append(struct sock *sk, struct sock_local *l, __u8 old_state, __u8 new_state,
+				       __u64 now)
 {
 	if (l->head - l->sent >= SS_RUN_STEPS)
-		run_flush(sk, l);
-	__u64 at = l->head % SS_RUN_STEPS;
-	if (at >= SS_RUN_STEPS) /* the bound, for the verifier */
-		return;
-	struct ss_state_step *s = &l->steps[at];
-	s->ts_ns = bpf_ktime_get_ns();
+		run_flush(sk, l, now);
+	__u16 port = sk->__sk_common.skc_num;
+	if (port)
+		l->sport = port;
+	struct ss_state_step *s = &l->steps[l->head & (SS_RUN_RING - 1)];
+	s->ts_ns = now;
 	s->pid = bpf_get_current_pid_tgid() >> 32;
 	s->old_state = old_state;
 	s->new_state = new_state;

@@ -51,12 +51,12 @@ static __always_inline __u32 jiffies_left_ms(unsigned long deadline, __u64 now)
 	return ms >= SS_AGE_UNKNOWN ? SS_AGE_UNKNOWN - 1 : (__u32)ms;
 }
 
-static __always_inline void sock_info_init(struct ss_sock_info *r, __u8 origin, __u8 kind)
+static __always_inline void sock_info_init(struct ss_sock_info *r, __u8 origin, __u8 kind, __u64 now)
 {
 	r->hdr.type = SS_EV_SOCK;
 	r->hdr.size = sizeof(*r);
 	r->hdr.cpu = bpf_get_smp_processor_id();
-	r->hdr.ts_ns = bpf_ktime_get_ns();
+	r->hdr.ts_ns = now;
 	r->origin = origin;
 	r->kind = kind;
 	r->last_send_ms = r->last_recv_ms = r->last_ack_ms = SS_AGE_UNKNOWN;

@@ -230,7 +230,10 @@ TEST_CASE("diagnose: a receiver that never reads: app-not-reading on it, peer-no
   const uint64_t c_cookie = ss_cookie(net.ns_a(), "-t", "src " + ep(A, kCport) + " dst " + ep(B, kPort));
   REQUIRE(s_cookie == uint64_t(srv.num("accepted", "cookie")));
   REQUIRE(c_cookie == uint64_t(cli.num("connected", "cookie")));
-  sleep_s(1.5);  // both conditions held past their 1 s thresholds
+  // both conditions held past their 1 s thresholds, as the samples see
+  // them: the first pass to show the zero window may come up to one
+  // interval (1 s) after ss saw it
+  sleep_s(2.5);
   const uint64_t recv_q = ss_tcp(net.ns_b(), ep(B, kPort), ep(A, kCport)).recv_q;
 
   json doc = d.stop();

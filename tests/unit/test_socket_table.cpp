@@ -654,6 +654,30 @@ TEST_CASE("closed sockets are removed after the retention time", "[table][expire
   CHECK(run.table.find(open.cookie) != nullptr);
 }
 
+// expire() works from queues of what is due: an entry for a socket that
+// has since moved on must not end it.
+TEST_CASE("expire: a socket reopened after it closed outlives its old retention", "[table][expire]") {
+  Script run(TableLimits{.retention_ns = 5 * kSec});
+  KSock k = connected(run, 0x1000, 1);
+  run.state(k, S::Close);
+  run.close(k, kCurl, 3);
+  REQUIRE(run.at(k).closed);
+  const uint64_t closed_at = run.at(k).closed_ns;
+  run.state(k, S::SynSent);  // the kernel reused it: connect() again
+  REQUIRE_FALSE(run.at(k).closed);
+  run.table.expire(closed_at + 3600 * kSec);
+  CHECK(run.table.find(1) != nullptr);
+  CHECK(run.table.counters().evicted_closed == 0);
+  // and a socket that closes again goes at its new time
+  run.state(k, S::Close);
+  const uint64_t again = run.at(k).closed_ns;
+  run.table.expire(again + 5 * kSec);
+  CHECK(run.table.find(1) != nullptr);
+  run.table.expire(again + 5 * kSec + 1);
+  CHECK(run.table.find(1) == nullptr);
+  CHECK(run.table.counters().evicted_closed == 1);
+}
+
 TEST_CASE("over max_sockets: closed first, then the least recently active", "[table][expire]") {
   Script run(TableLimits{.retention_ns = 3600 * kSec, .max_sockets = 3});
   KSock a = connected(run, 0x1000, 1);

@@ -86,7 +86,11 @@ void DiagnosisTracker::observe(const Event& e, const Socket* s) {
         port.name(*s);
       }
     }
-    if (t->kind == TcpKind::ResetReceived && s && s->state == TcpState::SynSent) refused(*s, ts);
+    // the record's own state: the move to SYN_SENT may come later, in the
+    // socket's state run
+    if (t->kind == TcpKind::ResetReceived && s &&
+        (s->state == TcpState::SynSent || t->sock.state == uint8_t(TcpState::SynSent)))
+      refused(*s, ts);
     if (t->kind == TcpKind::Retransmit && s)
       sockets_[s->serial].retransmits.add(ts, uint64_t(t->segs ? t->segs : 1) + t->suppressed);
   } else if (const auto* c = std::get_if<SyscallEvent>(&e)) {

@@ -9,11 +9,14 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
+#include <queue>
 #include <set>
 #include <utility>
 #include <unordered_map>
+#include <vector>
 
 #include "model/coverage.h"
 #include "model/event.h"
@@ -110,6 +113,8 @@ class SocketTable {
   void set_state(Socket& s, TcpState st, uint64_t ts_ns);
   void mark_closed(Socket& s, uint64_t ts_ns, EndHow how = EndHow::None);
   void erase(uint64_t key);
+  // Puts a TIME_WAIT or closed socket on the queues expire() works from.
+  void schedule(const Socket& s);
 
   TableLimits limits_;
   Coverage coverage_;
@@ -135,6 +140,20 @@ class SocketTable {
   std::set<std::pair<uint32_t, uint8_t>> passed_;
   uint64_t files_end_ns_ = 0;  // when the latest files pass ended
   bool in_gap_ = false;        // events were lost since the last pass end
+  // What expire() has to do, soonest first: (when, key) of TIME_WAIT
+  // sockets by the end of their fixed life, and of closed ones by when
+  // they closed. expire() ran three walks over the whole table every
+  // second (a tenth of the reader's time under churn, growing with the
+  // table); from these it touches only what is due. Entries are checked
+  // when taken: a socket that moved on, was erased or re-keyed since has a
+  // newer entry (or none is needed).
+  using Due = std::pair<uint64_t, uint64_t>;
+  using DueQueue = std::priority_queue<Due, std::vector<Due>, std::greater<Due>>;
+  DueQueue timewait_due_;
+  DueQueue closed_due_;
+  // Keys of sockets no pass has shown yet, pruned at every pass end: the
+  // only ones besides those it lists that a delta pass can end.
+  std::vector<uint64_t> unconfirmed_;
 };
 
 inline constexpr uint64_t kProvisionalBit = 1ull << 63;

@@ -56,7 +56,7 @@ Coverage coverage_of(const std::vector<ProbeStatus>& probes) {
 }
 
 bool is_cgroup_section(const std::string& section) {
-  return section.rfind("cgroup/", 0) == 0 || section == "sockops";
+  return section.rfind("cgroup/", 0) == 0;
 }
 
 }  // namespace sockscope

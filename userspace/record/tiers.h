@@ -21,7 +21,7 @@ enum class Tier : unsigned char {
 Tier tier_of(const std::string& section);
 const char* tier_name(Tier t);  // "default", "syscalls", "packets"
 
-// The cgroup socket hooks and sockops: the default tier's lifecycle, which
+// The cgroup socket hooks: the default tier's lifecycle, which
 // the syscall hooks replace where they cannot run (or where --detail
 // syscalls reports the same calls with fds).
 bool is_cgroup_section(const std::string& section);

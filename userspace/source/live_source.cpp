@@ -47,6 +47,7 @@ LiveSource::LiveSource(const LiveOptions& opts) : opts_(opts) {
   // seen both ways is joined by its inode.
   bpf_ = std::make_unique<BpfObject>(opts.loader);
   std::cerr << probe_report(bpf_->probes());
+  if (!bpf_->state_runs()) std::cerr << "sockscope: " << bpf_->state_runs_note() << "\n";
   if (opts_.seed && have_passes()) {
     try {
       iter_ = std::make_unique<IterRunner>();
@@ -468,21 +469,26 @@ void LiveSource::read_dev_drops(const EventSink& sink, uint64_t now) {
 
 // The LRU maps then hold live sockets rather than evicting them.
 void LiveSource::forget_closed(const std::unordered_set<uint64_t>& closed) {
+  // Only entries the read just made found: most short connections have
+  // none, and each delete is a syscall.
+  std::vector<uint64_t> stats, journey;
+  std::vector<ss_sock_drop_key> drop_keys;
   for (uint64_t cookie : closed) {
-    bpf_map_delete_elem(bpf_->stats_fd(), &cookie);
-    stats_seen_.seen().erase(cookie);
-    bpf_map_delete_elem(bpf_->sock_journey_fd(), &cookie);
-    journey_seen_.seen().erase(cookie);
+    if (stats_seen_.seen().erase(cookie)) stats.push_back(cookie);
+    if (journey_seen_.seen().erase(cookie)) journey.push_back(cookie);
     // every reason this socket had at the read just made
     auto& drops = sock_drops_seen_.seen();
     auto it = drops.lower_bound(std::make_tuple(cookie, 0u, 0u));
     while (it != drops.end() && std::get<0>(it->first) == cookie) {
       ss_sock_drop_key k{};
       std::tie(k.cookie, k.reason, k.pad) = it->first;
-      bpf_map_delete_elem(bpf_->sock_drops_fd(), &k);
+      drop_keys.push_back(k);
       it = drops.erase(it);
     }
   }
+  delete_keys(bpf_->stats_fd(), stats, batch_.stats_delete);
+  delete_keys(bpf_->sock_journey_fd(), journey, batch_.journey_delete);
+  delete_keys(bpf_->sock_drops_fd(), drop_keys, batch_.sock_drops_delete);
 }
 
 void LiveSource::read_lost(const EventSink& sink) {

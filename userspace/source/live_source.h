@@ -109,6 +109,7 @@ class LiveSource : public Source {
   // Whether each map answers batch lookups; off after the kernel refuses.
   struct Batch {
     bool stats = true, sock_drops = true, journey = true, dev_stats = true, dev_names = true, dev_drops = true;
+    bool stats_delete = true, sock_drops_delete = true, journey_delete = true;
   } batch_;
   std::unordered_set<uint64_t> closed_;  // cookies whose map entries can go after a read
   std::array<uint64_t, static_cast<size_t>(LostKind::Count)> lost_seen_{};

@@ -130,6 +130,9 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
   // object is loaded again with one record per state change.
   if (int err = open_and_load(opts, true); err) {
     if (err == -EPERM) throw UserError(load_error(err));
+    state_runs_note_ = fmt::format(
+        "state changes go out one record each (more cost under churn): the kernel refused them in runs ({})",
+        std::strerror(-err));
     if (int again = open_and_load(opts, false); again) throw UserError(load_error(again));
     state_runs_ = false;
   }
@@ -217,6 +220,7 @@ void BpfObject::attach_cgroup_lifecycle(bool wanted) {
           "so the cgroup socket hooks never run";
   }
   cgroup_lifecycle_ = all;
+  skel_->bss->cgroup_lifecycle_on = all;  // the state hook's listen record goes with them
   if (all) return;
   for (size_t i : cg) {
     detach(i);

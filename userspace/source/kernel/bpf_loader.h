@@ -69,8 +69,10 @@ class BpfObject {
   // the syscall hooks: asked for, or the fallback) and, if not, why.
   bool cgroup_lifecycle() const { return cgroup_lifecycle_; }
   const std::string& cgroup_note() const { return cgroup_note_; }
-  // Whether a socket's state changes travel together (else one record each).
+  // Whether a socket's state changes travel together (else one record
+  // each), and if not, why: for the start-up report.
   bool state_runs() const { return state_runs_; }
+  const std::string& state_runs_note() const { return state_runs_note_; }
 
  private:
   void release();
@@ -89,6 +91,7 @@ class BpfObject {
   bool cgroup_lifecycle_ = false;
   bool syscalls_fallback_ = false;  // the syscall hooks stand in for the cgroup hooks
   bool state_runs_ = true;          // state changes travel in runs (else one record each)
+  std::string state_runs_note_;
   int open_and_load(const LoaderOptions& opts, bool state_runs);
   std::string cgroup_note_;
   int iter_tcp_ = -1, iter_udp_ = -1, iter_files_ = -1;

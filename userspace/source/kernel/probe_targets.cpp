@@ -54,8 +54,8 @@ bool has_tracefs_event(const std::string& name) {
   return found;
 }
 
-// The attach type a cgroup or sockops section needs (enum bpf_attach_type),
-// and the kernel that added it.
+// The attach type a cgroup section needs (enum bpf_attach_type), and the
+// kernel that added it.
 struct CgroupHook {
   const char* section;
   const char* attach_type;
@@ -69,7 +69,6 @@ constexpr CgroupHook kCgroupHooks[] = {
     {"cgroup/connect4", "BPF_CGROUP_INET4_CONNECT", "4.17"},
     {"cgroup/connect6", "BPF_CGROUP_INET6_CONNECT", "4.17"},
     {"cgroup/setsockopt", "BPF_CGROUP_SETSOCKOPT", "5.3"},
-    {"sockops", "BPF_CGROUP_SOCK_OPS", "4.13"},
 };
 
 // Whether the kernel's enum bpf_attach_type names this value.
