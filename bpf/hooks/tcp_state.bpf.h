@@ -14,7 +14,7 @@
 /* The move to CLOSE is the last moment the socket's counters can be read
  * (as tcplife does): a connection that lives between two iterator passes
  * still ends complete. A record on the stack, copied into the ring. */
-static __always_inline void emit_final(struct sock *sk, __u8 state, __u64 now, const struct sock_local *l)
+static __always_inline void emit_final(struct sock *sk, __u8 state, __u64 now)
 {
 	struct ss_sock_info *r = reserve_at(SS_EV_SOCK, sizeof(*r), now);
 	if (!r)
@@ -22,8 +22,6 @@ static __always_inline void emit_final(struct sock *sk, __u8 state, __u64 now, c
 	__builtin_memset(r, 0, sizeof(*r));
 	sock_info_init(r, SS_SOCK_FINAL, SS_SK_FULL, now);
 	fill_sock_info(r, sk, state);
-	if (!r->sock.sport && l)
-		r->sock.sport = l->sport; /* the port is given back before CLOSE */
 	submit(r);
 }
 
@@ -96,7 +94,7 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 	 * to be purged, and rcv_nxt already counts the peer's FIN, which a
 	 * sample would show as one unread byte. */
 	if (last)
-		emit_final(sk, newstate, now, l);
+		emit_final(sk, newstate, now);
 	else if (packets_on)
 		sample_occupancy(sk, cookie, newstate, SS_SAMPLE_STATE);
 	return 0;

@@ -60,11 +60,6 @@ struct sock_local {
 	__u64 cookie;
 	__u64 head; /* 64-bit: the compare-and-swap takes no other width before -mcpu=v3 */
 	__u64 sent;
-	/* the local port as the steps saw it: at the move to CLOSE the kernel
-	 * has already given the port back, and the records written then
-	 * would show none */
-	__u16 sport;
-	__u8 pad[6];
 	struct ss_state_step steps[SS_RUN_RING];
 };
 

@@ -123,6 +123,10 @@ static __always_inline void fill_sock_id(struct ss_sock_id *id, struct sock *sk)
 	id->inode = so ? ss_cast(struct socket_alloc, so)->vfs_inode.i_ino : 0;
 	id->protocol = sk->sk_protocol;
 	id->type = sk->sk_type;
+	/* at the move to CLOSE the kernel has given the port back (inet_num
+	 * is 0) but still has it as the source port */
+	if (!id->sport)
+		id->sport = bpf_ntohs(ss_cast(struct inet_sock, sk)->inet_sport);
 }
 
 /* Queue sizes as ss reports them (Recv-Q / Send-Q), plus the raw memory

@@ -36,8 +36,6 @@ static __always_inline void run_flush(struct sock *sk, struct sock_local *l, __u
 		return;
 	fill_sock_id(&r->sock, sk);
 	r->sock.cookie = l->cookie;
-	if (!r->sock.sport)
-		r->sock.sport = l->sport;
 	r->n = n;
 	__builtin_memset(r->pad, 0, sizeof(r->pad));
 	__u64 first = head - n;
@@ -60,9 +58,6 @@ static __always_inline void run_append(struct sock *sk, struct sock_local *l, __
 {
 	if (l->head - l->sent >= SS_RUN_STEPS)
 		run_flush(sk, l, now);
-	__u16 port = sk->__sk_common.skc_num;
-	if (port)
-		l->sport = port;
 	struct ss_state_step *s = &l->steps[l->head & (SS_RUN_RING - 1)];
 	s->ts_ns = now;
 	s->pid = bpf_get_current_pid_tgid() >> 32;

@@ -134,7 +134,6 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
         "state changes go out one record each (more cost under churn): the kernel refused them in runs ({})",
         std::strerror(-err));
     if (int again = open_and_load(opts, false); again) throw UserError(load_error(again));
-    state_runs_ = false;
   }
   for (size_t i = 0; i < probes_.size(); ++i)
     if (probes_[i].tier == tier_name(Tier::Default) && !is_cgroup_section(probes_[i].target)) attach(i);

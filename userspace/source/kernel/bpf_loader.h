@@ -71,7 +71,7 @@ class BpfObject {
   const std::string& cgroup_note() const { return cgroup_note_; }
   // Whether a socket's state changes travel together (else one record
   // each), and if not, why: for the start-up report.
-  bool state_runs() const { return state_runs_; }
+  bool state_runs() const { return state_runs_note_.empty(); }
   const std::string& state_runs_note() const { return state_runs_note_; }
 
  private:
@@ -90,8 +90,7 @@ class BpfObject {
   int cgroup_fd_ = -1;
   bool cgroup_lifecycle_ = false;
   bool syscalls_fallback_ = false;  // the syscall hooks stand in for the cgroup hooks
-  bool state_runs_ = true;          // state changes travel in runs (else one record each)
-  std::string state_runs_note_;
+  std::string state_runs_note_;     // empty: state changes travel in runs
   int open_and_load(const LoaderOptions& opts, bool state_runs);
   std::string cgroup_note_;
   int iter_tcp_ = -1, iter_udp_ = -1, iter_files_ = -1;
