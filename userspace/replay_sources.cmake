@@ -19,4 +19,5 @@ set(SOCKSCOPE_REPLAY_SOURCES
   trace/reader.cpp
   trace/writer.cpp
   util/clock.cpp
+  util/slab_alloc.cpp
 )

@@ -35,6 +35,10 @@ enum ss_event_type {
 	SS_EV_FILE = 7,    /* a process's fd to a socket (iter/task_file) */
 	SS_EV_STATE_RUN = 8, /* several TCP state changes of one socket (ABI 5) */
 	SS_EV_TYPE_MAX = 8,
+	/* Iterator passes only, never in the ring or a trace file (so outside
+	 * SS_EV_TYPE_MAX and the trace ABI): a timewait socket that a delta
+	 * pass names as still there, by its cookie alone (ss_sock_brief). */
+	SS_EV_SOCK_BRIEF = 9,
 };
 
 /* Which syscall an SS_EV_SYSCALL record describes. Never reuse a value. */
@@ -334,6 +338,13 @@ struct ss_sock_info {
 	__u8 origin;          /* enum ss_sock_origin */
 	__u8 kind;            /* enum ss_sock_kind */
 	__u8 pad[6];
+};
+
+/* A timewait socket the previous pass showed in full, still there; it
+ * has nothing else that can change (iter/tcp, delta passes). */
+struct ss_sock_brief {
+	struct ss_hdr hdr;
+	__u64 cookie;
 };
 
 /* One open fd of a process to an inet socket (iter/task_file). */

@@ -46,9 +46,19 @@ int ss_iter_tcp(struct bpf_iter__tcp *ctx)
 		struct tcp_request_sock *req = tw ? NULL : bpf_skc_to_tcp_request_sock(skc);
 		if (!tw && !req)
 			return 0;
+		/* a timewait socket keeps its full socket's cookie */
+		__u64 cookie = bpf_get_socket_cookie(skc);
+		if (tw && iter_tw_brief_ms && tw->tw_sk.tw_substate == SS_TCP_TIME_WAIT &&
+		    jiffies_left_ms(tw->tw_sk.tw_timer.expires, bpf_jiffies64()) < iter_tw_brief_ms) {
+			struct ss_sock_brief b = {};
+			b.hdr.type = SS_EV_SOCK_BRIEF;
+			b.hdr.size = sizeof(b);
+			b.cookie = cookie;
+			bpf_seq_write(ctx->meta->seq, &b, sizeof(b));
+			return 0;
+		}
 		sock_info_init(&r, SS_SOCK_PASS, tw ? SS_SK_TIMEWAIT : SS_SK_REQUEST, bpf_ktime_get_ns());
 		struct sock *sk = (struct sock *)skc;
-		bpf_get_socket_cookie(skc); /* a timewait socket keeps its full socket's */
 		fill_sock_common(&r.sock, sk);
 		if (tw) {
 			/* as ss shows it: TIME-WAIT, or FIN-WAIT-2 for an orphan

@@ -49,3 +49,12 @@ volatile __u32 canary_tgid = 0;
  * listen record they would (without them the syscall hooks report it). */
 volatile __u32 cgroup_lifecycle_on = 0;
 volatile __u32 canary_seen = 0;
+/* iter/tcp names a TIME_WAIT socket by its cookie alone (ss_sock_brief)
+ * when it has less than this many ms left: userspace sets it for a delta
+ * pass so that only those the previous pass showed in full qualify (a
+ * timewait socket's life is a fixed 60 s, so ms left says how old it is).
+ * Under churn they are most of the table (up to tcp_max_tw_buckets) and
+ * nothing about them changes; the brief record still says each is there,
+ * so one the kernel let go early (reused, reset, overflow) is named gone.
+ * 0: every socket in full. */
+volatile __u32 iter_tw_brief_ms = 0;

@@ -35,6 +35,28 @@ struct Pass {
   }
 };
 
+ss_sock_brief brief(uint64_t cookie) {
+  ss_sock_brief b{};
+  b.hdr.type = SS_EV_SOCK_BRIEF;
+  b.hdr.size = sizeof(b);
+  b.cookie = cookie;
+  return b;
+}
+
+// records of mixed kinds, as a pass writes them
+struct Raw {
+  std::vector<std::vector<uint8_t>> bytes;
+  std::vector<std::span<const uint8_t>> spans;
+  template <class T>
+  void add(const T& r) {
+    bytes.emplace_back(sizeof(r));
+    std::memcpy(bytes.back().data(), &r, sizeof(r));
+  }
+  void done() {
+    for (const auto& b : bytes) spans.emplace_back(b);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("pass delta: unchanged sockets stay home, changed and new ones go, gone ones are named", "[pass]") {
@@ -83,4 +105,37 @@ TEST_CASE("pass delta: a cookie twice in one pass, and records it cannot read, a
   auto q2 = d.sift(1, 1, q.spans, false);
   CHECK(q2.deliver == std::vector<bool>{true});
   CHECK(q2.cookies.empty());
+}
+
+TEST_CASE("pass delta: a brief record keeps its socket as it was, and one not known before is counted",
+          "[pass]") {
+  PassDelta d;
+  ss_sock_info tw = rec(2);
+  tw.kind = SS_SK_TIMEWAIT;
+  Pass full{rec(1), tw, rec(3)};
+  d.sift(7, 1, full.spans, true);
+  // 1 went (the kernel let it go), 2 is named by cookie, 3 as it was
+  Raw delta;
+  delta.add(brief(2));
+  delta.add(rec(3));
+  delta.done();
+  auto a = d.sift(7, 1, delta.spans, false);
+  CHECK(a.deliver == std::vector<bool>{false, false});
+  CHECK(a.gone == std::vector<uint64_t>{1});
+  CHECK(a.cookies == std::vector<uint64_t>{2, 3});
+  CHECK(a.brief_unknown == 0);
+  // 2 keeps the digest of its full record: the same record again is unchanged
+  Pass again{tw, rec(3)};
+  auto b = d.sift(7, 1, again.spans, false);
+  CHECK(b.deliver == std::vector<bool>{false, false});
+  // a brief record of a socket no pass showed: never delivered, counted;
+  // even a full pass cannot deliver it
+  Raw odd;
+  odd.add(brief(9));
+  odd.done();
+  auto c = d.sift(7, 1, odd.spans, true);
+  CHECK(c.deliver == std::vector<bool>{false});
+  CHECK(c.brief_unknown == 1);
+  CHECK(c.gone == std::vector<uint64_t>{2, 3});
+  CHECK(c.cookies == std::vector<uint64_t>{9});
 }

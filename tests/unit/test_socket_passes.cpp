@@ -244,6 +244,28 @@ TEST_CASE("passes: a delta pass ends only the sockets it lists as gone, and thos
   CHECK(t.find(4)->closed);
 }
 
+TEST_CASE("passes: a socket no files pass found held is looked at again once it leaves the tables",
+          "[model][pass]") {
+  SocketTable t;
+  SockId id = sock(1, TcpState::Established);
+  t.apply(seen(10 * kSec, id));
+  t.apply(tcp_end(9 * kSec, 10 * kSec));
+  t.apply(held(10 * kSec + 1, 1, 300, "client", 4));
+  t.apply(files_end(10 * kSec, 10 * kSec + 2));
+  REQUIRE(t.find(1)->holders.size() == 1);
+  t.apply(files_end(11 * kSec, 11 * kSec + 2));  // nobody holds it now: still in the table
+  CHECK(t.find(1)->holders.empty());
+  CHECK_FALSE(t.find(1)->closed);
+  t.apply(files_end(12 * kSec, 12 * kSec + 2));
+  CHECK_FALSE(t.find(1)->closed);
+  // a reset takes it out of the tables; no fd holds it, so the next files
+  // pass ends it
+  t.apply(change(13 * kSec, id, TcpState::Established, TcpState::Close));
+  CHECK_FALSE(t.find(1)->closed);
+  t.apply(files_end(14 * kSec, 14 * kSec + 2));
+  CHECK(t.find(1)->closed);
+}
+
 // A state run travels with the pass that visits its socket: the pass's
 // record is applied first, the run's steps after it, older than it.
 TEST_CASE("passes: a state run applied after the pass that flushed it dates the state from its change",

@@ -104,6 +104,7 @@ struct Socket {
   // owner is the one that made, accepted or last used it, or else the first.
   std::vector<Owner> holders;
   uint64_t holders_ns = 0;  // when holders was last filled
+  bool files_due = false;   // listed for the next files pass end (SocketTable::files_due_)
 
   Owner owner;
   uint32_t listen_backlog = 0;

@@ -88,8 +88,12 @@ const Socket* SocketTable::apply(const Event& e) {
   s->io.bytes_measured |= coverage_.packets;
   s->io.calls_measured |= coverage_.syscalls;
   // since when a pass must show it (PassEnd)
-  if (!in_tables(*s)) s->hashed_ns = 0;
-  else if (!s->hashed_ns) s->hashed_ns = ts;
+  if (!in_tables(*s)) {
+    s->hashed_ns = 0;
+    if (!s->closed) due_files(*s);  // it lives only while an fd holds it
+  } else if (!s->hashed_ns) {
+    s->hashed_ns = ts;
+  }
   return s;
 }
 
@@ -104,9 +108,20 @@ Socket& SocketTable::create(uint64_t key, const SockId& id, uint64_t ts_ns) {
   s.serial = ++counters_.sockets_created;
   s.id = id;
   s.first_seen_ns = s.last_event_ns = ts_ns;
+  // room for a whole connection's states and calls at once: growing one
+  // by one made four allocations of each per socket under churn
+  s.history.reserve(8);
+  s.calls.reserve(4);
   if (is_provisional(key)) by_sk_[id.sk] = key;
   unconfirmed_.push_back(key);
+  due_files(s);
   return s;
+}
+
+void SocketTable::due_files(Socket& s) {
+  if (s.files_due) return;
+  s.files_due = true;
+  files_due_.push_back(s.key);
 }
 
 // Finds or creates the socket a record is about. fresh: the record starts
@@ -132,6 +147,7 @@ Socket* SocketTable::resolve(const SockId& id, uint64_t ts_ns, bool fresh) {
         take_pending_stats(moved);
         schedule(moved);  // its queue entries name the old key
         unconfirmed_.push_back(id.cookie);
+        if (moved.files_due) files_due_.push_back(id.cookie);
         return &moved;
       }
     }
@@ -667,6 +683,7 @@ Socket* SocketTable::on(const FileHolder& e) {
   merge_identity(*s, id);
   if (s->holders_ns <= files_end_ns_) s->holders.clear();  // the first of a new pass
   s->holders_ns = e.ts_ns;
+  due_files(*s);
   Owner o{e.task.pid, e.fd, e.task.comm};
   if (std::none_of(s->holders.begin(), s->holders.end(),
                    [&](const Owner& h) { return h.pid == o.pid && h.fd == o.fd; }))
@@ -691,14 +708,31 @@ Socket* SocketTable::on(const PassEnd& e) {
   if (e.what == PassWhat::Files) {
     // Sockets in no table live only while an fd holds them: held by
     // nobody now, they are gone (their holders exited without close()).
-    for (auto& [key, s] : sockets_) {
-      if (s.closed || s.first_seen_ns >= e.start_ns || s.holders_ns >= e.start_ns) continue;
+    size_t keep = 0;
+    for (size_t i = 0; i < files_due_.size(); ++i) {
+      const uint64_t key = files_due_[i];
+      auto it = sockets_.find(key);
+      if (it == sockets_.end()) continue;  // erased, or re-keyed (listed again under its new key)
+      Socket& s = it->second;
+      if (s.key != key || s.closed) {
+        if (s.key == key) s.files_due = false;
+        continue;
+      }
+      if (s.first_seen_ns >= e.start_ns || s.holders_ns >= e.start_ns) {
+        files_due_[keep++] = key;  // too new for this pass, or held: looked at again next time
+        continue;
+      }
       s.holders.clear();
       s.holders_ns = e.ts_ns;  // checked: no process holds it
-      if (in_tables(s)) continue;
+      if (in_tables(s)) {
+        s.files_due = false;  // until an fd holds it again or it leaves the tables
+        continue;
+      }
       end_gone(s, e.start_ns);
       if (s.end == EndHow::Gone) s.end = EndHow::OwnerExited;
+      s.files_due = false;
     }
+    files_due_.resize(keep);
     files_end_ns_ = e.ts_ns;
     return nullptr;
   }

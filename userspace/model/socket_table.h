@@ -23,6 +23,7 @@
 #include "model/names.h"
 #include "model/nic_table.h"
 #include "model/socket.h"
+#include "util/slab_alloc.h"
 
 namespace sockscope {
 
@@ -65,7 +66,9 @@ class SocketTable {
   void expire(uint64_t now_ns);
 
   const Socket* find(uint64_t key) const;
-  const std::unordered_map<uint64_t, Socket>& sockets() const { return sockets_; }
+  using Map = std::unordered_map<uint64_t, Socket, std::hash<uint64_t>, std::equal_to<uint64_t>,
+                                 SlabAllocator<std::pair<const uint64_t, Socket>>>;
+  const Map& sockets() const { return sockets_; }
   const TableCounters& counters() const { return counters_; }
   size_t size() const { return sockets_.size(); }
   const TableLimits& limits() const { return limits_; }
@@ -119,7 +122,7 @@ class SocketTable {
   TableLimits limits_;
   Coverage coverage_;
   TableCounters counters_;
-  std::unordered_map<uint64_t, Socket> sockets_;
+  Map sockets_;  // nodes from slabs: see util/slab_alloc.h
   std::unordered_map<uint64_t, uint64_t> by_sk_;  // kernel address -> provisional key
   // Counters read from the kernel's maps can arrive before the ring-buffer
   // records that create their socket: they wait here for it.
@@ -154,6 +157,14 @@ class SocketTable {
   // Keys of sockets no pass has shown yet, pruned at every pass end: the
   // only ones besides those it lists that a delta pass can end.
   std::vector<uint64_t> unconfirmed_;
+  // Keys of the sockets a files pass end must look at: those held by an
+  // fd, those in no table (they live only while an fd holds them) and new
+  // ones. The others (TIME_WAIT, closed, and any in a table that no
+  // process held at the last files pass) need nothing from it; under churn
+  // they are nearly all of a table at its cap, which a walk per files pass
+  // (every second while sockets come and go) visited in full.
+  std::vector<uint64_t> files_due_;
+  void due_files(Socket& s);
 };
 
 inline constexpr uint64_t kProvisionalBit = 1ull << 63;

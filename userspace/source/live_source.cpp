@@ -205,8 +205,9 @@ void LiveSource::pass_failed(const std::string& what, const std::string& err) {
   if (pass_warned_.insert(what).second) std::cerr << "sockscope: " << what << ": " << err << "\n";
 }
 
-std::vector<std::span<const uint8_t>> LiveSource::pass_records() {
-  std::vector<std::span<const uint8_t>> out;
+const std::vector<std::span<const uint8_t>>& LiveSource::pass_records() {
+  std::vector<std::span<const uint8_t>>& out = records_;
+  out.clear();
   std::span<const uint8_t> rest(pass_buf_);
   while (!rest.empty()) {
     // records are whole (the kernel rewrites one that did not fit)
@@ -261,14 +262,22 @@ void LiveSource::run_passes(const EventSink& sink) {
   consume();
   sink_ = nullptr;
   const uint64_t start = monotonic_ns();
+  const uint64_t since_last = start - last_pass_ns_;
   last_pass_ns_ = start;
   std::vector<PassEnd> ends;
   // sorted vectors, not hash sets: a pass over 100,000 sockets would
   // allocate a node for each
-  std::vector<uint64_t> cookies;
-  cookies.reserve(pass_cookies_.size() + 1024);
+  std::vector<uint64_t>& cookies = cookies_next_;  // kept: see pass_records()
+  cookies.clear();
   std::unordered_set<uint32_t> seen_ns;
   const bool full = full_pass_next();
+  // In a delta pass, a TIME_WAIT socket older than the previous pass (the
+  // kernel gives each 60 s; a second's margin for the timer's tick) goes by
+  // its cookie alone: that pass showed it in full, and nothing about it
+  // can have changed but whether it is still there.
+  constexpr uint64_t kTimeWaitMs = 60'000, kMarginMs = 1'000;
+  const uint64_t age_ms = since_last / 1'000'000 + kMarginMs;
+  bpf_->set_pass_tw_brief(full || age_ms >= kTimeWaitMs ? 0 : uint32_t(kTimeWaitMs - age_ms));
   const std::vector<Netns> all = list_netns();
   for (size_t i = 0; i < all.size(); ++i) {
     const Netns& ns = all[i];
@@ -286,9 +295,12 @@ void LiveSource::run_passes(const EventSink& sink) {
                     err);
         continue;
       }
-      const auto records = pass_records();
-      PassDelta::Result d = delta_.sift(ns.inum, uint8_t(what), records, full);
-      ends.emplace_back(0, start, ns.inum, what, deliver_pass(sink, records, &d.deliver), !full, std::move(d.gone));
+      const auto& records = pass_records();
+      const PassDelta::Result& d = delta_.sift(ns.inum, uint8_t(what), records, full);
+      // a socket named briefly that the previous pass did not show (it
+      // failed, or the namespace is new): the next pass shows all in full
+      if (d.brief_unknown) full_pass_due_ = true;
+      ends.emplace_back(0, start, ns.inum, what, deliver_pass(sink, records, &d.deliver), !full, d.gone);
       cookies.insert(cookies.end(), d.cookies.begin(), d.cookies.end());
     }
   }
@@ -314,7 +326,7 @@ void LiveSource::run_passes(const EventSink& sink) {
   const uint64_t now = monotonic_ns();
   std::sort(cookies.begin(), cookies.end());
   bool changed = cookies != pass_cookies_;
-  pass_cookies_ = std::move(cookies);
+  std::swap(pass_cookies_, cookies);
   if (files < 0 || !(changed || !held_unlisted_.empty() || now - last_files_ns_ >= 10'000'000'000ull)) return;
   last_files_ns_ = now;
   pass_buf_.clear();

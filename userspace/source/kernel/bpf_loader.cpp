@@ -264,6 +264,8 @@ bool BpfObject::tier_on(Tier t) const {
   return false;
 }
 
+void BpfObject::set_pass_tw_brief(uint32_t ms_left) { skel_->bss->iter_tw_brief_ms = ms_left; }
+
 void BpfObject::set_detail_pid(uint32_t pid) { skel_->bss->detail_tgid = pid; }
 uint32_t BpfObject::detail_pid() const { return skel_->bss->detail_tgid; }
 

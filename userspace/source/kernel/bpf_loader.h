@@ -62,6 +62,9 @@ class BpfObject {
   // returns "" or why it could not. The default tier stays as it is.
   std::string set_tier(Tier t, bool on);
   bool tier_on(Tier t) const;
+  // TIME_WAIT sockets with less than this left go by cookie alone in the
+  // next TCP passes (0: all in full); see iter_tw_brief_ms in the BPF config.
+  void set_pass_tw_brief(uint32_t ms_left);
   // The detail tiers for one process only (0: every process).
   void set_detail_pid(uint32_t pid);
   uint32_t detail_pid() const;
