@@ -113,17 +113,26 @@ void LiveSource::hold_ring() {
 
 // In the order they were taken; each was whole in the ring (its size came
 // from the ring, not from the record), and is decoded like any other.
+// Applying a second's worth of held records takes long enough for the
+// ring to fill again, so it keeps draining the ring (into a fresh held_)
+// as it goes, and applies what that took next: the order stays the ring's.
 void LiveSource::apply_held(const EventSink& sink) {
-  std::span<const uint8_t> rest(held_);
-  while (rest.size() >= sizeof(uint32_t)) {
-    uint32_t n;
-    std::memcpy(&n, rest.data(), sizeof(n));
-    rest = rest.subspan(sizeof(n));
-    if (n > rest.size()) break;  // cannot happen: written above
-    if (deliver(RawKind::Kernel, rest.first(n), sink, decode_) == DecodeStatus::Ok) note_closed(scratch_);
-    rest = rest.subspan(n);
+  while (!held_.empty()) {
+    std::vector<uint8_t> batch = std::move(held_);
+    held_ = std::move(held_spare_);
+    held_.clear();
+    std::span<const uint8_t> rest(batch);
+    for (uint32_t count = 1; rest.size() >= sizeof(uint32_t); ++count) {
+      uint32_t n;
+      std::memcpy(&n, rest.data(), sizeof(n));
+      rest = rest.subspan(sizeof(n));
+      if (n > rest.size()) break;  // cannot happen: written above
+      if (deliver(RawKind::Kernel, rest.first(n), sink, decode_) == DecodeStatus::Ok) note_closed(scratch_);
+      rest = rest.subspan(n);
+      if (count % 4096 == 0) hold_ring();
+    }
+    held_spare_ = std::move(batch);
   }
-  held_.clear();
 }
 
 // Map entries of closed sockets are deleted after their final read, so the
@@ -286,7 +295,7 @@ void LiveSource::run_passes(const EventSink& sink) {
       if (link < 0) continue;
       pass_buf_.clear();
       std::string err;
-      const bool ran = iter_->run(link, i == 0 ? nullptr : &ns, pass_buf_, err);
+      const bool ran = iter_->run(link, i == 0 ? nullptr : &ns, pass_buf_, err, [this] { hold_ring(); });
       hold_ring();
       if (!ran) {
         // incomplete: no end, so nothing is closed on its account
@@ -331,7 +340,7 @@ void LiveSource::run_passes(const EventSink& sink) {
   last_files_ns_ = now;
   pass_buf_.clear();
   std::string err;
-  const bool ran = iter_->run(files, nullptr, pass_buf_, err);
+  const bool ran = iter_->run(files, nullptr, pass_buf_, err, [this] { hold_ring(); });
   hold_ring();
   if (!ran) {
     apply_held(sink);

@@ -121,6 +121,7 @@ class LiveSource : public Source {
   std::vector<uint8_t> pass_buf_;
   bool holding_ = false;      // on_record copies into held_ instead of delivering
   std::vector<uint8_t> held_;  // records taken from the ring during a pass: u32 size, then the bytes
+  std::vector<uint8_t> held_spare_;  // apply_held's other buffer, kept for its capacity
   uint64_t last_pass_ns_ = 0, last_files_ns_ = 0;
   std::vector<uint64_t> pass_cookies_;  // what the last tcp/udp passes showed, sorted
   std::vector<uint64_t> cookies_next_;  // the round being read: swapped with pass_cookies_ at its end

@@ -40,7 +40,11 @@ class IterRunner {
   // Runs the iterator of link_fd (in ns; nullptr: where sockscope is) and
   // appends everything it wrote to out. false when the pass did not
   // complete (the namespace went away, the kernel refused); err says why.
-  bool run(int link_fd, const Netns* ns, std::vector<uint8_t>& out, std::string& err);
+  // between, if given, runs every megabyte or so of a long pass (sockscope
+  // drains its ring buffer there: a pass over 100,000s of sockets takes
+  // long enough for the ring to fill behind it).
+  bool run(int link_fd, const Netns* ns, std::vector<uint8_t>& out, std::string& err,
+           const std::function<void()>& between = {});
 
  private:
   int home_ = -1;
