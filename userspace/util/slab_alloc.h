@@ -19,6 +19,19 @@
 #include <memory>
 #include <new>
 
+// Under AddressSanitizer (the fuzzer, sanitizer builds) blocks come from
+// operator new, so a use after free of a socket is still caught.
+#if defined(__SANITIZE_ADDRESS__)
+#define SOCKSCOPE_SLABS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SOCKSCOPE_SLABS 0
+#endif
+#endif
+#ifndef SOCKSCOPE_SLABS
+#define SOCKSCOPE_SLABS 1
+#endif
+
 namespace sockscope {
 
 namespace slab {
@@ -38,11 +51,11 @@ struct SlabAllocator {
 
   T* allocate(size_t n) {
     static_assert(alignof(T) <= 64);
-    if (n > slab::kMaxBlock / sizeof(T)) return std::allocator<T>{}.allocate(n);
+    if (!SOCKSCOPE_SLABS || n > slab::kMaxBlock / sizeof(T)) return std::allocator<T>{}.allocate(n);
     return static_cast<T*>(slab::take(n * sizeof(T)));
   }
   void deallocate(T* p, size_t n) noexcept {
-    if (n > slab::kMaxBlock / sizeof(T)) return std::allocator<T>{}.deallocate(p, n);
+    if (!SOCKSCOPE_SLABS || n > slab::kMaxBlock / sizeof(T)) return std::allocator<T>{}.deallocate(p, n);
     slab::give(p, n * sizeof(T));
   }
   template <class U>
