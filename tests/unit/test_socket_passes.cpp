@@ -58,6 +58,15 @@ StateChange change(uint64_t ts, const SockId& id, TcpState from, TcpState to) {
   return c;
 }
 
+// id shown by a TCP pass at 10 s, then held by client (pid 300, fd 4)
+// in the files pass after it
+void held_after_passes(SocketTable& t, const SockId& id) {
+  t.apply(seen(10 * kSec, id));
+  t.apply(tcp_end(9 * kSec, 10 * kSec));
+  t.apply(held(10 * kSec + 1, id.cookie, 300, "client", 4));
+  t.apply(files_end(10 * kSec, 10 * kSec + 2));
+}
+
 }  // namespace
 
 TEST_CASE("passes: a socket in the first pass existed before start-up; its ages are the kernel's",
@@ -198,10 +207,7 @@ TEST_CASE("passes: owners come from who holds the fd, not from who ran a hook", 
 TEST_CASE("passes: a reset socket whose owner exits without close() ends with the files pass", "[model][pass]") {
   SocketTable t;
   SockId id = sock(1, TcpState::Established);
-  t.apply(seen(10 * kSec, id));
-  t.apply(tcp_end(9 * kSec, 10 * kSec));
-  t.apply(held(10 * kSec + 1, 1, 300, "client", 4));
-  t.apply(files_end(10 * kSec, 10 * kSec + 2));
+  held_after_passes(t, id);
   t.apply(change(11 * kSec, id, TcpState::Established, TcpState::Close));
   SockInfo fin = seen(11 * kSec, sock(1, TcpState::Close));
   fin.origin = SockOrigin::Final;
@@ -248,10 +254,7 @@ TEST_CASE("passes: a socket no files pass found held is looked at again once it 
           "[model][pass]") {
   SocketTable t;
   SockId id = sock(1, TcpState::Established);
-  t.apply(seen(10 * kSec, id));
-  t.apply(tcp_end(9 * kSec, 10 * kSec));
-  t.apply(held(10 * kSec + 1, 1, 300, "client", 4));
-  t.apply(files_end(10 * kSec, 10 * kSec + 2));
+  held_after_passes(t, id);
   REQUIRE(t.find(1)->holders.size() == 1);
   t.apply(files_end(11 * kSec, 11 * kSec + 2));  // nobody holds it now: still in the table
   CHECK(t.find(1)->holders.empty());
