@@ -14,9 +14,12 @@
  * read from its fields, not with fill_sock_id; netns and inode are left 0
  * and come with the next pass (the cookie joins them).
  *
- * setsockopt programs may not ask for a socket's cookie, so sock_create
- * (and, for accepted sockets, which sock_create never sees, the state hook
- * at SYN_RECV) keeps it in socket-local storage (sock_local, maps.bpf.h).
+ * setsockopt programs may not ask for a socket's cookie, so that one reads
+ * it where the kernel keeps it (sock_cookie_kept); sock_create, the state
+ * hook at SYN_RECV (accepted sockets, which sock_create never sees) and
+ * every iterator pass make sure there is one. Nothing is stored per
+ * socket: socket-local storage, allocated for each new socket, was the
+ * largest single cost of the default tier under connection churn.
  *
  * listen() is reported by the state hook, at the move to LISTEN, which
  * runs in the listening process with the backlog already set: a sockops
@@ -76,6 +79,22 @@ static __always_inline void id_from_bpf_sock(struct ss_sock_id *id, struct bpf_s
 		SS_COPY_ADDR6(id->daddr, sk, dst_ip6);
 }
 
+/* The cookie the socket already has, 0 if none was made yet, for
+ * programs that may not call bpf_get_socket_cookie (setsockopt). The
+ * verifier allows no arithmetic on a bpf_sock pointer, so the start of the
+ * socket is read up to the field, whose offset CO-RE gives. */
+#define SS_COOKIE_READ_MAX 256
+static __always_inline __u64 sock_cookie_kept(struct bpf_sock *sk)
+{
+	__u32 off = bpf_core_field_offset(struct sock, __sk_common.skc_cookie);
+	__u8 head[SS_COOKIE_READ_MAX];
+	if (off > SS_COOKIE_READ_MAX - 8)
+		return 0;
+	if (bpf_probe_read_kernel(head, off + 8, sk))
+		return 0;
+	return *(__u64 *)(head + off);
+}
+
 /* sockscope's own start-up check (config.bpf.h): not a socket to show. */
 static __always_inline bool is_canary(void)
 {
@@ -91,10 +110,7 @@ int ss_cg_sock_create(struct bpf_sock *ctx)
 		canary_seen++;
 		return 1;
 	}
-	__u64 cookie = bpf_get_socket_cookie(ctx);
-	struct sock_local *kept = bpf_sk_storage_get(&sock_local, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (kept)
-		kept->cookie = cookie;
+	__u64 cookie = bpf_get_socket_cookie(ctx); /* made now, read later by setsockopt */
 	struct ss_syscall_event *e = call_record(SS_CALL_SOCKET);
 	if (!e)
 		return 1;
@@ -185,13 +201,14 @@ int ss_cg_setsockopt(struct bpf_sockopt *ctx)
 	struct bpf_sock *sk = ctx->sk;
 	if (!sk || !modelled(sk->family, sk->type, sk->protocol))
 		return 1;
-	struct sock_local *kept = bpf_sk_storage_get(&sock_local, sk, 0, 0);
+	__u64 cookie = cfg_sockopt_cookie ? sock_cookie_kept(sk) : 0;
 	struct ss_syscall_event *e = call_record(SS_CALL_SETSOCKOPT);
 	if (!e)
 		return 1;
-	/* no cookie: a socket made before sockscope started; the model joins
-	 * nothing by a zero cookie and counts the record unmatched */
-	id_from_bpf_sock(&e->sock, sk, kept ? kept->cookie : 0);
+	/* no cookie: a socket made before sockscope started and not yet seen
+	 * by a pass; the model joins nothing by a zero cookie and counts the
+	 * record unmatched */
+	id_from_bpf_sock(&e->sock, sk, cookie);
 	e->arg0 = (__u32)ctx->level;
 	e->arg1 = (__u32)ctx->optname;
 	int *v = ctx->optval;

@@ -34,13 +34,17 @@ int ss_iter_tcp(struct bpf_iter__tcp *ctx)
 		if (!is_inet(sk->__sk_common.skc_family))
 			return 0;
 		sock_info_init(&r, SS_SOCK_PASS, SS_SK_FULL, bpf_ktime_get_ns());
-		bpf_get_socket_cookie(sk); /* generated if it has none yet */
+		__u64 cookie = bpf_get_socket_cookie(sk); /* generated if it has none yet */
 		fill_sock_info(&r, sk, sk->__sk_common.skc_state);
 		/* the state changes waiting on it go out now (to the ring
-		 * buffer): how it got to the state this record shows */
-		struct sock_local *l = cfg_state_runs ? bpf_sk_storage_get(&sock_local, sk, 0, 0) : NULL;
-		if (l)
-			run_flush(sk, l, 0);
+		 * buffer): how it got to the state this record shows. The
+		 * iterator holds the socket's lock here, so no change can
+		 * come between the flush and the delete. */
+		struct state_run_buf *l = cfg_state_runs ? bpf_map_lookup_elem(&state_runs, &cookie) : NULL;
+		if (l) {
+			run_flush(sk, l, cookie, 0);
+			run_release(l, cookie);
+		}
 	} else {
 		struct tcp_timewait_sock *tw = bpf_skc_to_tcp_timewait_sock(skc);
 		struct tcp_request_sock *req = tw ? NULL : bpf_skc_to_tcp_request_sock(skc);

@@ -77,14 +77,18 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 	__u64 cookie = bpf_get_socket_cookie(sk);
 	__u64 now = bpf_ktime_get_ns(); /* one clock read for every record below */
 	bool last = newstate == TCP_CLOSE || newstate == TCP_TIME_WAIT;
-	struct sock_local *l = cfg_state_runs ? bpf_sk_storage_get(&sock_local, sk, 0, BPF_SK_STORAGE_GET_F_CREATE) : NULL;
+	struct state_run_buf *l = cfg_state_runs ? run_get(cookie) : NULL;
 	if (l) {
-		if (!l->cookie)
-			l->cookie = cookie;
-		run_append(sk, l, oldstate, newstate, now);
+		run_append(sk, l, cookie, oldstate, newstate, now);
 		/* with the packets tier on, every change goes out at once */
 		if (last || packets_on)
-			run_flush(sk, l, now);
+			run_flush(sk, l, cookie, now);
+		/* at the end the entry goes even if the ring refused the run
+		 * (that loss is counted): no later change would send it */
+		if (last)
+			bpf_map_delete_elem(&state_runs, &cookie);
+		else if (packets_on)
+			run_release(l, cookie);
 	} else {
 		emit_state(sk, cookie, oldstate, newstate, now);
 	}

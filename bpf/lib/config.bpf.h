@@ -19,10 +19,15 @@ const volatile __u32 cfg_journey_per_ms = 20;
 /* At most one TCP metrics record (srtt, cwnd, windows) per socket per
  * interval; the latest values are always in sock_stats. */
 const volatile __u64 cfg_metrics_interval_ns = 100 * 1000 * 1000;
-/* State changes wait in socket-local storage and go out together
- * (state_run.bpf.h). Off where the kernel lets no tracing program use
- * socket-local storage (before 5.11): one record per change then. */
+/* State changes wait in state_runs and go out together (state_run.bpf.h).
+ * Off where the kernel refuses the compare-and-swap a flush claims its
+ * steps with (BPF atomics, before 5.12): one record per change then. */
 const volatile bool cfg_state_runs = true;
+/* The setsockopt hook reads a socket's cookie from the socket itself,
+ * which needs bpf_probe_read_kernel in cgroup programs; where the kernel
+ * refuses it the branch is dead code and setsockopt records carry cookie
+ * 0 (the model counts them unmatched). */
+const volatile bool cfg_sockopt_cookie = true;
 /* Syscall number -> SS_CALL_*, 0 for calls not traced. Userspace fills it
  * from its own <sys/syscall.h>, so the BPF side holds no syscall number. */
 #define SS_SYSCALL_NR_MAX 512

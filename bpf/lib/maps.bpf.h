@@ -49,26 +49,32 @@ struct {
 	__type(value, struct inflight);
 } inflight_calls SEC(".maps");
 
-/* What sockscope keeps on a socket itself: freed with it, no key to
- * delete and no table to fill. The cookie is kept because the setsockopt
- * hook may not ask for it; the state changes wait here to travel together
- * (state_run.bpf.h). head and sent count steps ever written and ever sent:
- * only the state hook writes (under the socket's lock), and a flush claims
- * the steps it sent with a compare-and-swap on sent, so the state hook and
- * an iterator pass never send a step twice. */
-struct sock_local {
-	__u64 cookie;
+/* A socket's state changes waiting to travel together (state_run.bpf.h),
+ * keyed by its cookie. A preallocated hash rather than socket-local
+ * storage: storage is allocated per socket and freed through RCU, which
+ * under connection churn cost more than the records it saved (about a
+ * third of the default tier's time, in slab allocation). An entry lives
+ * from a socket's first state change until its steps are sent: at the
+ * move to CLOSE or TIME_WAIT, or by the iterator pass, which deletes it
+ * once all are sent; so the map holds only sockets that changed since the
+ * last pass. When it is full, changes go out one record each, as without
+ * runs: nothing is lost, it only costs more.
+ * head and sent count steps ever written and ever sent. Every writer holds
+ * the socket's lock (the state hook runs under it, the tcp iterator takes
+ * it for each full socket), and a flush still claims the steps it sent
+ * with a compare-and-swap on sent, so no step goes out twice. */
+struct state_run_buf {
 	__u64 head; /* 64-bit: the compare-and-swap takes no other width before -mcpu=v3 */
 	__u64 sent;
 	struct ss_state_step steps[SS_RUN_RING];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct sock_local);
-} sock_local SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct state_run_buf);
+} state_runs SEC(".maps");
 
 /* Drops per socket and reason: exact counts that a full ring buffer
  * cannot lose. Entries of closed sockets are deleted by userspace. */

@@ -3,7 +3,8 @@
  * Each state change used to be a ring-buffer record of its own: about ten
  * per short connection, most of what the default tier wrote under churn.
  * Now the state hook appends the step (time, task, old and new state) to
- * the socket's own storage, and the steps go out as one record:
+ * the socket's entry in state_runs (maps.bpf.h), and the steps go out as
+ * one record:
  *  - at the move to CLOSE (or TIME_WAIT), the socket's last one;
  *  - when the iterator pass visits the socket, so a socket that rests in a
  *    state shows how and when it got there within one sample interval;
@@ -22,7 +23,7 @@
  * record, since the winner sent the same steps. The record's time: now
  * (0, read after head, so that no step it carries is later than it), or
  * the state hook's own reading, taken for the step it just wrote. */
-static __always_inline void run_flush(struct sock *sk, struct sock_local *l, __u64 now)
+static __always_inline void run_flush(struct sock *sk, struct state_run_buf *l, __u64 cookie, __u64 now)
 {
 	__u64 sent = l->sent;
 	__u64 head = *(volatile __u64 *)&l->head;
@@ -35,7 +36,7 @@ static __always_inline void run_flush(struct sock *sk, struct sock_local *l, __u
 	if (!r)
 		return;
 	fill_sock_id(&r->sock, sk);
-	r->sock.cookie = l->cookie;
+	r->sock.cookie = cookie;
 	r->n = n;
 	__builtin_memset(r->pad, 0, sizeof(r->pad));
 	__u64 first = head - n;
@@ -53,11 +54,11 @@ static __always_inline void run_flush(struct sock *sk, struct sock_local *l, __u
 }
 
 /* Appends one step at time now; sends the run first when it is full. */
-static __always_inline void run_append(struct sock *sk, struct sock_local *l, __u8 old_state, __u8 new_state,
-				       __u64 now)
+static __always_inline void run_append(struct sock *sk, struct state_run_buf *l, __u64 cookie, __u8 old_state,
+				       __u8 new_state, __u64 now)
 {
 	if (l->head - l->sent >= SS_RUN_STEPS)
-		run_flush(sk, l, now);
+		run_flush(sk, l, cookie, now);
 	struct ss_state_step *s = &l->steps[l->head & (SS_RUN_RING - 1)];
 	s->ts_ns = now;
 	s->pid = bpf_get_current_pid_tgid() >> 32;
@@ -66,4 +67,26 @@ static __always_inline void run_append(struct sock *sk, struct sock_local *l, __
 	s->pad[0] = s->pad[1] = 0;
 	/* the step is whole before head counts it (a full barrier) */
 	__sync_fetch_and_add(&l->head, 1);
+}
+
+/* The socket's waiting steps, with an empty entry made on its first
+ * change. NULL when the map is full (or busy on this CPU): the caller then
+ * sends the change as a record of its own. */
+static __always_inline struct state_run_buf *run_get(__u64 cookie)
+{
+	struct state_run_buf *l = bpf_map_lookup_elem(&state_runs, &cookie);
+	if (l)
+		return l;
+	struct state_run_buf empty = {};
+	if (bpf_map_update_elem(&state_runs, &cookie, &empty, BPF_NOEXIST))
+		return NULL;
+	return bpf_map_lookup_elem(&state_runs, &cookie);
+}
+
+/* After a flush: the entry goes once every step it held was sent (a flush
+ * the full ring refused leaves it, for the next one to send). */
+static __always_inline void run_release(struct state_run_buf *l, __u64 cookie)
+{
+	if (l->sent == l->head)
+		bpf_map_delete_elem(&state_runs, &cookie);
 }

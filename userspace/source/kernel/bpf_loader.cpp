@@ -90,6 +90,10 @@ int BpfObject::open_and_load(const LoaderOptions& opts, bool state_runs) {
   skel_->rodata->cfg_journey_per_ms = opts.journey_rate ? std::max(1u, opts.journey_rate / 1000) : 0;
   skel_->rodata->cfg_metrics_interval_ns = opts.metrics_interval_ns;
   skel_->rodata->cfg_state_runs = state_runs;
+  // asked, not assumed: a kernel that refuses the helper would refuse the
+  // whole object (bpf/lib/config.bpf.h)
+  skel_->rodata->cfg_sockopt_cookie =
+      libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_FUNC_probe_read_kernel, nullptr) == 1;
   fill_syscall_calls(skel_->rodata->cfg_syscall_call);
   bpf_map__set_max_entries(skel_->maps.events, opts.ringbuf_bytes);
   bpf_map__set_max_entries(skel_->maps.sock_stats, opts.stats_entries);
@@ -124,10 +128,10 @@ int BpfObject::open_and_load(const LoaderOptions& opts, bool state_runs) {
 
 BpfObject::BpfObject(const LoaderOptions& opts) {
   libbpf_set_print(keep_libbpf_log);
-  // State runs (bpf/lib/state_run.bpf.h) need socket-local storage in
-  // tracing programs (Linux 5.11), which no helper probe can ask about for
-  // that program type: a kernel that refuses them refuses the load, and the
-  // object is loaded again with one record per state change.
+  // State runs (bpf/lib/state_run.bpf.h) need BPF atomics (Linux 5.12),
+  // which no helper probe can ask about: a kernel that refuses them
+  // refuses the load, and the object is loaded again with one record per
+  // state change.
   if (int err = open_and_load(opts, true); err) {
     if (err == -EPERM) throw UserError(load_error(err));
     state_runs_note_ = fmt::format(
