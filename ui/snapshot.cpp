@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include <fmt/format.h>
+
 #include "model/names.h"
 #include "model/socket_facts.h"
 #include "output/socket_format.h"
@@ -152,6 +154,11 @@ void flag_findings(Snapshot& snap, const std::vector<Finding>& findings) {
   }
   for (const Finding& f : findings) {
     if (!f.cookie || f.severity == Severity::Info) continue;
+    // the sockets listed under a cause are flagged with it
+    for (const Affected& a : f.affected)
+      if (auto at = by_cookie.find(a.cookie); at != by_cookie.end() && snap.rows[at->second].stuck.empty())
+        snap.rows[at->second].stuck = fmt::format("{}: caused by {} at {}", finding_kind_name(a.symptom),
+                                                  finding_kind_name(f.kind), f.local);
     auto it = by_cookie.find(f.cookie);
     if (it == by_cookie.end()) continue;
     auto& r = snap.rows[it->second];

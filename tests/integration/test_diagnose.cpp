@@ -419,14 +419,19 @@ TEST_CASE("diagnose: 30 connects to a closed port: connection-refused and rst-st
   d.check_replay();
 }
 
-TEST_CASE("diagnose: a listener that never accepts: accept-queue-overflow", "[kernel][diagnose]") {
+// The issue's case: a backlog-1 listener and 20 connecting clients. The
+// listener's overflow is the cause, and the SYNs left unanswered are its
+// symptoms: one finding, the waiting sockets listed under it, and the
+// listener's drops equal to what the kernel counted in that namespace.
+TEST_CASE("diagnose: a listener that never accepts: accept-queue-overflow, with the unanswered connects under it",
+          "[kernel][diagnose]") {
   NetnsPair net;
   Diagnose d("accept", {});
   auto b0 = snmp_counters(net.ns_b());
-  Scenario srv("accept-srv", scn("server-noread", net.ns_b(), {"--accept", "0", "--backlog", "2"}, B, kPort));
+  Scenario srv("accept-srv", scn("server-noread", net.ns_b(), {"--accept", "0", "--backlog", "1"}, B, kPort));
   srv.wait("listening");
-  Scenario cli("accept-cli", scn("connect-many", net.ns_a(), {"--count", "10"}, B, kPort));
-  cli.wait("started");
+  auto cli = std::make_unique<Scenario>("accept-cli", scn("connect-many", net.ns_a(), {"--count", "20"}, B, kPort));
+  cli->wait("started");
   // the queue holds backlog + 1; the kernel counts the connections it turned away
   std::string ls;
   bool full = eventually(
@@ -436,7 +441,7 @@ TEST_CASE("diagnose: a listener that never accepts: accept-queue-overflow", "[ke
         std::string state;
         uint64_t recv_q = 0;
         in >> state >> recv_q;
-        return recv_q == 3 &&
+        return recv_q == 2 &&
                snmp(snmp_counters(net.ns_b()), "TcpExtListenOverflows") > snmp(b0, "TcpExtListenOverflows");
       },
       15);
@@ -444,6 +449,26 @@ TEST_CASE("diagnose: a listener that never accepts: accept-queue-overflow", "[ke
   REQUIRE(full);
   const uint64_t l_cookie = ss_cookie(net.ns_b(), "-lt", "src " + ep(B, kPort));
   REQUIRE(l_cookie == uint64_t(srv.num("listening", "cookie")));
+  // the waiting connects retransmit their SYNs (the first after 1 s)
+  bool retried = eventually(
+      [&] { return snmp(snmp_counters(net.ns_a()), "TcpExtTCPSynRetrans") >= 10; }, 15);
+  REQUIRE(retried);
+  // The clients go, and with them the SYNs; once the count stands still
+  // and a pass has read the listener since, both sides count the same.
+  cli.reset();
+  uint64_t overflows = 0;
+  bool still = eventually(
+      [&] {
+        uint64_t now = snmp(snmp_counters(net.ns_b()), "TcpExtListenOverflows");
+        bool same = now == overflows;
+        overflows = now;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        return same;
+      },
+      30);
+  REQUIRE(still);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const uint64_t rise = snmp(snmp_counters(net.ns_b()), "TcpExtListenOverflows") - snmp(b0, "TcpExtListenOverflows");
 
   json doc = d.stop();
   const json* f = about(doc, "accept-queue-overflow", l_cookie);
@@ -451,9 +476,21 @@ TEST_CASE("diagnose: a listener that never accepts: accept-queue-overflow", "[ke
   REQUIRE(f);
   check_socket(*f, srv, srv.num("listening", "fd"), ep(B, kPort), "");
   CHECK(f->value("state", "") == "LISTEN");
-  CHECK(ev(*f, "backlog") == 2);
-  CHECK(ev(*f, "accept_queue_peak") == 3);
+  CHECK(ev(*f, "backlog") == 1);
+  CHECK(ev(*f, "accept_queue_peak") == 2);
   CHECK(f->at("evidence")["last_accept"].is_null());
+  CHECK(ev(*f, "listen_overflow_drops") == double(rise));
+  // the connects the full queue turned away are listed under it, and none
+  // is a finding of its own; the cause comes before any other critical one
+  const json& affected = f->at("affected");
+  CHECK(affected.size() >= 10);
+  CHECK(ev(*f, "affected_sockets") == double(affected.size()));
+  for (const auto& a : affected) {
+    CHECK(a.value("kind", "") == "syn-unanswered");
+    CHECK(a.value("remote", "") == ep(B, kPort));
+  }
+  for (const auto& g : of_kind(doc, "syn-unanswered")) CHECK(g.value("remote", "") != ep(B, kPort));
+  CHECK(doc["findings"][0].value("kind", "") == "accept-queue-overflow");
   d.check_replay();
 }
 

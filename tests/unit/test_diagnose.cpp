@@ -234,6 +234,86 @@ TEST_CASE("diagnose: accept-queue-overflow on a full listener with overflow drop
   CHECK(f[0].evidence["backlog"] == 4);
 }
 
+namespace {
+
+// A listener at 10.0.0.2:port as a pass shows it: full queue, the kernel's
+// sk_drops as given.
+void pass_listener(Bench& b, uint64_t cookie, uint16_t port, uint32_t sk_drops) {
+  SockInfo p;
+  p.ts_ns = b.now += kMs;
+  p.sock = tcp_sock(cookie, v4("10.0.0.2", port), v4("0.0.0.0", 0), TcpState::Listen);
+  p.occ.ack_backlog = p.occ.max_ack_backlog = 1;
+  p.k.sk_drops = sk_drops;
+  b.feed(p);
+}
+
+// A connect from 10.0.0.1:lport to 10.0.0.2:port still in SYN_SENT after
+// two SYN retransmits.
+void syn_waiting(Bench& b, uint64_t cookie, uint16_t lport, uint16_t port) {
+  b.open(cookie, kApp, lport, port, {TcpState::SynSent});
+  auto u = b.stats(cookie);
+  u.tcp.retrans_segs = 2;
+  b.feed(u);
+}
+
+}  // namespace
+
+TEST_CASE("diagnose: unanswered SYNs to an overflowing listener are listed under it, not reported each",
+          "[diagnose]") {
+  Bench b;
+  pass_listener(b, 1, 8080, 40);  // 40 drops from before the window: not counted
+  for (uint64_t c = 2; c < 20; ++c) syn_waiting(b, c, uint16_t(40000 + c), 8080);
+  syn_waiting(b, 30, 41000, 9090);  // another destination, no listener seen
+  syn_waiting(b, 31, 41001, 9090);
+  pass_listener(b, 1, 8080, 166);
+  auto all = b.run();
+  REQUIRE(all.size() == 2);
+  // the cause first: it affects the most sockets
+  CHECK(all[0].kind == FindingKind::AcceptQueueOverflow);
+  CHECK(all[0].cookie == 1);
+  CHECK(all[0].evidence["listen_overflow_drops"] == 126);
+  REQUIRE(all[0].affected.size() == 18);
+  CHECK(all[0].evidence["affected_sockets"] == 18);
+  for (const Affected& a : all[0].affected) {
+    CHECK(a.symptom == FindingKind::SynUnanswered);
+    CHECK(a.remote == "10.0.0.2:8080");
+    CHECK(a.pid == 4242);
+  }
+  // the two waiting on 9090 share a cause too: one finding, the other listed
+  CHECK(all[1].kind == FindingKind::SynUnanswered);
+  CHECK(all[1].cookie == 30);
+  REQUIRE(all[1].affected.size() == 1);
+  CHECK(all[1].affected[0].cookie == 31);
+  CHECK(all[1].summary.rfind("2 connects to 10.0.0.2:9090", 0) == 0);
+
+  auto j = finding_json(all[0]);
+  REQUIRE(j["affected"].size() == 18);
+  CHECK(j["affected"][0]["kind"] == "syn-unanswered");
+  std::string text = findings_text(all, 10);
+  CHECK(text.find("the same cause affects 18 more sockets:") != std::string::npos);
+  CHECK(text.find("and 8 more (--json lists them all)") != std::string::npos);
+}
+
+TEST_CASE("diagnose: a listener made in the window counts all its drops; one with none has no finding",
+          "[diagnose]") {
+  Bench b;
+  b.open(1, kApp, 8080, 0, {TcpState::Listen});  // seen made: no drops before the window
+  SockInfo p;
+  p.ts_ns = b.now += kMs;
+  p.sock = Bench::id(1, 8080, 0, TcpState::Listen);
+  p.occ.max_ack_backlog = 128;
+  p.k.sk_drops = 7;
+  b.feed(p);
+  b.open(2, kApp, 8081, 0, {TcpState::Listen});
+  p.sock = Bench::id(2, 8081, 0, TcpState::Listen);
+  p.k.sk_drops = 0;
+  b.feed(p);
+  auto f = b.of(FindingKind::AcceptQueueOverflow);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].cookie == 1);
+  CHECK(f[0].evidence["listen_overflow_drops"] == 7);
+}
+
 TEST_CASE("diagnose: retransmit-storm needs a sustained rate, not one burst", "[diagnose]") {
   Bench b;
   b.open(1, kApp, 40000, 5001, {TcpState::SynSent, TcpState::Established});

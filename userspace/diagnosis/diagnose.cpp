@@ -73,8 +73,11 @@ std::vector<Finding> diagnose(const DiagnoseInput& given) {
                      rules::syn_unanswered, rules::connection_refused, rules::accept_queue_overflow,
                      rules::retransmit_storm, rules::rst_storm, rules::napi_budget_exhausted, rules::fd_leak})
     rule(in, out);
+  rules::group_by_cause(in, out);
+  // most severe first, then the causes that affect the most sockets
   std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
     if (a.severity != b.severity) return a.severity > b.severity;
+    if (a.affected.size() != b.affected.size()) return a.affected.size() > b.affected.size();
     if (a.kind != b.kind) return a.kind < b.kind;
     // the rest only makes the order the same however the table iterates
     return std::tie(a.since_ns, a.cookie, a.pid, a.local) < std::tie(b.since_ns, b.cookie, b.pid, b.local);

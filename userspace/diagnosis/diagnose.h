@@ -24,7 +24,8 @@ struct DiagnoseInput {
   std::vector<const Socket*> shown = {};  // filled by diagnose(): the sockets the filter admits
 };
 
-// Ordered by severity, then kind, then when the condition began.
+// Findings with one cause grouped under it; ordered by severity, then by
+// how many sockets a finding covers, then kind, then when it began.
 std::vector<Finding> diagnose(const DiagnoseInput& in);
 
 }  // namespace sockscope

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,17 @@ std::optional<FindingKind> parse_finding_kind(std::string_view name);
 enum class Severity { Info = 0, Warning = 1, Critical = 2 };
 std::string_view severity_name(Severity s);  // "critical"
 
+// A socket a finding's cause also affects, listed under that finding
+// instead of as a finding of its own (diagnosis/causes.cpp).
+struct Affected {
+  FindingKind symptom = FindingKind::Count;  // what it would have been reported as
+  uint64_t cookie = 0;
+  uint32_t pid = 0;
+  std::string comm;
+  std::string local, remote, state;
+  uint64_t since_ns = 0;
+};
+
 struct Finding {
   FindingKind kind = FindingKind::Count;
   Severity severity = Severity::Info;
@@ -37,6 +49,7 @@ struct Finding {
   std::string summary;               // the cause, one sentence
   nlohmann::ordered_json evidence = nlohmann::ordered_json::object();  // numbers with timestamps
   std::string advice;                // what to do
+  std::vector<Affected> affected;    // other sockets with the same cause
 };
 
 }  // namespace sockscope

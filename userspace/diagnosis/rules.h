@@ -27,6 +27,9 @@ void rst_storm(const DiagnoseInput& in, Out& out);
 void napi_budget_exhausted(const DiagnoseInput& in, Out& out);
 void fd_leak(const DiagnoseInput& in, Out& out);
 
+// Folds findings that share a cause into the one naming it (causes.cpp).
+void group_by_cause(const DiagnoseInput& in, Out& out);
+
 // A finding about socket s, its identity and owner filled in.
 Finding about(const DiagnoseInput& in, const Socket& s, FindingKind k, Severity sev, uint64_t since_ns);
 // Sockets the rules look at: those the filter admits, listed once per run

@@ -1,5 +1,6 @@
 // Opening: SYNs nobody answers, connects refused, listeners that cannot
 // keep up.
+#include <algorithm>
 #include <map>
 
 #include "diagnosis/rules.h"
@@ -75,7 +76,14 @@ void accept_queue_overflow(const DiagnoseInput& in, Out& out) {
   for (const Socket* s : sockets(in)) {
     if (!s->is_tcp() || s->state != TcpState::Listen) continue;
     const auto* t = in.tracker.socket(s->serial);
-    uint64_t overflow = drops_named(in, *s, "TCP_LISTEN_OVERFLOW");
+    // The kernel counts a listener's drops (overflows of either queue)
+    // in its sk_drops, which ss -m shows as d; the drop-reason hook sees
+    // only the ones freed with that reason, which on most paths they are not.
+    uint64_t named = drops_named(in, *s, "TCP_LISTEN_OVERFLOW");
+    uint64_t listen_drops = t && t->sk_drops_known && s->kernel.sk_drops > t->sk_drops_at_start
+                                ? s->kernel.sk_drops - t->sk_drops_at_start
+                                : 0;
+    uint64_t overflow = std::max(named, listen_drops);
     bool full = t && t->accept_full.since_ns;
     bool was_full = s->occ_max.max_ack_backlog && s->occ_max.ack_backlog >= s->occ_max.max_ack_backlog;
     if (!overflow && !full && !was_full) continue;

@@ -59,6 +59,11 @@ void DiagnosisTracker::track(const Socket& s, uint64_t ts) {
     p.first_ns = ts;
     p.rx_queue_at_start = s.occ.rx_queue;
   }
+  if (!p.sk_drops_known && s.kernel_ns) {
+    p.sk_drops_known = true;
+    // only a socket older than the window has drops from before it
+    p.sk_drops_at_start = s.seeded ? s.kernel.sk_drops : 0;
+  }
   bool listener = s.state == TcpState::Listen;
   hold(p.rx_queued, !listener && owner_can_act(s) && unread_bytes(s) > 0, s.occ.rx_queue, ts);
   // the peer's window is zero and we have data to send it

@@ -36,16 +36,21 @@ std::string value_text(const nlohmann::ordered_json& v) {
   return v.dump();
 }
 
-std::string who(const Finding& f) {
+// A finding's socket, or one listed under it (fd -1: not shown).
+template <typename F>
+std::string who(const F& f, int32_t fd) {
   std::string s;
   if (f.pid) s += fmt::format("pid {} ({})", f.pid, f.comm);
-  if (f.fd >= 0 && f.cookie) s += fmt::format(" fd {}", f.fd);
+  if (fd >= 0 && f.cookie) s += fmt::format(" fd {}", fd);
   if (!f.local.empty()) s += (s.empty() ? "" : "  ") + f.local;
   if (!f.remote.empty() && f.remote != "*:*") s += " -> " + f.remote;
   if (!f.state.empty()) s += "  " + f.state;
   if (f.cookie) s += fmt::format("  cookie {}", f.cookie);
   return s;
 }
+
+// In text only the first few of the sockets a cause affects: --json has all.
+constexpr size_t kAffectedShown = 10;
 
 }  // namespace
 
@@ -64,6 +69,11 @@ nlohmann::ordered_json finding_json(const Finding& f) {
   j["summary"] = f.summary;
   j["evidence"] = f.evidence;
   j["advice"] = f.advice;
+  j["affected"] = nlohmann::ordered_json::array();
+  for (const Affected& a : f.affected)
+    j["affected"].push_back({{"kind", finding_kind_name(a.symptom)}, {"cookie", a.cookie}, {"pid", a.pid},
+                             {"comm", a.comm}, {"local", a.local}, {"remote", a.remote}, {"state", a.state},
+                             {"since_ns", a.since_ns}});
   return j;
 }
 
@@ -72,12 +82,19 @@ std::string findings_text(const std::vector<Finding>& findings, double window_s,
   std::string out = fmt::format("{} finding{} in {:.1f} s of observation, most severe first:\n", findings.size(),
                                 findings.size() == 1 ? "" : "s", window_s);
   for (const Finding& f : findings) {
-    out += fmt::format("\n{:<8} {}  {}\n", upper(severity_name(f.severity)), finding_kind_name(f.kind), who(f));
+    out += fmt::format("\n{:<8} {}  {}\n", upper(severity_name(f.severity)), finding_kind_name(f.kind), who(f, f.fd));
     out += wrap(f.summary, "  ", width);
     std::string ev;
     for (const auto& [k, v] : f.evidence.items()) ev += fmt::format("{}={} ", k, value_text(v));
     out += wrap("evidence: " + ev, "  ", width);
     out += wrap("what to do: " + f.advice, "  ", width);
+    if (f.affected.empty()) continue;
+    out += fmt::format("  the same cause affects {} more socket{}:\n", f.affected.size(),
+                       f.affected.size() == 1 ? "" : "s");
+    for (size_t i = 0; i < f.affected.size() && i < kAffectedShown; ++i)
+      out += fmt::format("    {}  {}\n", finding_kind_name(f.affected[i].symptom), who(f.affected[i], -1));
+    if (f.affected.size() > kAffectedShown)
+      out += fmt::format("    and {} more (--json lists them all)\n", f.affected.size() - kAffectedShown);
   }
   return out;
 }
