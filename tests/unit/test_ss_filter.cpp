@@ -6,6 +6,7 @@
 
 #include "model/filter.h"
 #include "model/ss_filter_parse.h"
+#include "run/run_options.h"
 #include "tests/unit/builders.h"
 
 using namespace sockscope;
@@ -274,4 +275,19 @@ TEST_CASE("ss filter in Filter: AND-combined with the options; packets have no s
   f.ss = std::make_shared<SsFilter>(parse_ss_filter("state established sport = :443"));
   CHECK(f.matches(web));
   CHECK_FALSE(f.matches_packet(web.id));  // a packet is in no state
+}
+
+TEST_CASE("ss filter: a filter with one port scopes the kernel side as one --port does", "[ss-filter]") {
+  auto port_for = [](const char* text, std::vector<uint16_t> ports = {}) {
+    RunOptions o;
+    o.filter.ports = std::move(ports);
+    if (*text) o.filter.ss = std::make_shared<SsFilter>(parse_ss_filter(text));
+    return o.live().loader.detail_port;
+  };
+  CHECK(port_for("") == 0);
+  CHECK(port_for("state established ( dport = :443 or sport = :443 )") == 443);
+  CHECK(port_for("dport = :443 or dport = :80") == 0);  // two ports: the kernel side takes one
+  CHECK(port_for("dport = :0") == 0);                   // 0 means "any" to the kernel
+  CHECK(port_for("sport = :80", {8080}) == 8080);       // --port first
+  CHECK(port_for("sport = :80", {8080, 9090}) == 80);   // every match has 80 (and one of the two)
 }
