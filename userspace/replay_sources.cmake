@@ -5,6 +5,9 @@ set(SOCKSCOPE_REPLAY_SOURCES
   model/names.cpp
   model/socket_table.cpp
   model/filter.cpp
+  model/ss_filter.cpp
+  model/ss_filter_parse.cpp
+  model/ss_filter_terms.cpp
   model/histogram.cpp
   model/nic_table.cpp
   model/occupancy_series.cpp

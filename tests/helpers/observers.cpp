@@ -22,7 +22,16 @@ std::vector<SsRow> ss_rows(bool tcp, uint16_t port) {
   while (std::getline(in, line)) {
     std::istringstream ls(line);
     SsRow r;
-    if (!(ls >> r.state >> r.recv_q >> r.send_q >> r.local >> r.peer)) continue;
+    // ss leaves out the State column when a state filter names one state
+    std::string first;
+    if (!(ls >> first)) continue;
+    if (first.find_first_not_of("0123456789") == std::string::npos) {
+      r.recv_q = std::stoull(first);
+      if (!(ls >> r.send_q >> r.local >> r.peer)) continue;
+    } else {
+      r.state = first;
+      if (!(ls >> r.recv_q >> r.send_q >> r.local >> r.peer)) continue;
+    }
     std::getline(ls, r.users);
     rows.push_back(r);
   }
@@ -60,7 +69,8 @@ std::optional<uint64_t> field_u64(const std::string& text, const std::string& na
 
 std::vector<SsSocket> ss_snapshot(bool tcp, const SsOptions& o) {
   std::string flags = std::string("-") + (tcp ? "t" : "u") + "anmeH" + (o.info ? "i" : "") + (o.processes ? "p" : "");
-  std::string cmd = "ss " + flags + (o.filter.empty() ? "" : " '" + o.filter + "'");
+  std::string cmd = "ss " + flags + (o.states.empty() ? "" : " " + o.states) +
+                    (o.filter.empty() ? "" : " '" + o.filter + "'");
   std::istringstream in(run_capture(cmd));
   std::vector<SsSocket> rows;
   std::vector<std::string> texts;
@@ -74,7 +84,16 @@ std::vector<SsSocket> ss_snapshot(bool tcp, const SsOptions& o) {
     std::istringstream ls(line);
     SsSocket r;
     r.proto = tcp ? "tcp" : "udp";
-    if (!(ls >> r.state >> r.recv_q >> r.send_q >> r.local >> r.peer)) continue;
+    // ss leaves out the State column when a state filter names one state
+    std::string first;
+    if (!(ls >> first)) continue;
+    if (first.find_first_not_of("0123456789") == std::string::npos) {
+      r.recv_q = std::stoull(first);
+      if (!(ls >> r.send_q >> r.local >> r.peer)) continue;
+    } else {
+      r.state = first;
+      if (!(ls >> r.recv_q >> r.send_q >> r.local >> r.peer)) continue;
+    }
     r.local = normalise_endpoint(r.local);
     r.peer = normalise_endpoint(r.peer);
     rows.push_back(std::move(r));

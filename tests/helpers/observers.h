@@ -23,6 +23,7 @@ std::vector<SsRow> ss_rows(bool tcp, uint16_t port);
 struct SsSocket {
   std::string proto;  // "tcp" or "udp"
   std::string state;  // as ss prints it: ESTAB, TIME-WAIT, LISTEN, SYN-RECV, FIN-WAIT-1, UNCONN, ...
+                      // "" when SsOptions::states names a single state (ss then omits the column)
   uint64_t recv_q = 0, send_q = 0;
   // As sockscope prints endpoints: "127.0.0.1:80", "[::1]:80", "0.0.0.0:*",
   // "[::]:*" (ss's "*" for an IPv6 wildcard becomes "[::]", a "%dev" suffix
@@ -46,6 +47,9 @@ struct SsOptions {
   bool info = false;       // -i: lastsnd/lastrcv/lastack
   bool processes = false;  // -p: owners
   std::string filter;      // an ss filter expression, e.g. "( sport = :80 or dport = :80 )"; "" for all
+  // ss's leading state words, e.g. "state established exclude time-wait": ss
+  // reads them only as words of their own, so they go unquoted before the filter
+  std::string states;
 };
 
 // Every TCP (tcp) or UDP (!tcp) socket in the current network namespace:

@@ -15,17 +15,23 @@ void add_common_options(CLI::App& cmd, RunOptions& o) {
 
 void add_filter_options(CLI::App& cmd, RunOptions& o) {
   auto* f = &o.filter;
-  cmd.add_option("-p,--pid", f->pids, "Only sockets owned by this process (repeatable)");
-  cmd.add_option("--comm", f->comms, "Only sockets owned by a process of this name (repeatable)");
+  // one value per occurrence (repeat the option for more): the words
+  // after it may be an ss filter (`--port 80 state listening`)
+  cmd.add_option("-p,--pid", f->pids, "Only sockets owned by this process (repeatable)")->allow_extra_args(false);
+  cmd.add_option("--comm", f->comms, "Only sockets owned by a process of this name (repeatable)")
+      ->allow_extra_args(false);
   cmd.add_option("--port", f->ports, "Only sockets with this local or remote port (repeatable)")
-      ->check(CLI::Range(1, 65535));
+      ->check(CLI::Range(1, 65535))
+      ->allow_extra_args(false);
   cmd.add_option("--state", o.states,
                  "Only sockets in this state: established, syn-sent, listen, time-wait, close-wait, "
-                 "unconn, ... (repeatable)");
+                 "unconn, ... (repeatable)")
+      ->allow_extra_args(false);
   cmd.add_flag("-4,--ipv4", f->v4, "Only IPv4 sockets");
   cmd.add_flag("-6,--ipv6", f->v6, "Only IPv6 sockets");
   cmd.add_flag("-t,--tcp", f->tcp, "Only TCP sockets");
   cmd.add_flag("-u,--udp", f->udp, "Only UDP sockets");
+  add_expression_options(cmd, o);
 }
 
 void add_tuning_options(CLI::App& cmd, RunOptions& o) {
@@ -49,6 +55,7 @@ void add_tuning_options(CLI::App& cmd, RunOptions& o) {
                  "the receive journey, per-packet device counts), 'calls' (syscalls, plus one record per "
                  "send/recv/read/write). With one -p, only for that process")
       ->delimiter(',')
+      ->allow_extra_args(false)
       ->check(CLI::IsMember({"none", "syscalls", "packets", "calls"}));
   auto* nj = cmd.add_flag("--no-journey", o.no_journey,
                           "Do not time received data from the NIC to the socket and to the app (less overhead)");
@@ -113,6 +120,7 @@ void finish_options(RunOptions& o) {
                       2);
     o.filter.states.push_back(*st);
   }
+  finish_expression(o);
 }
 
 }  // namespace sockscope

@@ -16,6 +16,12 @@ void add_common_options(CLI::App& cmd, RunOptions& o);
 // commands that show no sockets).
 void add_filter_options(CLI::App& cmd, RunOptions& o);
 void add_tuning_options(CLI::App& cmd, RunOptions& o);
+// The ss filter expression after the options, and -F FILE (part of
+// add_filter_options; cli/filter_expression.cpp).
+void add_expression_options(CLI::App& cmd, RunOptions& o);
+// Parses them into o.filter.ss; throws UserError (exit 2) with the
+// filter and a caret under the offending word.
+void finish_expression(RunOptions& o);
 // -r FILE (replay) and -w FILE (record as well), tcpdump style.
 CLI::Option* add_read_option(CLI::App& cmd, RunOptions& o);
 void add_write_options(CLI::App& cmd, RunOptions& o, bool required);

@@ -77,6 +77,14 @@ void rst_storm(const DiagnoseInput& in, Out& out) {
     if (in.filter && !in.filter->ports.empty() &&
         std::find(in.filter->ports.begin(), in.filter->ports.end(), where.second) == in.filter->ports.end())
       continue;
+    if (in.filter && in.filter->ss) {
+      // the expression sees the port's local end; it has no peer and no state
+      SockId id;
+      id.protocol = kProtoTcp;
+      id.netns = where.first;
+      id.local.port = where.second;
+      if (!in.filter->ss->matches_addresses(id)) continue;
+    }
     Finding f;
     f.kind = FindingKind::RstStorm;
     f.severity = Severity::Warning;

@@ -10,7 +10,8 @@ static bool any_of(const C& c, const T& x) {
 }
 
 bool Filter::empty() const {
-  return pids.empty() && comms.empty() && ports.empty() && states.empty() && !v4 && !v6 && !tcp && !udp;
+  return pids.empty() && comms.empty() && ports.empty() && states.empty() && !v4 && !v6 && !tcp && !udp &&
+         !ss;
 }
 
 bool Filter::matches(const Socket& s) const {
@@ -21,11 +22,14 @@ bool Filter::matches(const Socket& s) const {
   if (!comms.empty() && !any_of(comms, std::string(comm_view(s.owner.comm)))) return false;
   if (!ports.empty() && !any_of(ports, s.id.local.port) && !any_of(ports, s.id.remote.port)) return false;
   if (!any_of(states, s.state)) return false;
-  return true;
+  return !ss || ss->matches(s.id, s.state);
 }
 
 bool Filter::matches_packet(const SockId& id) const {
   if (!pids.empty() || !comms.empty() || !states.empty()) return false;
+  // a packet has no state: a filter of states never admits it, and without
+  // one the expression sees state Unknown, which every state set holds
+  if (ss && ss->restricts_state()) return false;
   Socket s;
   s.id = id;
   return matches(s);

@@ -1,12 +1,14 @@
 // Socket filters shared by every command, spelled like ss's.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "model/event.h"
 #include "model/socket.h"
+#include "model/ss_filter.h"
 
 namespace sockscope {
 
@@ -17,6 +19,9 @@ struct Filter {
   std::vector<TcpState> states;   // --state
   bool v4 = false, v6 = false;    // -4 / -6: none set means both
   bool tcp = false, udp = false;  // -t / -u: none set means both
+  // An ss filter expression (`state established '( dport = :443 )'`, -F),
+  // AND-combined with the options above; shared, as filters are copied.
+  std::shared_ptr<const SsFilter> ss;
 
   bool matches(const Socket& s) const;
   // A record about a packet that reached no socket (a drop, a reset sent):

@@ -16,6 +16,10 @@ namespace sockscope {
 struct RunOptions {
   Filter filter;
   std::vector<std::string> states;  // parsed into filter.states
+  // ss's filter language: the words after the options, and -F FILE;
+  // parsed into filter.ss (cli/filter_expression.cpp)
+  std::vector<std::string> filter_words;
+  std::string filter_file;
   bool json = false;
   double duration_s = 0;  // 0: until Ctrl-C
   bool duration_set = false;  // given on the command line
