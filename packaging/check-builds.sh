@@ -18,7 +18,7 @@
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 out="${SOCKSCOPE_CHECK_DIR:-$top/build-check}"
-"$top/packaging/install-deps.sh"
+"$top/packaging/install-deps.sh" test
 
 all=()
 for cc in gcc clang; do

@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
-# Installs what sockscope needs to build, run and test, from Debian
-# (bookworm) packages. Installs only what is missing; safe to run again.
+# Installs, from Debian (bookworm) packages, what sockscope needs for one
+# purpose, and only what is missing (safe to run again):
+#   install-deps.sh run     build and run sockscope
+#   install-deps.sh test    the above, and what the tests run (the default)
+#   install-deps.sh bench   the above, and bench/run.py's load and peers
 set -euo pipefail
+
+purpose="${1:-test}"
+case "$purpose" in
+  run | test | bench) ;;
+  *)
+    echo "install-deps: unknown purpose '$purpose': give run, test or bench" >&2
+    exit 2
+    ;;
+esac
 
 # Debian's default clang (14 on bookworm); its runtime package is versioned.
 clang_major() {
@@ -15,15 +27,21 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config make
   # BPF: compiler, skeleton generator, library
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-  # the trace reader's fuzz target: libFuzzer and the sanitizers of that clang
-  "libclang-rt-$(clang_major)-dev"
   # libraries: CLI, JSON, formatting, compression, terminal
   libcli11-dev nlohmann-json3-dev libfmt-dev libzstd-dev libncurses-dev
-  # tests: Catch2, and the independent observers / tools they run
-  catch2 iproute2 util-linux procps nftables ethtool tmux
-  # benchmarks (bench/run.py): load generator, the peers compared against
-  iperf3 bpftrace libbpf-tools python3
 )
+if [ "$purpose" != run ]; then
+  PACKAGES+=(
+    # the trace reader's fuzz target: libFuzzer and the sanitizers of that clang
+    "libclang-rt-$(clang_major)-dev"
+    # tests: Catch2, and the independent observers / tools they run
+    catch2 iproute2 util-linux procps nftables ethtool tmux python3
+  )
+fi
+if [ "$purpose" = bench ]; then
+  # benchmarks (bench/run.py): load generator, the peers compared against
+  PACKAGES+=(iperf3 bpftrace libbpf-tools)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -55,7 +55,7 @@ class Proc:
             self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                       errors="replace", start_new_session=True, env=env)
         except FileNotFoundError:
-            raise Failure(f"{name}: {argv[0]} is not installed (run packaging/install-deps.sh)")
+            raise Failure(f"{name}: {argv[0]} is not installed (run packaging/install-deps.sh bench)")
         self._threads = [threading.Thread(target=self._drain, args=(s,), daemon=True) for s in ("stdout", "stderr")]
         for t in self._threads:
             t.start()
