@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -16,6 +17,27 @@
 #include "util/user_error.h"
 
 namespace sockscope::trace {
+
+void check_can_create(const std::string& path) {
+  auto fail = [&](const std::string& why) {
+    throw UserError(fmt::format("cannot create the trace file {}: {}", path, why));
+  };
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0)
+    fail(errno == ENOENT ? fmt::format("the directory {} does not exist", dir)
+                         : fmt::format("{}: {}", dir, std::strerror(errno)));
+  if (!S_ISDIR(st.st_mode)) fail(fmt::format("{} is not a directory", dir));
+  // as open() will judge it: the effective ids, and a read-only mount (EROFS)
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) fail("it is a directory");
+    if (faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) != 0)
+      fail(fmt::format("it cannot be written: {}", std::strerror(errno)));
+  } else if (faccessat(AT_FDCWD, dir.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
+    fail(fmt::format("the directory {} cannot be written: {}", dir, std::strerror(errno)));
+  }
+}
 
 TraceWriter::TraceWriter(WriterOptions opts, Meta meta) : opts_(std::move(opts)), meta_(std::move(meta)) {
   if (opts_.block_bytes < 4096 || opts_.block_bytes > kMaxBlockRaw) opts_.block_bytes = 1u << 20;

@@ -36,6 +36,12 @@ struct WriterStats {
   uint32_t removed = 0;  // deleted by rotation
 };
 
+// Throws UserError, as TraceWriter would, when path cannot be created: its
+// directory is missing or not writable, or it is a directory. For a check
+// before the slow start-up (loading every probe), not instead of the
+// writer's own: it creates nothing.
+void check_can_create(const std::string& path);
+
 class TraceWriter {
  public:
   // Creates path with mode 0600 (truncating it) and writes the header.
