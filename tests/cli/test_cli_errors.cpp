@@ -43,7 +43,47 @@ std::string unprivileged() {
   return geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all" : "env";
 }
 
+std::string seed_trace() { return std::string(SOCKSCOPE_SOURCE_DIR) + "/tests/fuzz/corpus/plain.ssc"; }
+
 }  // namespace
+
+TEST_CASE("errors: a number out of range says the range in words", "[cli][errors]") {
+  auto r = run({"list", "--duration", "0"});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--duration: 0 is too small; it must be more than 0 seconds"));
+  CHECK(r.err.find("1797") == std::string::npos);  // DBL_MAX, digit by digit
+
+  r = run({"nic", "--duration", "-1"});
+  CHECK_THAT(r.err, Contains("it must be more than 0 seconds"));
+  r = run({"top", "-d", "0", "-r", seed_trace()});
+  CHECK_THAT(r.err, Contains("-d") && Contains("it must be more than 0 seconds"));
+  r = run({"list", "--retention", "-5"});
+  CHECK_THAT(r.err, Contains("--retention: -5 is too small; it must be 0 seconds or more"));
+  r = run({"list", "--sample-interval", "7200"});
+  CHECK_THAT(r.err, Contains("7200 is too large; it must be from 0.05 to 3600 seconds"));
+  r = run({"diagnose", "--close-wait", "-3"});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--close-wait: -3 is too small; it must be 0 or more"));
+}
+
+TEST_CASE("errors: a word where a number goes is 'not a number', not 'not in range'", "[cli][errors]") {
+  auto r = run({"list", "--port", "abc"});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--port: 'abc' is not a number; it must be a whole number from 1 to 65535"));
+  CHECK(r.err.find("not in range") == std::string::npos);
+
+  r = run({"list", "--port", "70000"});
+  CHECK_THAT(r.err, Contains("70000 is too large; it must be a whole number from 1 to 65535"));
+  r = run({"list", "--port", "80.5"});
+  CHECK_THAT(r.err, Contains("80.5 is not a whole number"));
+  r = run({"watch", "--pid", "abc"});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--pid: 'abc' is not a number"));
+  r = run({"list", "--duration", "soon"});
+  CHECK_THAT(r.err, Contains("'soon' is not a number; it must be more than 0 seconds"));
+  r = run({"list", "--ringbuf-mb", "many"});
+  CHECK_THAT(r.err, Contains("--ringbuf-mb: 'many' is not a number"));
+}
 
 TEST_CASE("errors: record -w into a missing directory fails before loading any probe", "[cli][errors]") {
   auto r = run({"record", "-w", "/nonexistent/dir/x.ssc"}, unprivileged());

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/validators.h"
 #include "export/exporter.h"
 #include "run/signals.h"
 #include "ui/cmd_top.h"
@@ -23,7 +24,7 @@ std::string command_line(int argc, char** argv) {
 }
 
 CLI::Option* add_duration(CLI::App& cmd, RunOptions& o, const char* help) {
-  return cmd.add_option("--duration", o.duration_s, help)->check(CLI::PositiveNumber);
+  return cmd.add_option("--duration", o.duration_s, help)->check(seconds_above_zero());
 }
 
 }  // namespace
@@ -50,7 +51,7 @@ int main(int argc, char** argv) {
   add_write_options(*top, top_o.common, false);
   add_speed_option(*top, top_o.common, top_r);
   top->add_option("-d,--delay", top_o.delay_s, "Seconds between refreshes, like top (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(seconds_above_zero());
   top->add_flag("--no-color", top_o.no_color, "No colours (NO_COLOR in the environment does the same)");
 
   auto* list = app.add_subcommand("list", "Collect for a while, then list sockets like ss -tanpm");
