@@ -85,6 +85,48 @@ TEST_CASE("errors: a word where a number goes is 'not a number', not 'not in ran
   CHECK_THAT(r.err, Contains("--ringbuf-mb: 'many' is not a number"));
 }
 
+TEST_CASE("errors: a mistyped command or long option gets 'did you mean'", "[cli][errors]") {
+  auto r = run({"lisst"});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("unknown command 'lisst': did you mean 'list'?"));
+  CHECK_THAT(r.err, Contains("sockscope --help"));
+
+  r = run({"nci", "--duration", "1"});
+  CHECK_THAT(r.err, Contains("did you mean 'nic'?"));
+  // nothing close: the commands are listed instead of a wild guess
+  r = run({"frobnicate"});
+  CHECK_THAT(r.err, Contains("unknown command 'frobnicate': the commands are") && Contains("diagnose"));
+
+  r = run({"list", "--durration", "1"});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("list has no option --durration: did you mean --duration?"));
+  CHECK_THAT(r.err, Contains("sockscope list --help"));
+  r = run({"record", "-w", temp_path("x.ssc"), "--flush-intervall=2"});
+  CHECK_THAT(r.err, Contains("did you mean --flush-interval?"));
+  // an option before the command is told to go after it
+  r = run({"--json", "list"});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--json is an option of list: put it after the command ('sockscope list --json')"));
+}
+
+TEST_CASE("errors: an option the command does not take is named, in the order typed", "[cli][errors]") {
+  auto r = run({"nic", "--port", "80"});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("nic does not take --port") && Contains("not sockets"));
+  CHECK(r.err.find("80 --port") == std::string::npos);
+  // the value that belongs to the refused option is no mistake of its own
+  CHECK(r.err.find("'80'") == std::string::npos);
+
+  r = run({"nic", "--port", "80", "--comm", "nginx"});
+  auto port = r.err.find("does not take --port"), comm = r.err.find("does not take --comm");
+  REQUIRE(port != std::string::npos);
+  REQUIRE(comm != std::string::npos);
+  CHECK(port < comm);
+
+  r = run({"list", "stray"});
+  CHECK_THAT(r.err, Contains("list takes no argument 'stray'"));
+}
+
 TEST_CASE("errors: record -w into a missing directory fails before loading any probe", "[cli][errors]") {
   auto r = run({"record", "-w", "/nonexistent/dir/x.ssc"}, unprivileged());
   CHECK(r.status == 1);

@@ -1,10 +1,36 @@
-// The words of the command line's errors: number rules read as a person
-// says them.
+// The words of the command line's errors: "did you mean" picks a near
+// word and never a far-fetched one; number rules read as a person says them.
 #include <catch2/catch.hpp>
 
+#include "cli/suggest.h"
 #include "cli/validators.h"
 
 using namespace sockscope;
+
+TEST_CASE("cli: did you mean: one or two edits, a unique prefix, or nothing", "[cli]") {
+  const std::vector<std::string> commands{"watch", "top", "list", "nic", "record", "diagnose", "export"};
+  struct Case {
+    const char* typed;
+    const char* meant;  // "" for no suggestion
+  } cases[] = {
+      {"lisst", "list"},      // a letter added
+      {"lst", "list"},        // one dropped
+      {"nci", "nic"},         // two swapped
+      {"recrod", "record"},   // swapped, longer word
+      {"diagnsoe", "diagnose"},
+      {"diag", "diagnose"},   // the only command starting so
+      {"frobnicate", ""},     // nothing near
+      {"x", ""},              // too short to guess from
+      {"tpo", "top"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.typed);
+    CHECK(closest(c.typed, commands) == c.meant);
+  }
+  // a prefix of two words is no answer
+  CHECK(closest("re", {"read", "record"}).empty());
+  CHECK(closest("rot", {"rotate-size", "retention"}) == "rotate-size");
+}
 
 TEST_CASE("cli: number rules say the range in words and why a value fails", "[cli]") {
   NumberRule positive{0, NumberRule{}.hi, true, false, "seconds"};

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/usage_errors.h"
 #include "cli/validators.h"
 #include "export/exporter.h"
 #include "run/signals.h"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   CLI::App app{"sockscope: how every socket got where it is: lifecycle, syscalls and buffer occupancy"};
   app.set_version_flag("--version", "sockscope " SOCKSCOPE_VERSION);
   app.require_subcommand(0, 1);
+  app.failure_message(usage_error_message);
 
   RunOptions watch_o, list_o, nic_o, record_o;
   ExportOptions export_o;
@@ -87,11 +89,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() != 0) {
-      std::cerr << "sockscope: " << e.what() << "\nRun 'sockscope --help' for the options.\n";
-      return 2;
-    }
-    return app.exit(e);
+    // --help and --version print and exit 0; for the rest usage_error_message
+    // says what was wrong
+    app.exit(e);
+    return e.get_exit_code() == 0 ? 0 : 2;
   }
 
   try {
