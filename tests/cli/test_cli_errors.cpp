@@ -47,6 +47,39 @@ std::string seed_trace() { return std::string(SOCKSCOPE_SOURCE_DIR) + "/tests/fu
 
 }  // namespace
 
+TEST_CASE("errors: top --json and record --json are refused, saying what gives JSON", "[cli][errors]") {
+  auto r = run({"top", "--json", "-r", seed_trace()});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("top does not take --json") && Contains("sockscope list --json"));
+  CHECK_THAT(r.err, Contains("sockscope top --help"));
+
+  r = run({"record", "-w", temp_path("refused.ssc"), "--json"});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("record does not take --json") && Contains("--format jsonl"));
+
+  // and their help does not offer it
+  for (const char* cmd : {"top", "record"}) {
+    auto h = run({cmd, "--help"});
+    INFO(cmd);
+    CHECK(h.status == 0);
+    CHECK(h.out.find("--json") == std::string::npos);
+  }
+}
+
+TEST_CASE("errors: top with stdout not a terminal says so, exits 2 and writes nothing there", "[cli][errors]") {
+  // a TERM ncurses knows: without the check it would draw into the file
+  auto r = run({"top", "-r", seed_trace()}, "env TERM=xterm");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("stdout is not one") && Contains("sockscope list"));
+  CHECK(r.out.empty());
+
+  // live, before loading anything: not "needs root"
+  r = run({"top"}, "env TERM=xterm " + unprivileged());
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("stdout is not one"));
+  CHECK(r.err.find("root") == std::string::npos);
+}
+
 TEST_CASE("errors: a number out of range says the range in words", "[cli][errors]") {
   auto r = run({"list", "--duration", "0"});
   CHECK(r.status == 2);

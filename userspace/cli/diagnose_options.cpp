@@ -14,6 +14,7 @@ CLI::App* add_diagnose_command(CLI::App& app, DiagnoseOptions& o, CLI::Option*& 
                                              "socket, the process, the cause and the evidence. Exit 1 when "
                                              "something is found");
   add_common_options(*cmd, o.common);
+  add_json_option(*cmd, o.common);
   add_read_option(*cmd, o.common);
   add_write_options(*cmd, o.common, false);
   duration = cmd->add_option("--duration", o.common.duration_s,

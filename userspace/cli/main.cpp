@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   nic_o.duration_s = 1;
   auto* watch = app.add_subcommand("watch", "Print one line per socket event until Ctrl-C");
   add_common_options(*watch, watch_o);
+  add_json_option(*watch, watch_o);
   add_read_option(*watch, watch_o);
   add_write_options(*watch, watch_o, false);
   auto* watch_d = add_duration(*watch, watch_o, "Stop after this many seconds (with -r: of the recording)");
@@ -58,12 +59,14 @@ int main(int argc, char** argv) {
 
   auto* list = app.add_subcommand("list", "Collect for a while, then list sockets like ss -tanpm");
   add_common_options(*list, list_o);
+  add_json_option(*list, list_o);
   add_read_option(*list, list_o);
   add_write_options(*list, list_o, false);
   auto* list_d = add_duration(*list, list_o, "Seconds to collect before printing (default 1; with -r: the whole file)");
 
   auto* nic = app.add_subcommand("nic", "Collect for a while, then list network devices: packets, NAPI polls, drops");
   add_tuning_options(*nic, nic_o);  // per device: the socket filters do not apply
+  add_json_option(*nic, nic_o);
   add_read_option(*nic, nic_o);
   add_write_options(*nic, nic_o, false);
   auto* nic_d = add_duration(*nic, nic_o, "Seconds to collect before printing (default 1; with -r: the whole file)");

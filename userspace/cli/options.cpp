@@ -30,8 +30,9 @@ void add_filter_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_flag("-u,--udp", f->udp, "Only UDP sockets");
 }
 
+void add_json_option(CLI::App& cmd, RunOptions& o) { cmd.add_flag("--json", o.json, "JSON output"); }
+
 void add_tuning_options(CLI::App& cmd, RunOptions& o) {
-  cmd.add_flag("--json", o.json, "JSON output");
   cmd.add_option("--retention", o.retention_s, "Seconds a closed socket stays visible (default 60)")
       ->check(seconds_at_least(0));
   cmd.add_option("--max-sockets", o.max_sockets, "Most sockets kept in memory (default 262144)")

@@ -12,10 +12,14 @@ namespace sockscope {
 
 // Adds the ss-style filters and the tuning options to a subcommand.
 void add_common_options(CLI::App& cmd, RunOptions& o);
-// Only the socket filters, or only --json and the tuning options (for
-// commands that show no sockets).
+// Only the socket filters, or only the tuning options (for commands that
+// show no sockets).
 void add_filter_options(CLI::App& cmd, RunOptions& o);
 void add_tuning_options(CLI::App& cmd, RunOptions& o);
+// --json, for the commands that print text a tool may want as JSON; top
+// (a terminal view) and record (a trace file) refuse it rather than
+// ignore it.
+void add_json_option(CLI::App& cmd, RunOptions& o);
 // -r FILE (replay) and -w FILE (record as well), tcpdump style.
 CLI::Option* add_read_option(CLI::App& cmd, RunOptions& o);
 void add_write_options(CLI::App& cmd, RunOptions& o, bool required);
