@@ -155,6 +155,8 @@ TEST_CASE("errors: an option the command does not take is named, in the order ty
   REQUIRE(port != std::string::npos);
   REQUIRE(comm != std::string::npos);
   CHECK(port < comm);
+  // the reason once, not on every line
+  CHECK(r.err.find("not sockets") == r.err.rfind("not sockets"));
 
   r = run({"list", "stray"});
   CHECK_THAT(r.err, Contains("list takes no argument 'stray'"));

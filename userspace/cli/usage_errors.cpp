@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -85,13 +86,16 @@ std::string top_level_word(const CLI::App& app, const std::string& word, const C
 }
 
 // A word after the command that it does not take.
-std::string command_word(const CLI::App& app, const CLI::App& cmd, const std::string& word) {
+// said: the reasons given already, each given once ("nic --port 80 --comm x").
+std::string command_word(const CLI::App& app, const CLI::App& cmd, const std::string& word,
+                         std::set<std::string>& said) {
   const std::string& c = cmd.get_name();
   if (word.empty() || word[0] != '-') return fmt::format("{} takes no argument '{}'", c, word);
   std::string name = option_name(word);
   // an option of other commands is more likely meant than a near miss
   if (auto takers = commands_taking(app, name); !takers.empty()) {
     std::string why = why_not(c, name);
+    if (!said.insert(why).second) why.clear();
     return fmt::format("{} does not take {} (only {} {}){}", c, name, joined(takers),
                        takers.size() > 1 ? "do" : "does", why.empty() ? "" : ": " + why);
   }
@@ -128,7 +132,9 @@ std::string usage_error_message(const CLI::App* app, const CLI::Error& e) {
     auto word = std::find_if(top.begin(), top.end(), [](const std::string& w) { return w.empty() || w[0] != '-'; });
     if (word != top.end() && !cmd) top = {*word};
     explain(lines, top, [&](const std::string& w) { return top_level_word(*app, w, cmd); });
-    if (cmd) explain(lines, cmd->remaining(false), [&](const std::string& w) { return command_word(*app, *cmd, w); });
+    std::set<std::string> said;
+    if (cmd)
+      explain(lines, cmd->remaining(false), [&](const std::string& w) { return command_word(*app, *cmd, w, said); });
   }
   if (lines.empty()) lines.push_back(e.what());
   std::string out;
