@@ -35,7 +35,7 @@ TEST_CASE("an unknown option exits 2 and points to --help", "[cli]") {
   auto r = run({"list", "--bogus"});
   CHECK(r.status == 2);
   CHECK(r.err.find("--bogus") != std::string::npos);
-  CHECK(r.err.find("sockscope --help") != std::string::npos);
+  CHECK(r.err.find("sockscope list --help") != std::string::npos);
 }
 
 TEST_CASE("an unknown command exits 2", "[cli]") {
@@ -77,7 +77,7 @@ TEST_CASE("nic: bad values and socket filters exit 2", "[cli][nic]") {
   r = run({"nic", "--port", "80"});
   CHECK(r.status == 2);
   CHECK(r.err.find("--port") != std::string::npos);
-  CHECK(r.err.find("sockscope --help") != std::string::npos);
+  CHECK(r.err.find("sockscope nic --help") != std::string::npos);
 
   // nic takes the tiers (packets: NAPI polls per device), and refuses others
   r = run({"nic", "--detail", "sockets"});

@@ -1,6 +1,7 @@
 // Trace files on real traffic: what a live run saw and recorded (-w) reads
 // back (-r) to the same answers; record stops cleanly on SIGINT and
-// SIGTERM; a recorder killed with SIGKILL leaves a readable file.
+// SIGTERM; a recorder killed with SIGKILL leaves a readable file, also
+// when killed within its first second.
 #include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -160,6 +161,28 @@ TEST_CASE("trace: a recorder killed with SIGKILL leaves a file readable up to it
   auto [srv, cli] = find_ends(list, "127.0.0.1", t.port, t.open_cport);
   REQUIRE(srv);
   CHECK((*srv)["rx_queue"] == 29000);
+}
+
+TEST_CASE("trace: a recorder killed within its first second leaves the sockets it started with", "[kernel][trace]") {
+  // the first block goes out right after the first read of the sockets, not
+  // a flush interval (default 1 s) later: a listener from before the start
+  // is in the file even when the recorder dies at once
+  uint16_t port = free_port();
+  Fd l = tcp_listen(AF_INET, port);
+  std::string file = trace_path("rec-early.ssc");
+  SockscopeRun rec({"record", "-w", file, "--port", std::to_string(port)}, "trace-early");
+  REQUIRE(rec.child().wait_for_stderr("recording to", 30));
+  sleep_ms(400);
+  rec.child().signal(SIGKILL);
+  rec.wait(10);
+  Finished replay = run_to_end({"list", "--json", "-r", file}, "trace-early-replay");
+  INFO(replay.err);
+  REQUIRE(replay.status == 0);
+  CHECK(replay.err.find("ends inside") == std::string::npos);
+  auto list = json::parse(replay.out);
+  const json* listener = find_socket(list, "tcp", ep("127.0.0.1", port), "");
+  REQUIRE(listener);
+  CHECK((*listener)["state"] == "LISTEN");
 }
 
 TEST_CASE("trace: record --rotate-size --keep leaves the newest files, each readable", "[kernel][trace]") {

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/validators.h"
 
 namespace sockscope {
 
@@ -13,15 +14,16 @@ CLI::App* add_diagnose_command(CLI::App& app, DiagnoseOptions& o, CLI::Option*& 
                                              "socket, the process, the cause and the evidence. Exit 1 when "
                                              "something is found");
   add_common_options(*cmd, o.common);
+  add_json_option(*cmd, o.common);
   add_read_option(*cmd, o.common);
   add_write_options(*cmd, o.common, false);
   duration = cmd->add_option("--duration", o.common.duration_s,
                              "Seconds to watch (default 10; with -r: the whole file)")
-                 ->check(CLI::PositiveNumber);
+                 ->check(seconds_above_zero());
   Thresholds& t = o.thresholds;
   const char* g = "Thresholds";
   auto num = [&](const char* name, auto& v, const char* what) {
-    cmd->add_option(name, v, fmt::format("{} (default {})", what, v))->group(g)->check(CLI::NonNegativeNumber);
+    cmd->add_option(name, v, fmt::format("{} (default {})", what, v))->group(g)->check(not_negative());
   };
   num("--unread", t.unread_s, "app-not-reading: seconds with data queued and no read");
   num("--zero-window", t.zero_window_s, "peer-not-reading: seconds of a zero window with data waiting");

@@ -7,6 +7,8 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/usage_errors.h"
+#include "cli/validators.h"
 #include "export/exporter.h"
 #include "run/signals.h"
 #include "ui/cmd_top.h"
@@ -23,7 +25,7 @@ std::string command_line(int argc, char** argv) {
 }
 
 CLI::Option* add_duration(CLI::App& cmd, RunOptions& o, const char* help) {
-  return cmd.add_option("--duration", o.duration_s, help)->check(CLI::PositiveNumber);
+  return cmd.add_option("--duration", o.duration_s, help)->check(seconds_above_zero());
 }
 
 }  // namespace
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   CLI::App app{"sockscope: how every socket got where it is: lifecycle, syscalls and buffer occupancy"};
   app.set_version_flag("--version", "sockscope " SOCKSCOPE_VERSION);
   app.require_subcommand(0, 1);
+  app.failure_message(usage_error_message);
 
   RunOptions watch_o, list_o, nic_o, record_o;
   ExportOptions export_o;
@@ -40,6 +43,7 @@ int main(int argc, char** argv) {
   nic_o.duration_s = 1;
   auto* watch = app.add_subcommand("watch", "Print one line per socket event until Ctrl-C");
   add_common_options(*watch, watch_o);
+  add_json_option(*watch, watch_o);
   add_read_option(*watch, watch_o);
   add_write_options(*watch, watch_o, false);
   auto* watch_d = add_duration(*watch, watch_o, "Stop after this many seconds (with -r: of the recording)");
@@ -50,17 +54,19 @@ int main(int argc, char** argv) {
   add_write_options(*top, top_o.common, false);
   add_speed_option(*top, top_o.common, top_r);
   top->add_option("-d,--delay", top_o.delay_s, "Seconds between refreshes, like top (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(seconds_above_zero());
   top->add_flag("--no-color", top_o.no_color, "No colours (NO_COLOR in the environment does the same)");
 
   auto* list = app.add_subcommand("list", "Collect for a while, then list sockets like ss -tanpm");
   add_common_options(*list, list_o);
+  add_json_option(*list, list_o);
   add_read_option(*list, list_o);
   add_write_options(*list, list_o, false);
   auto* list_d = add_duration(*list, list_o, "Seconds to collect before printing (default 1; with -r: the whole file)");
 
   auto* nic = app.add_subcommand("nic", "Collect for a while, then list network devices: packets, NAPI polls, drops");
   add_tuning_options(*nic, nic_o);  // per device: the socket filters do not apply
+  add_json_option(*nic, nic_o);
   add_read_option(*nic, nic_o);
   add_write_options(*nic, nic_o, false);
   auto* nic_d = add_duration(*nic, nic_o, "Seconds to collect before printing (default 1; with -r: the whole file)");
@@ -86,11 +92,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() != 0) {
-      std::cerr << "sockscope: " << e.what() << "\nRun 'sockscope --help' for the options.\n";
-      return 2;
-    }
-    return app.exit(e);
+    // --help and --version print and exit 0; for the rest usage_error_message
+    // says what was wrong
+    app.exit(e);
+    return e.get_exit_code() == 0 ? 0 : 2;
   }
 
   try {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "cli/validators.h"
 #include "model/names.h"
 #include "util/user_error.h"
 
@@ -17,11 +18,13 @@ void add_filter_options(CLI::App& cmd, RunOptions& o) {
   auto* f = &o.filter;
   // one value per occurrence (repeat the option for more): the words
   // after it may be an ss filter (`--port 80 state listening`)
-  cmd.add_option("-p,--pid", f->pids, "Only sockets owned by this process (repeatable)")->allow_extra_args(false);
+  cmd.add_option("-p,--pid", f->pids, "Only sockets owned by this process (repeatable)")
+      ->check(whole_between(1, 4194304))  // PID_MAX_LIMIT
+      ->allow_extra_args(false);
   cmd.add_option("--comm", f->comms, "Only sockets owned by a process of this name (repeatable)")
       ->allow_extra_args(false);
   cmd.add_option("--port", f->ports, "Only sockets with this local or remote port (repeatable)")
-      ->check(CLI::Range(1, 65535))
+      ->check(whole_between(1, 65535))
       ->allow_extra_args(false);
   cmd.add_option("--state", o.states,
                  "Only sockets in this state: established, syn-sent, listen, time-wait, close-wait, "
@@ -34,21 +37,22 @@ void add_filter_options(CLI::App& cmd, RunOptions& o) {
   add_expression_options(cmd, o);
 }
 
+void add_json_option(CLI::App& cmd, RunOptions& o) { cmd.add_flag("--json", o.json, "JSON output"); }
+
 void add_tuning_options(CLI::App& cmd, RunOptions& o) {
-  cmd.add_flag("--json", o.json, "JSON output");
   cmd.add_option("--retention", o.retention_s, "Seconds a closed socket stays visible (default 60)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(seconds_at_least(0));
   cmd.add_option("--max-sockets", o.max_sockets, "Most sockets kept in memory (default 262144)")
-      ->check(CLI::Range(size_t{16}, size_t{1} << 26));
+      ->check(whole_between(16, double(size_t{1} << 26), "sockets"));
   cmd.add_option("--ringbuf-mb", o.ringbuf_mb, "Kernel ring buffer size in MiB, a power of 2 (default 8)")
-      ->check(CLI::IsMember({1, 2, 4, 8, 16, 32, 64, 128, 256}));
+      ->check(power_of_two(1, 256, "MiB"));
   cmd.add_option("--sample-interval", o.pass_interval_s,
                  "Seconds between two reads of the kernel's socket tables: how soon a socket's state, queues and "
                  "end are certain (default 1; top: its -d)")
-      ->check(CLI::Range(0.05, 3600.0));
+      ->check(seconds_between(0.05, 3600));
   cmd.add_option("--sample-interval-ms", o.sample_interval_ms,
                  "Least time between two queue samples of one socket (default 10)")
-      ->check(CLI::Range(0.0, 60000.0));
+      ->check(number({0, 60000, false, false, "ms"}));
   cmd.add_option("--detail", o.detail,
                  "Detail tiers on top of the default (which runs nothing per packet or per syscall), comma-separated: "
                  "'syscalls' (every socket call with its fd and blocking time), 'packets' (queues at every send/recv, "
@@ -62,7 +66,7 @@ void add_tuning_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--journey-rate", o.journey_rate,
                  "Time at most N received packets per second on each CPU for the journey histograms (default "
                  "20000; 0: every packet, the most overhead)")
-      ->check(CLI::Range(0u, 100'000'000u))
+      ->check(whole_between(0, 100'000'000, "packets per second"))
       ->excludes(nj);
 }
 
@@ -81,11 +85,11 @@ void add_write_options(CLI::App& cmd, RunOptions& o, bool required) {
                    ->transform(CLI::AsSizeValue(false))
                    ->needs(w);
   cmd.add_option("--keep", o.keep, "With --rotate-size: keep only the newest N files")
-      ->check(CLI::Range(1u, 1000000u))
+      ->check(whole_between(1, 1'000'000, "files"))
       ->needs(size);
   cmd.add_option("--flush-interval", o.flush_interval_s,
                  "Seconds between writes to the trace: at most this much is lost on a crash (default 1)")
-      ->check(CLI::Range(0.01, 3600.0))
+      ->check(seconds_between(0.01, 3600))
       ->needs(w);
 }
 

@@ -5,11 +5,14 @@
 #include "record/tiers.h"
 #include "source/file_source.h"
 #include "source/live_source.h"
+#include "trace/writer.h"
 #include "util/user_error.h"
 
 namespace sockscope {
 
 Session::Session(const RunOptions& o, bool seed) : o_(o), table_(o.limits()) {
+  // a path that cannot be written fails now, not after every probe loaded
+  if (!o.write_path.empty()) trace::check_can_create(o.write_path);
   replay_ = !o.read_path.empty();
   if (replay_) {
     src_ = std::make_unique<FileSource>(o.read_path);

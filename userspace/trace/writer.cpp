@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -16,6 +17,27 @@
 #include "util/user_error.h"
 
 namespace sockscope::trace {
+
+void check_can_create(const std::string& path) {
+  auto fail = [&](const std::string& why) {
+    throw UserError(fmt::format("cannot create the trace file {}: {}", path, why));
+  };
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0)
+    fail(errno == ENOENT ? fmt::format("the directory {} does not exist", dir)
+                         : fmt::format("{}: {}", dir, std::strerror(errno)));
+  if (!S_ISDIR(st.st_mode)) fail(fmt::format("{} is not a directory", dir));
+  // as open() will judge it: the effective ids, and a read-only mount (EROFS)
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) fail("it is a directory");
+    if (faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) != 0)
+      fail(fmt::format("it cannot be written: {}", std::strerror(errno)));
+  } else if (faccessat(AT_FDCWD, dir.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
+    fail(fmt::format("the directory {} cannot be written: {}", dir, std::strerror(errno)));
+  }
+}
 
 TraceWriter::TraceWriter(WriterOptions opts, Meta meta) : opts_(std::move(opts)), meta_(std::move(meta)) {
   if (opts_.block_bytes < 4096 || opts_.block_bytes > kMaxBlockRaw) opts_.block_bytes = 1u << 20;
@@ -53,7 +75,7 @@ void TraceWriter::open_next() {
   file_bytes_ = 0;
   seq_ = 0;
   meta_.file_index = index;
-  if (index > 0) meta_.start_ns = monotonic_ns();
+  if (index > 0) meta_.start_ns = now();
 
   std::string meta = meta_to_json(meta_);
   if (meta.size() > kMaxMetaLen) throw UserError("trace metadata too large");  // a bug, not the user's
@@ -72,7 +94,7 @@ void TraceWriter::write(RawKind kind, std::span<const uint8_t> bytes) {
   size_t need = sizeof(RecordHeader) + bytes.size();
   if (need > kMaxBlockRaw) throw std::logic_error("trace record larger than a block");
   if (!block_.empty() && block_.size() + need > opts_.block_bytes) write_block();
-  if (block_.empty()) block_started_ns_ = monotonic_ns();
+  if (block_.empty()) block_started_ns_ = now();
   RecordHeader r{uint16_t(kind), 0, uint32_t(bytes.size())};
   const auto* p = reinterpret_cast<const uint8_t*>(&r);
   block_.insert(block_.end(), p, p + sizeof(r));
@@ -81,13 +103,18 @@ void TraceWriter::write(RawKind kind, std::span<const uint8_t> bytes) {
   ++stats_.records;
 }
 
+uint64_t TraceWriter::now() const { return opts_.clock ? opts_.clock() : monotonic_ns(); }
+
 void TraceWriter::tick() {
-  if (!block_.empty() && monotonic_ns() - block_started_ns_ >= opts_.flush_interval_ns) write_block();
+  // the first block at once: what the file is for (the sockets as they
+  // were at the start) should not wait a flush interval, nor fill 1 MiB
+  const bool first = seq_ == 0;
+  if (!block_.empty() && (first || now() - block_started_ns_ >= opts_.flush_interval_ns)) write_block();
   if (opts_.rotate_bytes && file_bytes_ >= opts_.rotate_bytes) rotate();
 }
 
 void TraceWriter::rotate() {
-  write_end(monotonic_ns());  // each file of a rotation ends as a finished recording does
+  write_end(now());  // each file of a rotation ends as a finished recording does
   ::close(fd_);
   fd_ = -1;
   open_next();

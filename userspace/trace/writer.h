@@ -1,8 +1,10 @@
 // Writes a trace file: the header, then records gathered into blocks that
 // go to disk when full or when the flush interval has passed, so a crash
-// loses at most that interval. With rotation it starts a new file once the
-// current one reaches its size, tcpdump style (FILE, FILE1, FILE2 …), and
-// keeps the newest N.
+// loses at most that interval. A file's first block goes out at the first
+// tick that has records (live: right after the first read of the sockets),
+// so a recording cut or killed in its first second still reads. With
+// rotation it starts a new file once the current one reaches its size,
+// tcpdump style (FILE, FILE1, FILE2 …), and keeps the newest N.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,7 @@ struct WriterOptions {
   uint32_t block_bytes = 1u << 20;              // or once it holds this much
   uint64_t rotate_bytes = 0;                    // 0: one file
   uint32_t keep = 0;                            // with rotation: newest files kept, 0 = all
+  std::function<uint64_t()> clock;              // monotonic ns; empty: the real clock (tests set one)
 };
 
 struct WriterStats {
@@ -32,6 +35,12 @@ struct WriterStats {
   uint32_t files = 0;    // opened
   uint32_t removed = 0;  // deleted by rotation
 };
+
+// Throws UserError, as TraceWriter would, when path cannot be created: its
+// directory is missing or not writable, or it is a directory. For a check
+// before the slow start-up (loading every probe), not instead of the
+// writer's own: it creates nothing.
+void check_can_create(const std::string& path);
 
 class TraceWriter {
  public:
@@ -62,6 +71,7 @@ class TraceWriter {
   void write_end(uint64_t ts_ns);  // the End record, then the block
   void write_all(const void* p, size_t n);
   void rotate();
+  uint64_t now() const;
 
   WriterOptions opts_;
   Meta meta_;
