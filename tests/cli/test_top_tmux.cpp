@@ -129,7 +129,7 @@ TEST_CASE("top -r: the table, sort, filter, detail and back by keys, and q resto
   CHECK(t.screen().find("REMOTE^") == std::string::npos);
 }
 
-TEST_CASE("top -r: the replay plays on the recording's clock; pause, step, end and back to the start",
+TEST_CASE("top -r: the replay plays on the recording's clock, pause, step, end and back to the start",
           "[ui][tmux]") {
   if (!have_tmux()) {
     WARN("tmux is not installed: skipped");
@@ -184,7 +184,7 @@ TEST_CASE("top -r: the replay plays on the recording's clock; pause, step, end a
   check_restored(t);
 }
 
-TEST_CASE("top -r: the speed is checked, and shown as [ and ] change it", "[ui][tmux]") {
+TEST_CASE("top -r: the speed is checked, and shown as the bracket keys change it", "[ui][tmux]") {
   auto bad = run_capture(sockscope_bin() + " top -r " + trace_file() + " --speed 5000 2>&1; echo status=$?");
   CHECK(bad.find("--speed 5000 is out of range: give 0.1 to 1000") != std::string::npos);
   CHECK(bad.find("status=2") != std::string::npos);

@@ -781,7 +781,7 @@ TEST_CASE("decode_dev_stats: a name is cut at its NUL or at 15 characters", "[de
   CHECK(comm_view(u.name).empty());
 }
 
-TEST_CASE("decode_dev_drops sums the CPUs; decode_sock_drops copies", "[decoder]") {
+TEST_CASE("decode_dev_drops sums the CPUs, decode_sock_drops copies", "[decoder]") {
   ss_dev_drop_key dk{11, 12, 13, 0};
   std::vector<uint64_t> cpus{5, 0, 7, 1};
   DevDropsUpdate d = decode_dev_drops(dk, cpus, 77);

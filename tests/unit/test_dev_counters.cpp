@@ -188,7 +188,7 @@ TEST_CASE("decode_link_msg: short, nameless, cut and garbage input", "[devices][
   }
 }
 
-TEST_CASE("walk_link_dump: devices until NLMSG_DONE; stale replies skipped", "[devices]") {
+TEST_CASE("walk_link_dump: devices until NLMSG_DONE, stale replies skipped", "[devices]") {
   auto s1 = stats(10), s2 = stats(20);
   Bytes d;
   message(d, RTM_NEWLINK, 7, link_payload(1, "lo", &s1));
@@ -483,7 +483,7 @@ TEST_CASE("softnet records that do not add up are malformed", "[devices][decoder
   CHECK(decode_softnet(none, e) == DecodeStatus::Malformed);  // never written: a CPU at least
 }
 
-TEST_CASE("SocketTable keeps the softnet counts on its NicTable; nic shows them", "[devices][nic]") {
+TEST_CASE("SocketTable keeps the softnet counts on its NicTable, nic shows them", "[devices][nic]") {
   SocketTable table;
   CHECK(table.apply(SoftnetUpdate{10, {3, 0, 26}}) == nullptr);
   CHECK(table.size() == 0);

@@ -294,7 +294,7 @@ TEST_CASE("diagnose: unanswered SYNs to an overflowing listener are listed under
   CHECK(text.find("and 8 more (--json lists them all)") != std::string::npos);
 }
 
-TEST_CASE("diagnose: a listener made in the window counts all its drops; one with none has no finding",
+TEST_CASE("diagnose: a listener made in the window counts all its drops, one with none has no finding",
           "[diagnose]") {
   Bench b;
   b.open(1, kApp, 8080, 0, {TcpState::Listen});  // seen made: no drops before the window
@@ -407,7 +407,7 @@ TEST_CASE("diagnose: idle-no-keepalive unless SO_KEEPALIVE is set", "[diagnose]"
   CHECK(f[0].severity == Severity::Info);
 }
 
-TEST_CASE("diagnose: an accepted socket inherits SO_KEEPALIVE from its listener; accepts are counted on it",
+TEST_CASE("diagnose: an accepted socket inherits SO_KEEPALIVE from its listener, accepts are counted on it",
           "[diagnose]") {
   Bench b;
   b.open(1, kApp, 8080, 0, {TcpState::Listen});

@@ -45,7 +45,7 @@ struct Lcg {
 
 }  // namespace
 
-TEST_CASE("bucket bounds: every value lies in [low, high) of its bucket", "[histogram]") {
+TEST_CASE("bucket bounds: every value lies from its bucket's low bound up to, not including, its high bound", "[histogram]") {
   for (uint64_t v : {0ull, 1ull, 3ull, 4ull, 5ull, 7ull, 8ull, 15ull, 16ull, 1000ull, 1023ull, 1024ull, 123456789ull,
                      1ull << 40, (7ull << 38) - 1}) {
     uint32_t i = ss_hist_bucket(v);

@@ -97,7 +97,7 @@ TEST_CASE("a declared but empty enum is passed over for the full one", "[kernel_
   CHECK(r.names.drop.at(7) == "TCP_CSUM");
 }
 
-TEST_CASE("a missing enum leaves its table empty and warns; never fatal", "[kernel_enums]") {
+TEST_CASE("a missing enum leaves its table empty and warns, never fatal", "[kernel_enums]") {
   SECTION("no sk_rst_reason (kernels before 6.10)") {
     auto b = empty_btf();
     add_enum(b.get(), "skb_drop_reason", {{"SKB_DROP_REASON_NO_SOCKET", 3}});

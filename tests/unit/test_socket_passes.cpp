@@ -69,7 +69,7 @@ void held_after_passes(SocketTable& t, const SockId& id) {
 
 }  // namespace
 
-TEST_CASE("passes: a socket in the first pass existed before start-up; its ages are the kernel's",
+TEST_CASE("passes: a socket in the first pass existed before start-up, its ages are the kernel's",
           "[model][pass]") {
   SocketTable t;
   SockInfo i = seen(100 * kSec, sock(1, TcpState::Established));

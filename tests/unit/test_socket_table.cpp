@@ -1005,7 +1005,7 @@ TEST_CASE("TCP metrics: the newest reading wins, from records or the stats map",
   CHECK(run.at(c).metrics.srtt_us == 800);
 }
 
-TEST_CASE("StatsUpdate sets the TCP counters; absolute, not added", "[table][skb]") {
+TEST_CASE("StatsUpdate sets the TCP counters, absolute, not added", "[table][skb]") {
   Script run;
   KSock c = connected(run);
   StatsUpdate u;
@@ -1075,7 +1075,7 @@ TEST_CASE("waiting map updates of a socket that never shows up are counted once 
   CHECK(run.at(late).drops_by_reason.empty());
 }
 
-TEST_CASE("SockDropsUpdate sets the count of one reason; JourneyUpdate replaces both histograms", "[table][skb]") {
+TEST_CASE("SockDropsUpdate sets the count of one reason, JourneyUpdate replaces both histograms", "[table][skb]") {
   Script run;
   KSock c = connected(run);
   run.apply(SockDropsUpdate{run.tick(), c.cookie, 34, 2});

@@ -256,7 +256,7 @@ TEST_CASE("ss filter: the port every match has, for the kernel-side scope", "[ss
   CHECK((p ? int(*p) : -1) == c.port);
 }
 
-TEST_CASE("ss filter in Filter: AND-combined with the options; packets have no state", "[ss-filter]") {
+TEST_CASE("ss filter in Filter: AND-combined with the options, packets have no state", "[ss-filter]") {
   Filter f;
   f.ss = std::make_shared<SsFilter>(parse_ss_filter("sport = :80 or sport = :443"));
   Socket web, lis;

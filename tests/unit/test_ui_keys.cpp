@@ -139,7 +139,7 @@ TEST_CASE("a click on a column name sorts by it, a second click reverses", "[ui]
   CHECK(s.view.sort == Column::Rtt);
 }
 
-TEST_CASE("a click on a row selects it; below the rows, nothing", "[ui][keys]") {
+TEST_CASE("a click on a row selects it, below the rows, nothing", "[ui][keys]") {
   Screen s = screen();
   REQUIRE(s.lines.size() == 4);
   s.click(10, kHeaderLines + 2);
@@ -154,7 +154,7 @@ TEST_CASE("a click on a row selects it; below the rows, nothing", "[ui][keys]") 
   CHECK(s.view.mode == Mode::Table);
 }
 
-TEST_CASE("tree: t and F5 group by process; - + Left Right Enter fold; the selection follows", "[ui][keys]") {
+TEST_CASE("tree: t and F5 group by process, - + Left Right Enter fold, the selection follows", "[ui][keys]") {
   Screen s = screen();
   // by local port: 8080 nginx listen (1), 8080 nginx (5), 40001 curl (2), 51000 psql (3)
   s.key(kKeyDown);
@@ -212,7 +212,7 @@ TEST_CASE("tree: t and F5 group by process; - + Left Right Enter fold; the selec
   CHECK(s.selected() == "2");
 }
 
-TEST_CASE("n and Tab switch to the NIC view and back; Esc and q come back too", "[ui][keys]") {
+TEST_CASE("n and Tab switch to the NIC view and back, Esc and q come back too", "[ui][keys]") {
   Screen s = screen();
   for (int to : {int('n'), int('\t')})
     for (int back : {int('n'), int('\t'), int(kKeyEscape), int('q')}) {
@@ -236,7 +236,7 @@ TEST_CASE("help: ? F1 h open it, any other key comes back", "[ui][keys]") {
   CHECK(s.view.mode == Mode::Table);
 }
 
-TEST_CASE("q and F10 quit from the table; /, F3 and F4 edit the filter", "[ui][keys]") {
+TEST_CASE("q and F10 quit from the table, /, F3 and F4 edit the filter", "[ui][keys]") {
   Screen s = screen();
   CHECK(s.key('q') == Action::Quit);
   CHECK(s.key(kKeyF10) == Action::Quit);
