@@ -319,3 +319,27 @@ TEST_CASE("top -r: 80x24 and 160x50, and a resize redraws at the new size", "[ui
   CHECK(small.wait_for("top-exited-0"));
   check_restored(small);
 }
+
+// Issue 16: after End, a filter left the view scrolled where the old
+// selection was: the footer counted the matches, one row was shown.
+TEST_CASE("top -r: End then a filter shows every match from the top", "[ui][tmux]") {
+  if (!have_tmux()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  Tmux t("test");
+  REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null")));
+  INFO(t.screen());
+  REQUIRE(t.wait_for("LOCAL^"));
+  t.keys("'$'");
+  REQUIRE(t.wait_for("(end)"));
+  t.keys("End");
+  REQUIRE(t.wait_until(
+      [](const std::string& s) { return count_lines(s, " worker ") > 0 && count_lines(s, "nginx") == 0; }));
+  t.keys("/ nginx Enter");
+  REQUIRE(t.wait_for("2 of 36 sockets"));
+  // the rows, not the status line's "filter 'nginx'"
+  CHECK(t.wait_until([](const std::string& s) { return count_lines(s, " nginx ") == 2; }));
+  t.keys("q");
+  CHECK(t.wait_for("top-exited-0"));
+}
