@@ -21,7 +21,7 @@ enum class Mode { Table, Detail, Nic, Help, SortMenu };
 struct ViewState {
   Column sort = Column::Local;  // `<` / `>`, F6, a click on a column name
   bool reverse = false;         // `I`, or a second click on the sorted column
-  std::string filter;           // `/`: free text over comm, pid, endpoints, state
+  std::string filter;           // `/`: words, as RowFilter reads them (ui/row_filter.h)
   bool editing = false;         // the filter is being typed
   std::string draft;            // what is typed so far
   bool tree = false;            // `t`: rows grouped under their process
@@ -52,8 +52,8 @@ enum class Tone {
   Normal, Header, ColumnHeader, Selected, Listen, Established, Opening, Closing, Closed, Stuck, Group, Faded
 };
 
-// Whether a row matches the free-text filter (case-insensitive substring
-// of comm, pid, endpoints or state; empty matches all).
+// Whether a row matches the `/` filter's text (RowFilter; empty matches
+// all). Parses the text each time: for one row, not a table.
 bool row_matches(const Snapshot::Row& r, std::string_view text);
 // The table's lines: filtered, sorted by the view's column, and in tree
 // mode grouped under their process (groups sorted by their best member).

@@ -17,7 +17,7 @@ std::vector<std::string> render_help(const Snapshot& snap, int width, int height
       {"Enter", "the socket's detail (Up/Down PgUp/PgDn scroll; Esc/q back)"},
       {"< >  F6", "sort by the previous/next column; F6: pick from a menu"},
       {"I", "reverse the sort order"},
-      {"/  F3  F4", "filter: comm, pid, endpoint, state (Enter: apply, Esc: clear)"},
+      {"/  F3  F4", "filter: :PORT pid:N comm:NAME state:S, N, text; Enter, Esc"},
       {"t  F5", "tree: sockets grouped under their process"},
       {"+ -  Right Left", "tree: expand/collapse the process; Enter on it toggles"},
       {"D", "detail: the selected socket's process's syscalls, on/off"},

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ui/render.h"
+#include "ui/row_filter.h"
 #include "ui/text.h"
 
 namespace sockscope::ui {
@@ -209,11 +210,12 @@ struct Group {
 
 std::unordered_map<uint32_t, Group> groups_of(const Snapshot& snap, const ViewState& view) {
   std::unordered_map<uint32_t, Group> out;
+  RowFilter filter(view.filter);
   auto add_rate = [](double& sum, double r) {
     if (r >= 0) sum = std::max(sum, 0.0) + r;
   };
   for (const auto& r : snap.rows) {
-    if (!row_matches(r, view.filter)) continue;
+    if (!filter.matches(r)) continue;
     Group& g = out[r.pid];
     if (!g.sockets) g.pid = r.pid, g.comm = r.comm;
     ++g.sockets;
@@ -392,8 +394,9 @@ std::string states_line(const Snapshot& s) {
 
 std::string status_line(const Snapshot& snap, const ViewState& view) {
   if (view.editing) return "filter: " + view.draft + "_  (Enter: apply, Esc: clear)";
+  RowFilter filter(view.filter);
   size_t shown = 0;
-  for (const auto& r : snap.rows) shown += row_matches(r, view.filter);
+  for (const auto& r : snap.rows) shown += filter.matches(r);
   return fmt::format("{} of {} sockets  sort {}{}{}{}   F1 help  / filter  t tree  F6 sort  n NIC  q quit", shown,
                      snap.rows.size(), column_name(view.sort), view.reverse ? " (reversed)" : "",
                      view.tree ? "  tree" : "", view.filter.empty() ? "" : "  filter '" + view.filter + "'");
@@ -410,18 +413,13 @@ uint64_t line_key(const Snapshot& snap, const Line& l) {
   return l.is_group() ? (uint64_t(1) << 63) | l.pid : snap.rows[l.row].key;
 }
 
-bool row_matches(const Snapshot::Row& r, std::string_view text) {
-  if (text.empty()) return true;
-  std::string t = lower(text);
-  for (const std::string& field : {r.comm, std::to_string(r.pid), r.local, r.remote, r.state, r.proto})
-    if (lower(field).find(t) != std::string::npos) return true;
-  return false;
-}
+bool row_matches(const Snapshot::Row& r, std::string_view text) { return RowFilter(text).matches(r); }
 
 std::vector<Line> visible_lines(const Snapshot& snap, const ViewState& view) {
+  RowFilter filter(view.filter);
   std::vector<size_t> v;
   for (size_t i = 0; i < snap.rows.size(); ++i)
-    if (row_matches(snap.rows[i], view.filter)) v.push_back(i);
+    if (filter.matches(snap.rows[i])) v.push_back(i);
   // stable: equal keys keep the model's order (proto, ports, key)
   std::stable_sort(v.begin(), v.end(), [&](size_t a, size_t b) {
     auto ka = sort_key(snap.rows[a], view.sort), kb = sort_key(snap.rows[b], view.sort);
@@ -475,8 +473,13 @@ std::vector<std::string> render_table(const Snapshot& snap, const ViewState& vie
   if (!given) own = visible_lines(snap, view);
   const std::vector<Line>& lines = given ? *given : own;
   int page = table_page(height);
-  if (lines.empty())
-    add(snap.rows.empty() ? "  no sockets yet" : "  no sockets match the filter '" + view.filter + "'", Tone::Normal);
+  if (lines.empty()) {
+    // a word that can match nothing says why: it is why the table is empty
+    std::string why = RowFilter(view.filter).error();
+    add(snap.rows.empty() ? "  no sockets yet"
+                          : "  no sockets match the filter '" + view.filter + "'" + (why.empty() ? "" : ": " + why),
+        Tone::Normal);
+  }
   std::unordered_map<uint32_t, Group> groups;
   if (view.tree) groups = groups_of(snap, view);
   for (size_t i = view.scroll; i < lines.size() && i < view.scroll + size_t(page); ++i) {

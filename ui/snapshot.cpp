@@ -61,6 +61,7 @@ void fill_row(Snapshot::Row& r, const Socket& s, uint64_t now_ns) {
   r.local_port = s.id.local.port;
   r.remote_port = s.id.remote.port;
   r.state = shown_state(s);
+  r.tcp_state = s.state;
   r.closed = s.closed;
   r.closed_ago_ns = s.closed && now_ns > s.closed_ns ? now_ns - s.closed_ns : 0;
   r.age_ns = time_in_state_ns(s, now_ns);

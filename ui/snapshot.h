@@ -36,6 +36,7 @@ struct Snapshot {
     std::string proto, local, remote;
     uint16_t local_port = 0, remote_port = 0;
     std::string state;  // as `list` shows it: "(closed)" once gone
+    TcpState tcp_state = TcpState::Close;  // the kernel's; UDP: CLOSE unconnected, ESTABLISHED connected
     bool closed = false;
     uint64_t closed_ago_ns = 0;  // closed: how long ago (it fades, then leaves)
     uint64_t age_ns = 0;         // time in the current state
