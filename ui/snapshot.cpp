@@ -173,8 +173,10 @@ Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, cons
   order.reserve(table.size());
   snap.rows.reserve(table.size());
   for (const auto& [key, s] : table.sockets()) {
-    states.add(shown_state(s));
+    // the header counts what the command line asked for (--port, -p, ...),
+    // as the rows do: a count of sockets the view never shows misleads
     if (filter && !filter->matches(s)) continue;
+    states.add(shown_state(s));
     order.push_back({uint64_t(s.id.protocol) << 32 | uint64_t(s.id.local.port) << 16 | s.id.remote.port, s.key,
                      snap.rows.size()});
     fill_row(snap.rows.emplace_back(), s, now_ns);

@@ -594,3 +594,22 @@ TEST_CASE("help lists every key and what '!' means, on one 80x24 screen", "[ui]"
   CHECK(render_help(s, 80, 24) == lines);
   CHECK(render_help(s, 80, 10).size() == 10);
 }
+
+// Issue 16: the header's per-state counts ignored --port.
+TEST_CASE("the header counts the sockets the command line's filter passes, by state", "[ui]") {
+  World w = busy_world();
+  Filter f;
+  f.ports = {8080};
+  Snapshot s = take(w.table, w.src, w.now, &f);
+  // nginx's listener and accepted socket, and curl's connection to 8080
+  CHECK(s.rows.size() == 3);
+  CHECK(s.by_state == std::map<std::string, size_t>{{"ESTABLISHED", 2}, {"LISTEN", 1}});
+  auto lines = render_table(s, ViewState{}, 120, 24);
+  CHECK(has(lines[1], "sockets 3:"));
+  CHECK(!has(lines[1], "CLOSE_WAIT"));
+  // the `/` filter narrows the rows, not the header
+  ViewState v;
+  v.filter = "curl";
+  CHECK(has(render_table(s, v, 120, 24)[1], "sockets 3:"));
+}
+
