@@ -198,6 +198,8 @@ std::string row_line(const Snapshot::Row& r, const std::vector<Cell>& cells, Tre
   return trimmed(std::move(line));
 }
 
+bool is_listener(const Snapshot::Row& r) { return !r.closed && r.proto == "tcp" && r.tcp_state == TcpState::Listen; }
+
 // A process in the tree: its sockets (those the filter lets through) summed.
 struct Group {
   uint32_t pid = 0;
@@ -220,8 +222,12 @@ std::unordered_map<uint32_t, Group> groups_of(const Snapshot& snap, const ViewSt
     if (!g.sockets) g.pid = r.pid, g.comm = r.comm;
     ++g.sockets;
     g.stuck = g.stuck || !r.stuck.empty();
-    g.recv_q += r.recv_q;
-    g.send_q += r.send_q;
+    // a listener's queues count connections (accepted-not-yet, and the
+    // backlog as ss's Send-Q), not bytes: they do not add to bytes queued
+    if (!is_listener(r)) {
+      g.recv_q += r.recv_q;
+      g.send_q += r.send_q;
+    }
     g.drops += r.drops;
     g.retransmits += r.retransmits;
     add_rate(g.rx_rate, r.rx_rate);

@@ -613,3 +613,23 @@ TEST_CASE("the header counts the sockets the command line's filter passes, by st
   CHECK(has(render_table(s, v, 120, 24)[1], "sockets 3:"));
 }
 
+// Issue 16: the process row added its listener's backlog (ss's Send-Q of a
+// listener) into the bytes its sockets have queued.
+TEST_CASE("tree: a process's queue totals leave out its listeners' accept queue and backlog", "[ui]") {
+  World w = busy_world();
+  w.sample(1, v4("0.0.0.0", 8080), v4("0.0.0.0", 0), TcpState::Listen,
+           {.rx_queue = 3, .tx_queue = 511, .ack_backlog = 3, .max_ack_backlog = 511});
+  Snapshot s = w.snap();
+  ViewState v;
+  v.tree = true;
+  auto lines = render_table(s, v, 160, 24);
+  std::string header = lines[2];
+  std::string group = row_of(lines, "[-] 2 sockets");
+  REQUIRE(!group.empty());
+  // only the accepted connection's bytes: 1000 to read, 7000 to send
+  CHECK(under(header, group, "RECV-Q", 5, false) == "1000 ");
+  CHECK(under(header, group, "SEND-Q", 5, false) == "7000 ");
+  // the listener's own row still shows them, as ss does
+  std::string listener = row_of(lines, "0.0.0.0:8080");
+  CHECK(has(under(header, listener, "SEND-Q", 4, false), "511"));
+}
