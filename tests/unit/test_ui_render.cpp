@@ -633,3 +633,26 @@ TEST_CASE("tree: a process's queue totals leave out its listeners' accept queue 
   std::string listener = row_of(lines, "0.0.0.0:8080");
   CHECK(has(under(header, listener, "SEND-Q", 4, false), "511"));
 }
+
+TEST_CASE("queue bars: nothing queued, a few bytes and a full buffer look different", "[ui]") {
+  World w = busy_world();
+  w.sample(2, v4("127.0.0.1", 40001), v4("127.0.0.1", 8080), TcpState::Established,
+           {.rx_queue = 7, .rmem_alloc = 775, .rcvbuf = 131072, .sndbuf = 131072});
+  w.sample(6, v4("10.0.0.7", 6000), v4("10.0.0.8", 6001), TcpState::Established,
+           {.rx_queue = 131072, .rmem_alloc = 131072, .rcvbuf = 131072, .sndbuf = 131072});
+  Snapshot s = w.snap();
+  auto lines = render_table(s, ViewState{}, 160, 24);
+  std::string header = lines[2];
+  auto bar_of = [&](const std::string& row) {
+    std::string cell = under(header, row, "RECV-Q", 12, false);
+    return cell.size() > 5 ? cell.substr(5) : cell;  // after the number and a space
+  };
+  std::string few = bar_of(row_of(lines, "curl")), full = bar_of(row_of(lines, "10.0.0.7"));
+  std::string none = bar_of(row_of(lines, "0.0.0.0:8080"));
+  INFO(few << "|" << full << "|" << none);
+  CHECK(few.substr(0, 1) == "|");
+  CHECK(few.find('#') == std::string::npos);
+  CHECK(full.find_first_not_of('#') == std::string::npos);
+  CHECK(full.size() >= 2);
+  CHECK(none.find_first_not_of(' ') == std::string::npos);
+}
