@@ -209,7 +209,7 @@ Action table_key(ViewState& v, const KeyInput& in, const Snapshot& snap, const s
       }
       break;
     case kKeyMouse:
-      if (in.y == kHeaderLines - 1) sort_by(v, column_at(in.x, width));
+      if (in.y == kHeaderLines - 1) sort_by(v, column_at(in.x, width, endpoint_need(snap)));
       else if (in.y >= kHeaderLines && in.y < kHeaderLines + page && v.scroll + size_t(in.y - kHeaderLines) < lines.size())
         select(v, snap, lines, long(v.scroll) + in.y - kHeaderLines, page);
       break;

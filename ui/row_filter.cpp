@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "model/names.h"
+#include "ui/cells.h"
 #include "ui/text.h"
 
 namespace sockscope::ui {
@@ -77,7 +78,9 @@ bool RowFilter::matches(const Snapshot::Row& r) const {
       case Kind::Closed: ok = r.closed; break;
       case Kind::Never: ok = false; break;
       case Kind::Text:
+        // the endpoints as the model and as the table write them: "lo:8080" finds 127.0.0.1:8080
         ok = contains(r.comm, t.text) || contains(r.local, t.text) || contains(r.remote, t.text) ||
+             contains(named_endpoint(r.local), t.text) || contains(named_endpoint(r.remote), t.text) ||
              contains(r.proto, t.text) || state_words(r.state).find(state_words(t.text)) != std::string::npos;
         break;
     }

@@ -21,7 +21,8 @@ namespace sockscope::ui {
 //   state:close-wait   the state, as ss or the kernel spell it
 //                      (estab, time_wait, unconn, ...); closed: gone sockets
 //   300                a bare number: the pid or either port exactly
-//   anything else      text within comm, an endpoint, the state or protocol
+//   anything else      text within comm, an endpoint (as the model or as
+//                      the table writes it: "lo:80"), the state or protocol
 // A number inside another ("7006" in "57006") matches only as text, never
 // as a port or pid.
 class RowFilter {

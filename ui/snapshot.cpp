@@ -76,6 +76,7 @@ void fill_row(Snapshot::Row& r, const Socket& s, uint64_t now_ns) {
   r.drops = total_drops(s);
   r.retransmits = s.tcp.retrans_segs;
   r.rtt = rtt_text(s);
+  r.cwnd = s.is_tcp() && s.metrics_ns ? s.metrics.cwnd : 0;
   r.stuck = stuck_reason(s, now_ns);
 }
 

@@ -48,6 +48,7 @@ struct Snapshot {
     double rx_rate = -1, tx_rate = -1;  // bytes/s since the last snapshot; <0: not known yet
     uint64_t drops = 0, retransmits = 0;
     std::string rtt;
+    uint32_t cwnd = 0;  // segments; 0: not measured (or not TCP)
     std::string stuck;  // why it looks stuck; empty: it does not
   };
   // The selected socket, copied whole only for that one socket.
