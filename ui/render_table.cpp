@@ -27,6 +27,14 @@ static_assert(std::size(kColumnNames) == size_t(Column::Count));
 // Column::Count stands for the '!' flag, which is not sortable.
 constexpr Column kFlag = Column::Count;
 
+constexpr int kBaseEndpoint = 13;  // the endpoints' cells at 40 and 80 columns
+// Past the columns of an 80-column screen (ranks up to kEarlyRank), the
+// endpoints grow to show a private IPv4 one whole ("10.0.0.5:51000", if
+// one is shown) before the counters join: it is a cell or two each, and
+// "10~0.5:51000" is harder to read than a missing RTT is to miss.
+constexpr int kEarlyRank = 4;
+constexpr int kEarlyEndpoint = 14;
+
 struct Spec {
   Column col;
   int min;     // content cells; the name and the sort mark fit in it
@@ -42,7 +50,7 @@ struct Spec {
 // In screen order.
 constexpr Spec kSpecs[] = {
     {kFlag, 1, false, 0},           {Column::Pid, 7, true, 4},      {Column::Comm, 9, false, 2},
-    {Column::Proto, 4, false, 9},   {Column::Local, 13, false, 0},  {Column::Remote, 13, false, 0},
+    {Column::Proto, 4, false, 9},   {Column::Local, kBaseEndpoint, false, 0},  {Column::Remote, kBaseEndpoint, false, 0},
     {Column::State, kStateCells, false, 0}, {Column::Time, 5, true, 3}, {Column::RecvQ, 7, false, 1},
     {Column::SendQ, 7, false, 1},   {Column::RxRate, 5, true, 6},   {Column::TxRate, 5, true, 6},
     {Column::Drops, 6, true, 5},    {Column::Retr, 5, true, 5},     {Column::Rtt, 6, true, 7},
@@ -86,20 +94,27 @@ std::vector<Cell> layout(int width, int endpoints) {
     return n + std::max(cells - 1, 0);  // one space between columns
   };
   for (size_t i = 0; i < std::size(kSpecs); ++i) on[i] = kSpecs[i].rank == 0;
+  int early = 0;  // cells the endpoints take before the counters' columns join
   for (int rank = 1; rank <= kMaxRank; ++rank) {
+    if (rank == kEarlyRank + 1) {
+      int want = 2 * std::max(0, std::min(kEarlyEndpoint, endpoints) - kBaseEndpoint);
+      early = std::clamp(width - need(on), 0, want);
+    }
     std::vector<bool> more = on;
     for (size_t i = 0; i < std::size(kSpecs); ++i) more[i] = more[i] || kSpecs[i].rank == rank;
-    if (need(more) <= width) on = std::move(more);  // a wide rank left out may leave room for a later one
+    if (need(more) + early <= width) on = std::move(more);  // a wide rank left out may leave room for a later one
   }
   std::vector<Cell> cells;
   for (size_t i = 0; i < std::size(kSpecs); ++i)
     if (on[i]) cells.push_back({&kSpecs[i], 0, kSpecs[i].min});
-  int spare = width - need(on);
+  int spare = width - need(on) - early;
   auto cell_of = [&](Column c) -> Cell* {
     for (Cell& cell : cells)
       if (cell.spec->col == c) return &cell;
     return nullptr;
   };
+  cell_of(Column::Local)->w += early - early / 2;
+  cell_of(Column::Remote)->w += early / 2;
   // narrower than the columns always shown: the endpoints give way, down
   // to their names (below that the line is cut)
   for (bool shrank = true; shrank && spare < 0;) {

@@ -219,7 +219,7 @@ TEST_CASE("no line is wider than the screen, and the names drawn are whole", "[u
       CHECK(column_named(name_of(x.text)) != Column::Count);
       ++shown;
     }
-    if (width >= 140) CHECK(shown == size_t(Column::Count));
+    if (width >= 142) CHECK(shown == size_t(Column::Count));
     if (width >= 80) CHECK(shown >= 8);
   }
 }

@@ -4,6 +4,7 @@
 // it goes to wider addresses.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -164,4 +165,23 @@ TEST_CASE("endpoints grow no wider than the widest one needs: the finding gets t
   INFO(psql);
   CHECK(has(psql, "10.0.0.5:51000 10.0.0.9:5432"));
   CHECK(has(cell(header, psql, "FINDING"), "peer closed, owner has not closed for over 10 s"));
+}
+
+TEST_CASE("past 80 columns a private IPv4 endpoint is whole before the counters join", "[ui][widths]") {
+  TableWorld w;
+  w.sock(1, task(200, "nginx"), v4("0.0.0.0", 8080), v4("0.0.0.0", 0), {TcpState::Listen});
+  w.sock(3, task(300, "psql"), v4("10.0.0.5", 51000), v4("10.0.0.9", 5432),
+         {TcpState::SynSent, TcpState::Established, TcpState::CloseWait});
+  Snapshot s = w.snap();
+  auto psql = [&](int width) {
+    auto lines = render_table(s, ViewState{}, width, 24);
+    return std::pair(lines[kHeaderLines - 1], lines[kHeaderLines + 1]);
+  };
+  auto [h80, r80] = psql(80);
+  CHECK(cell(h80, r80, "LOCAL") == "10~0.5:51000");  // 80 columns: the owner and the queues first
+  auto [h100, r100] = psql(100);
+  CHECK(cell(h100, r100, "LOCAL") == "10.0.0.5:51000");
+  auto cols = names(h100);
+  CHECK(std::find(cols.begin(), cols.end(), "DROPS") != cols.end());
+  CHECK(std::find(cols.begin(), cols.end(), "RETR") != cols.end());
 }
