@@ -42,19 +42,30 @@ struct Spec {
   // 0: always shown. Otherwise the order in which columns join as the
   // width allows: which connection and its state first (40 columns), then
   // its queues, who owns it and for how long (80), then the counters and
-  // the finding. Columns join before the endpoints widen: an elided
-  // address reads better than a missing column.
+  // the finding. Columns join before the endpoints widen (but for
+  // kEarlyEndpoint): an elided address reads better than a missing column.
   int rank;
 };
 
 // In screen order.
 constexpr Spec kSpecs[] = {
-    {kFlag, 1, false, 0},           {Column::Pid, 7, true, 4},      {Column::Comm, 9, false, 2},
-    {Column::Proto, 4, false, 9},   {Column::Local, kBaseEndpoint, false, 0},  {Column::Remote, kBaseEndpoint, false, 0},
-    {Column::State, kStateCells, false, 0}, {Column::Time, 5, true, 3}, {Column::RecvQ, 7, false, 1},
-    {Column::SendQ, 7, false, 1},   {Column::RxRate, 5, true, 6},   {Column::TxRate, 5, true, 6},
-    {Column::Drops, 6, true, 5},    {Column::Retr, 5, true, 5},     {Column::Rtt, 6, true, 7},
-    {Column::Cwnd, 5, true, 8},     {Column::Finding, 16, false, 10},
+    {kFlag, 1, false, 0},
+    {Column::Pid, 7, true, 4},
+    {Column::Comm, 9, false, 2},
+    {Column::Proto, 4, false, 9},
+    {Column::Local, kBaseEndpoint, false, 0},
+    {Column::Remote, kBaseEndpoint, false, 0},
+    {Column::State, kStateCells, false, 0},
+    {Column::Time, 5, true, 3},
+    {Column::RecvQ, 7, false, 1},
+    {Column::SendQ, 7, false, 1},
+    {Column::RxRate, 5, true, 6},
+    {Column::TxRate, 5, true, 6},
+    {Column::Drops, 6, true, 5},
+    {Column::Retr, 5, true, 5},
+    {Column::Rtt, 6, true, 7},
+    {Column::Cwnd, 5, true, 8},
+    {Column::Finding, 16, false, 10},
 };
 constexpr int kMaxRank = 10;
 

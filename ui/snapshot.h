@@ -70,7 +70,8 @@ struct Snapshot {
   std::vector<NicRow> nics;                // by netns, then ifindex
   Softnet softnet;                         // host-wide: the receive softirq's time_squeeze per CPU
   double squeeze_ps = -1;                  // softnet.total per second since the last snapshot; <0: not known yet
-  std::map<std::string, size_t> by_state;  // over the sockets the command line's filter passes (not only the `/` filter's)
+  // over the sockets the command line's filter passes, not only those the `/` filter shows
+  std::map<std::string, size_t> by_state;
   uint64_t events = 0;
   double events_per_s = -1;  // since the last snapshot; <0: not known yet
   uint64_t lost_kernel = 0;  // ring buffer full, maps full (LostKind)
