@@ -1,6 +1,7 @@
 #include "ui/keys.h"
 
 #include <algorithm>
+#include <string>
 
 namespace sockscope::ui {
 namespace {
@@ -15,6 +16,10 @@ void select(ViewState& v, const Snapshot& snap, const std::vector<Line>& lines, 
   v.selected_key = line_key(snap, lines[v.selected]);
   if (v.selected < v.scroll) v.scroll = v.selected;
   if (v.selected >= v.scroll + size_t(page)) v.scroll = v.selected - size_t(page) + 1;
+  // fewer lines than before (a filter, sockets gone): no page that is
+  // part empty while lines above it are scrolled off
+  size_t last_page = lines.size() > size_t(page) ? lines.size() - size_t(page) : 0;
+  v.scroll = std::min(v.scroll, last_page);
 }
 
 // After the lines changed shape (tree on or off, a process folded): the
@@ -61,6 +66,18 @@ void sort_by(ViewState& v, Column c) {
     v.sort = c;
     v.reverse = false;
   }
+}
+
+// A new filter: the selected line if it still matches, else the first, so
+// the view starts at the top of what matched rather than where the old
+// selection was (after End, that left one row on the screen).
+void refilter(ViewState& v, const Snapshot& snap, int page) {
+  std::vector<Line> lines = visible_lines(snap, v);
+  long at = 0;
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (line_key(snap, lines[i]) == v.selected_key) at = long(i);
+  v.scroll = 0;
+  select(v, snap, lines, at, page);
 }
 
 void filter_key(ViewState& v, int key) {
@@ -192,7 +209,7 @@ Action table_key(ViewState& v, const KeyInput& in, const Snapshot& snap, const s
       }
       break;
     case kKeyMouse:
-      if (in.y == kHeaderLines - 1) sort_by(v, column_at(in.x, width));
+      if (in.y == kHeaderLines - 1) sort_by(v, column_at(in.x, width, endpoint_need(snap)));
       else if (in.y >= kHeaderLines && in.y < kHeaderLines + page && v.scroll + size_t(in.y - kHeaderLines) < lines.size())
         select(v, snap, lines, long(v.scroll) + in.y - kHeaderLines, page);
       break;
@@ -207,7 +224,9 @@ Action apply_key(ViewState& v, const KeyInput& in, const Snapshot& snap, const s
                  int width) {
   int key = in.key;
   if (v.editing) {
+    std::string before = v.filter;
     filter_key(v, key);
+    if (v.filter != before) refilter(v, snap, page);
     return Action::None;
   }
   if (Action a = replay_key(key); a != Action::None) return a;

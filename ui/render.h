@@ -13,7 +13,9 @@
 
 namespace sockscope::ui {
 
-enum class Column { Pid, Comm, Proto, Local, Remote, State, Time, RecvQ, SendQ, RxRate, TxRate, Drops, Retr, Rtt, Count };
+enum class Column {
+  Pid, Comm, Proto, Local, Remote, State, Time, RecvQ, SendQ, RxRate, TxRate, Drops, Retr, Rtt, Cwnd, Finding, Count
+};
 std::string_view column_name(Column c);
 
 enum class Mode { Table, Detail, Nic, Help, SortMenu };
@@ -21,7 +23,7 @@ enum class Mode { Table, Detail, Nic, Help, SortMenu };
 struct ViewState {
   Column sort = Column::Local;  // `<` / `>`, F6, a click on a column name
   bool reverse = false;         // `I`, or a second click on the sorted column
-  std::string filter;           // `/`: free text over comm, pid, endpoints, state
+  std::string filter;           // `/`: words, as RowFilter reads them (ui/row_filter.h)
   bool editing = false;         // the filter is being typed
   std::string draft;            // what is typed so far
   bool tree = false;            // `t`: rows grouped under their process
@@ -52,8 +54,8 @@ enum class Tone {
   Normal, Header, ColumnHeader, Selected, Listen, Established, Opening, Closing, Closed, Stuck, Group, Faded
 };
 
-// Whether a row matches the free-text filter (case-insensitive substring
-// of comm, pid, endpoints or state; empty matches all).
+// Whether a row matches the `/` filter's text (RowFilter; empty matches
+// all). Parses the text each time: for one row, not a table.
 bool row_matches(const Snapshot::Row& r, std::string_view text);
 // The table's lines: filtered, sorted by the view's column, and in tree
 // mode grouped under their process (groups sorted by their best member).
@@ -62,9 +64,15 @@ std::vector<Line> visible_lines(const Snapshot& snap, const ViewState& view);
 // Rows shown per screen at this height (the rest is header and status).
 int table_page(int height);
 inline constexpr int kHeaderLines = 3;  // summary, states, column names
+// The cells the widest endpoint of the snapshot's rows takes as the table
+// writes it ("lo:8080" for 127.0.0.1:8080); the endpoint columns grow no
+// wider (kWidestEndpoint: "[ffff:...:ffff]:65535").
+inline constexpr int kWidestEndpoint = 47;
+int endpoint_need(const Snapshot& snap);
 // The column whose name is drawn at screen column x of the column-name
-// line (kHeaderLines - 1), at this width; Column::Count when none.
-Column column_at(int x, int width);
+// line (kHeaderLines - 1), at this width, with endpoint_need() of the
+// snapshot drawn; Column::Count when none.
+Column column_at(int x, int width, int endpoints = kWidestEndpoint);
 
 // tones, if given, receives one Tone per returned line. lines: what
 // visible_lines() gave for this snapshot and view, when the caller has it

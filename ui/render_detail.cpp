@@ -210,7 +210,7 @@ void timeline(Page& p, const Snapshot& snap, const Snapshot::Detail* d) {
     std::string what, more;
   };
   std::vector<Entry> e;
-  for (const auto& h : s.history) e.push_back({h.ts_ns, std::string(tcp_state_name(h.state)), ""});
+  for (const auto& h : s.history) e.push_back({h.ts_ns, std::string(state_name_for(s, h.state)), ""});
   for (const auto& c : s.calls) {
     if (is_data_call(c.call)) continue;
     std::string more = call_result(c) + ", took " + took_text(c);
@@ -256,7 +256,7 @@ std::string net_event_text(const NetEvent& n, const ReasonNames& names) {
 void drops(Page& p, const Snapshot& snap, const Snapshot::Detail& d) {
   const Socket& s = d.sock;
   const TcpCounters& t = s.tcp;
-  p.add("Drops and TCP health");
+  p.add(s.is_tcp() ? "Drops and TCP health" : "Drops");
   std::vector<std::pair<uint64_t, uint32_t>> by;  // count, reason: most first
   for (const auto& [reason, n] : s.drops_by_reason) by.push_back({n, reason});
   std::sort(by.begin(), by.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -264,12 +264,18 @@ void drops(Page& p, const Snapshot& snap, const Snapshot::Detail& d) {
   for (size_t i = 0; i < by.size(); ++i)
     line += fmt::format("{} {} {}", i ? "," : ":", snap.reasons.drop_name(by[i].second), by[i].first);
   p.add(line);
-  p.add(fmt::format("  retransmits {} (failed {}, SYN-ACK {})  resets sent {} received {}", t.retrans_segs,
-                    t.retrans_failed, t.synack_retrans, t.resets_sent, t.resets_received));
-  p.add(fmt::format("  zero windows sent {} received {}  persist probes {}", t.zero_window_sent,
-                    t.zero_window_received, t.persist_probes));
-  p.add(fmt::format("  rcvqueue_full {}  buf_limit {}  udp queue fails {}", t.rcvqueue_full, t.buf_limit,
-                    t.udp_queue_fail));
+  // each protocol's own counters only: a UDP socket has no retransmits to
+  // count, and a 0 there would read as "none happened"
+  if (s.is_tcp()) {
+    p.add(fmt::format("  retransmits {} (failed {}, SYN-ACK {})  resets sent {} received {}", t.retrans_segs,
+                      t.retrans_failed, t.synack_retrans, t.resets_sent, t.resets_received));
+    p.add(fmt::format("  zero windows sent {} received {}  persist probes {}", t.zero_window_sent,
+                      t.zero_window_received, t.persist_probes));
+    p.add(fmt::format("  rcvqueue_full {}  buf_limit {}", t.rcvqueue_full, t.buf_limit));
+  } else {
+    p.add(fmt::format("  rcvqueue_full {}  buf_limit {}  udp queue fails {}", t.rcvqueue_full, t.buf_limit,
+                      t.udp_queue_fail));
+  }
   if (s.net_events_dropped) p.add(fmt::format("  ... {} earlier records not kept", s.net_events_dropped));
   for (const auto& n : s.net_events)
     p.add(fmt::format("  {}  {}", clock_text(n.ts_ns, snap.wall_offset_ns), net_event_text(n, snap.reasons)));

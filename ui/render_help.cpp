@@ -15,9 +15,8 @@ std::vector<std::string> render_help(const Snapshot& snap, int width, int height
       {"Up/Down j/k", "move the selection; PgUp/PgDn a page, Home/End first/last"},
       {"click", "a row: select it; a column name: sort by it, again: reverse"},
       {"Enter", "the socket's detail (Up/Down PgUp/PgDn scroll; Esc/q back)"},
-      {"< >  F6", "sort by the previous/next column; F6: pick from a menu"},
-      {"I", "reverse the sort order"},
-      {"/  F3  F4", "filter: comm, pid, endpoint, state (Enter: apply, Esc: clear)"},
+      {"< >  F6  I", "sort by the previous/next column; F6: a menu; I: reverse"},
+      {"/  F3  F4", "filter: :PORT pid:N comm:NAME state:S, N, text; Enter, Esc"},
       {"t  F5", "tree: sockets grouped under their process"},
       {"+ -  Right Left", "tree: expand/collapse the process; Enter on it toggles"},
       {"D", "detail: the selected socket's process's syscalls, on/off"},
@@ -32,7 +31,8 @@ std::vector<std::string> render_help(const Snapshot& snap, int width, int height
       {"0  $", "back to the start / to the end"},
       {"", ""},
       {"!", "a diagnose finding (warning or worse): Enter shows it"},
-      {"RECV-Q SEND-Q", "bytes queued, bar: rcvbuf/sndbuf use (LISTEN: accept queue)"},
+      {"RECV-Q SEND-Q", "bytes queued, bar: buffer use ('|' a sliver; LISTEN: accept q)"},
+      {"lo  *  ~", "127.0.0.1 / any address / a part of the address left out"},
       {"dim", retention},
   };
   std::vector<std::string> out{fit("sockscope top: keys                                       other keys: back", width)};

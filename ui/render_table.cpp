@@ -1,20 +1,24 @@
 // The main screen: header, column names, one line per socket (or, in tree
 // mode, per process with its sockets under it), the status line.
 #include <algorithm>
+#include <map>
 #include <string>
 #include <tuple>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
+#include "ui/cells.h"
 #include "ui/render.h"
+#include "ui/row_filter.h"
 #include "ui/text.h"
 
 namespace sockscope::ui {
 namespace {
 
-constexpr std::string_view kColumnNames[] = {"PID",    "COMM",   "PRO",  "LOCAL", "REMOTE", "STATE", "TIME", "RECV-Q",
-                                             "SEND-Q", "RX/s",   "TX/s", "DROPS", "RETR",   "RTT"};
+constexpr std::string_view kColumnNames[] = {"PID",  "COMM",  "PRO",  "LOCAL", "REMOTE", "STATE",
+                                             "TIME", "RECV-Q", "SEND-Q", "RX/s", "TX/s",  "DROPS",
+                                             "RETR", "RTT",   "CWND", "FINDING"};
 static_assert(std::size(kColumnNames) == size_t(Column::Count));
 
 // ---- the columns: one description for the column-name line, the rows and
@@ -23,25 +27,47 @@ static_assert(std::size(kColumnNames) == size_t(Column::Count));
 // Column::Count stands for the '!' flag, which is not sortable.
 constexpr Column kFlag = Column::Count;
 
+constexpr int kBaseEndpoint = 13;  // the endpoints' cells at 40 and 80 columns
+// Past the columns of an 80-column screen (ranks up to kEarlyRank), the
+// endpoints grow to show a private IPv4 one whole ("10.0.0.5:51000", if
+// one is shown) before the counters join: it is a cell or two each, and
+// "10~0.5:51000" is harder to read than a missing RTT is to miss.
+constexpr int kEarlyRank = 4;
+constexpr int kEarlyEndpoint = 14;
+
 struct Spec {
   Column col;
   int min;     // content cells; the name and the sort mark fit in it
   bool right;  // numbers align right
   // 0: always shown. Otherwise the order in which columns join as the
-  // width allows: the names alone of all columns take 73 of 80 cells, so
-  // a narrow screen keeps the ones that say most about a stuck socket.
+  // width allows: which connection and its state first (40 columns), then
+  // its queues, who owns it and for how long (80), then the counters and
+  // the finding. Columns join before the endpoints widen (but for
+  // kEarlyEndpoint): an elided address reads better than a missing column.
   int rank;
 };
 
 // In screen order.
 constexpr Spec kSpecs[] = {
-    {kFlag, 1, false, 0},           {Column::Pid, 7, true, 0},     {Column::Comm, 9, false, 0},
-    {Column::Proto, 4, false, 5},   {Column::Local, 12, false, 0}, {Column::Remote, 12, false, 0},
-    {Column::State, 10, false, 0},  {Column::Time, 5, true, 2},    {Column::RecvQ, 7, false, 1},
-    {Column::SendQ, 7, false, 1},   {Column::RxRate, 5, true, 4},  {Column::TxRate, 5, true, 4},
-    {Column::Drops, 6, true, 3},    {Column::Retr, 5, true, 3},    {Column::Rtt, 6, true, 6},
+    {kFlag, 1, false, 0},
+    {Column::Pid, 7, true, 4},
+    {Column::Comm, 9, false, 2},
+    {Column::Proto, 4, false, 9},
+    {Column::Local, kBaseEndpoint, false, 0},
+    {Column::Remote, kBaseEndpoint, false, 0},
+    {Column::State, kStateCells, false, 0},
+    {Column::Time, 5, true, 3},
+    {Column::RecvQ, 7, false, 1},
+    {Column::SendQ, 7, false, 1},
+    {Column::RxRate, 5, true, 6},
+    {Column::TxRate, 5, true, 6},
+    {Column::Drops, 6, true, 5},
+    {Column::Retr, 5, true, 5},
+    {Column::Rtt, 6, true, 7},
+    {Column::Cwnd, 5, true, 8},
+    {Column::Finding, 16, false, 10},
 };
-constexpr int kMaxRank = 6;
+constexpr int kMaxRank = 10;
 
 // Where the space left over goes, stage by stage: each stage grows its
 // columns a cell at a time in turn up to their targets.
@@ -49,13 +75,16 @@ struct Grow {
   Column col;
   int to;
 };
+// The endpoints grow no wider than the widest one shown needs: on a host
+// of loopback and short IPv4 endpoints the width goes to the finding.
 const std::vector<std::vector<Grow>> kGrowth = {
-    {{Column::State, 11}},                           // ESTABLISHED in full
-    {{Column::Local, 22}, {Column::Remote, 22}},     // an IPv4 address and port
-    {{Column::Comm, 15}},                            // a whole comm (TASK_COMM_LEN)
-    {{Column::RecvQ, 12}, {Column::SendQ, 12}},      // longer bars
-    {{Column::State, 12}},                           // NEW_SYN_RECV
-    {{Column::Local, 47}, {Column::Remote, 47}},     // a whole IPv6 endpoint
+    {{Column::Local, 15}, {Column::Remote, 15}},      // most IPv4 endpoints whole: 10.0.0.5:51000
+    {{Column::RecvQ, 12}, {Column::SendQ, 12}},       // longer bars
+    {{Column::Comm, 15}},                             // a whole comm (TASK_COMM_LEN)
+    {{Column::Local, 21}, {Column::Remote, 21}},      // any IPv4 endpoint whole
+    {{Column::Finding, 40}},                          // most of a finding's summary
+    {{Column::Local, kWidestEndpoint}, {Column::Remote, kWidestEndpoint}},  // a whole IPv6 endpoint
+    {{Column::Finding, 1000}},                        // the rest of the line
     {{Column::RecvQ, 15}, {Column::SendQ, 15}},
 };
 
@@ -64,10 +93,10 @@ struct Cell {
   int x, w;
 };
 
-constexpr int kMinEndpoint = 7;  // "REMOTE^"
+constexpr int kMinEndpoint = 7;  // "REMOTE^", and ":65535" with one cell of address
 constexpr int kQueueNumber = 4;  // queue cells: a 4-cell number, a space, the bar
 
-std::vector<Cell> layout(int width) {
+std::vector<Cell> layout(int width, int endpoints) {
   std::vector<bool> on(std::size(kSpecs));
   auto need = [&](const std::vector<bool>& with) {
     int n = 0, cells = 0;
@@ -76,20 +105,27 @@ std::vector<Cell> layout(int width) {
     return n + std::max(cells - 1, 0);  // one space between columns
   };
   for (size_t i = 0; i < std::size(kSpecs); ++i) on[i] = kSpecs[i].rank == 0;
+  int early = 0;  // cells the endpoints take before the counters' columns join
   for (int rank = 1; rank <= kMaxRank; ++rank) {
+    if (rank == kEarlyRank + 1) {
+      int want = 2 * std::max(0, std::min(kEarlyEndpoint, endpoints) - kBaseEndpoint);
+      early = std::clamp(width - need(on), 0, want);
+    }
     std::vector<bool> more = on;
     for (size_t i = 0; i < std::size(kSpecs); ++i) more[i] = more[i] || kSpecs[i].rank == rank;
-    if (need(more) <= width) on = std::move(more);  // a wide rank left out may leave room for a later one
+    if (need(more) + early <= width) on = std::move(more);  // a wide rank left out may leave room for a later one
   }
   std::vector<Cell> cells;
   for (size_t i = 0; i < std::size(kSpecs); ++i)
     if (on[i]) cells.push_back({&kSpecs[i], 0, kSpecs[i].min});
-  int spare = width - need(on);
+  int spare = width - need(on) - early;
   auto cell_of = [&](Column c) -> Cell* {
     for (Cell& cell : cells)
       if (cell.spec->col == c) return &cell;
     return nullptr;
   };
+  cell_of(Column::Local)->w += early - early / 2;
+  cell_of(Column::Remote)->w += early / 2;
   // narrower than the columns always shown: the endpoints give way, down
   // to their names (below that the line is cut)
   for (bool shrank = true; shrank && spare < 0;) {
@@ -104,7 +140,9 @@ std::vector<Cell> layout(int width) {
       grew = false;
       for (const Grow& g : stage) {
         Cell* cell = cell_of(g.col);
-        if (spare > 0 && cell && cell->w < g.to) ++cell->w, --spare, grew = true;
+        bool endpoint = g.col == Column::Local || g.col == Column::Remote;
+        int to = endpoint ? std::min(g.to, endpoints) : g.to;
+        if (spare > 0 && cell && cell->w < to) ++cell->w, --spare, grew = true;
       }
     }
   }
@@ -152,15 +190,6 @@ std::string queue_cell(uint64_t n, double pct, int w, bool with_bar) {
   return out;
 }
 
-// ss spellings where the kernel's do not fit.
-std::string state_text(const std::string& s, int w) {
-  if (int(s.size()) <= w) return s;
-  if (s == "ESTABLISHED") return "ESTAB";
-  if (s == "NEW_SYN_RECV") return "SYN_RECV";
-  if (s == "BOUND_INACTIVE") return "BOUND";
-  return fit(s, w);
-}
-
 uint64_t time_in_state(const Snapshot::Row& r) { return r.closed ? r.closed_ago_ns : r.age_ns; }
 
 // What the row's line shows in a tree: its place under the process.
@@ -176,17 +205,19 @@ std::string row_cell(const Snapshot::Row& r, const Cell& c, TreePlace tree) {
       if (tree.member) return std::string(tree.last ? " `- " : " |- ") + (r.fd >= 0 ? fmt::format("fd {}", r.fd) : "");
       return r.comm;
     case Column::Proto: return r.proto;
-    case Column::Local: return left_cut(r.local, size_t(c.w));
-    case Column::Remote: return left_cut(r.remote, size_t(c.w));
-    case Column::State: return state_text(r.state, c.w);
+    case Column::Local: return short_endpoint(r.local, c.w);
+    case Column::Remote: return short_endpoint(r.remote, c.w);
+    case Column::State: return std::string(table_state(r.state));
     case Column::Time: return r.closed || r.age_known ? duration_text(time_in_state(r)) : "?";
     case Column::RecvQ: return queue_cell(r.recv_q, r.rx_pct, c.w, true);
     case Column::SendQ: return queue_cell(r.send_q, r.tx_pct, c.w, true);
     case Column::RxRate: return rate_text(r.rx_rate);
     case Column::TxRate: return rate_text(r.tx_rate);
     case Column::Drops: return count(r.drops);
-    case Column::Retr: return count(r.retransmits);
+    case Column::Retr: return r.proto == "tcp" ? count(r.retransmits) : "-";  // UDP has none to count
     case Column::Rtt: return r.rtt;
+    case Column::Cwnd: return r.cwnd ? std::to_string(r.cwnd) : "-";
+    case Column::Finding: return r.stuck;
   }
   return {};
 }
@@ -196,6 +227,8 @@ std::string row_line(const Snapshot::Row& r, const std::vector<Cell>& cells, Tre
   for (const Cell& c : cells) put(line, c.x, c.w, row_cell(r, c, tree), c.spec->right);
   return trimmed(std::move(line));
 }
+
+bool is_listener(const Snapshot::Row& r) { return !r.closed && r.proto == "tcp" && r.tcp_state == TcpState::Listen; }
 
 // A process in the tree: its sockets (those the filter lets through) summed.
 struct Group {
@@ -209,17 +242,22 @@ struct Group {
 
 std::unordered_map<uint32_t, Group> groups_of(const Snapshot& snap, const ViewState& view) {
   std::unordered_map<uint32_t, Group> out;
+  RowFilter filter(view.filter);
   auto add_rate = [](double& sum, double r) {
     if (r >= 0) sum = std::max(sum, 0.0) + r;
   };
   for (const auto& r : snap.rows) {
-    if (!row_matches(r, view.filter)) continue;
+    if (!filter.matches(r)) continue;
     Group& g = out[r.pid];
     if (!g.sockets) g.pid = r.pid, g.comm = r.comm;
     ++g.sockets;
     g.stuck = g.stuck || !r.stuck.empty();
-    g.recv_q += r.recv_q;
-    g.send_q += r.send_q;
+    // a listener's queues count connections (accepted-not-yet, and the
+    // backlog as ss's Send-Q), not bytes: they do not add to bytes queued
+    if (!is_listener(r)) {
+      g.recv_q += r.recv_q;
+      g.send_q += r.send_q;
+    }
     g.drops += r.drops;
     g.retransmits += r.retransmits;
     add_rate(g.rx_rate, r.rx_rate);
@@ -310,6 +348,8 @@ SortKey sort_key(const Snapshot::Row& r, Column c) {
     case Column::Drops: return {0, r.drops, {}};
     case Column::Retr: return {0, r.retransmits, {}};
     case Column::Rtt: return {rtt_ns(r.rtt), 0, {}};
+    case Column::Cwnd: return {0, r.cwnd, {}};
+    case Column::Finding: return {r.stuck.empty() ? 1 : 0, 0, r.stuck};  // sockets with one first
     case Column::Count: break;
   }
   return {};
@@ -380,20 +420,24 @@ std::string summary_line(const Snapshot& s, int width) {
   return line();
 }
 
+// In the table's names (ESTAB, CLOSE-WAIT), so a count reads as the rows do.
 std::string states_line(const Snapshot& s) {
   size_t total = 0;
-  std::string parts;
+  std::map<std::string_view, size_t> by;
   for (const auto& [name, n] : s.by_state) {
     total += n;
-    parts += fmt::format("  {} {}", name, n);
+    by[table_state(name)] += n;  // SYN_RECV and NEW_SYN_RECV are one
   }
+  std::string parts;
+  for (const auto& [name, n] : by) parts += fmt::format("  {} {}", name, n);
   return fmt::format("sockets {}:{}", total, parts);
 }
 
 std::string status_line(const Snapshot& snap, const ViewState& view) {
   if (view.editing) return "filter: " + view.draft + "_  (Enter: apply, Esc: clear)";
+  RowFilter filter(view.filter);
   size_t shown = 0;
-  for (const auto& r : snap.rows) shown += row_matches(r, view.filter);
+  for (const auto& r : snap.rows) shown += filter.matches(r);
   return fmt::format("{} of {} sockets  sort {}{}{}{}   F1 help  / filter  t tree  F6 sort  n NIC  q quit", shown,
                      snap.rows.size(), column_name(view.sort), view.reverse ? " (reversed)" : "",
                      view.tree ? "  tree" : "", view.filter.empty() ? "" : "  filter '" + view.filter + "'");
@@ -410,18 +454,13 @@ uint64_t line_key(const Snapshot& snap, const Line& l) {
   return l.is_group() ? (uint64_t(1) << 63) | l.pid : snap.rows[l.row].key;
 }
 
-bool row_matches(const Snapshot::Row& r, std::string_view text) {
-  if (text.empty()) return true;
-  std::string t = lower(text);
-  for (const std::string& field : {r.comm, std::to_string(r.pid), r.local, r.remote, r.state, r.proto})
-    if (lower(field).find(t) != std::string::npos) return true;
-  return false;
-}
+bool row_matches(const Snapshot::Row& r, std::string_view text) { return RowFilter(text).matches(r); }
 
 std::vector<Line> visible_lines(const Snapshot& snap, const ViewState& view) {
+  RowFilter filter(view.filter);
   std::vector<size_t> v;
   for (size_t i = 0; i < snap.rows.size(); ++i)
-    if (row_matches(snap.rows[i], view.filter)) v.push_back(i);
+    if (filter.matches(snap.rows[i])) v.push_back(i);
   // stable: equal keys keep the model's order (proto, ports, key)
   std::stable_sort(v.begin(), v.end(), [&](size_t a, size_t b) {
     auto ka = sort_key(snap.rows[a], view.sort), kb = sort_key(snap.rows[b], view.sort);
@@ -453,8 +492,20 @@ std::vector<Line> visible_lines(const Snapshot& snap, const ViewState& view) {
 
 int table_page(int height) { return std::max(1, height - kHeaderLines - 1); }
 
-Column column_at(int x, int width) {
-  for (const Cell& c : layout(width))
+int endpoint_need(const Snapshot& snap) {
+  // named_endpoint()'s length without building it: 100,000 rows a redraw
+  auto need = [](const std::string& e) {
+    if (e.rfind("127.0.0.1:", 0) == 0) return e.size() - 7;  // "lo:"
+    if (e.rfind("0.0.0.0:", 0) == 0) return e.size() - 6;    // "*:"
+    return e.size();
+  };
+  size_t n = 0;
+  for (const auto& r : snap.rows) n = std::max({n, need(r.local), need(r.remote)});
+  return int(std::min(n, size_t(kWidestEndpoint)));
+}
+
+Column column_at(int x, int width, int endpoints) {
+  for (const Cell& c : layout(width, endpoints))
     if (c.spec->col != kFlag && x >= c.x && x <= c.x + c.w) return c.spec->col;  // the space after it too
   return Column::Count;
 }
@@ -467,7 +518,7 @@ std::vector<std::string> render_table(const Snapshot& snap, const ViewState& vie
     out.push_back(fit(std::move(s), width));
     tone.push_back(t);
   };
-  std::vector<Cell> cells = layout(width);
+  std::vector<Cell> cells = layout(width, endpoint_need(snap));
   add(summary_line(snap, width), snap.lost_kernel + snap.lost_user ? Tone::Stuck : Tone::Header);
   add(states_line(snap), Tone::Header);
   add(column_line(view, cells), Tone::ColumnHeader);
@@ -475,8 +526,13 @@ std::vector<std::string> render_table(const Snapshot& snap, const ViewState& vie
   if (!given) own = visible_lines(snap, view);
   const std::vector<Line>& lines = given ? *given : own;
   int page = table_page(height);
-  if (lines.empty())
-    add(snap.rows.empty() ? "  no sockets yet" : "  no sockets match the filter '" + view.filter + "'", Tone::Normal);
+  if (lines.empty()) {
+    // a word that can match nothing says why: it is why the table is empty
+    std::string why = RowFilter(view.filter).error();
+    add(snap.rows.empty() ? "  no sockets yet"
+                          : "  no sockets match the filter '" + view.filter + "'" + (why.empty() ? "" : ": " + why),
+        Tone::Normal);
+  }
   std::unordered_map<uint32_t, Group> groups;
   if (view.tree) groups = groups_of(snap, view);
   for (size_t i = view.scroll; i < lines.size() && i < view.scroll + size_t(page); ++i) {
@@ -505,7 +561,8 @@ std::vector<std::string> render_sort_menu(const Snapshot&, const ViewState& view
   static constexpr std::string_view kWhat[] = {
       "process id", "process name", "protocol", "local port, then address", "remote port, then address",
       "state", "time in the state", "bytes queued to read", "bytes queued to send", "bytes received per second",
-      "bytes sent per second", "packets dropped", "segments retransmitted", "smoothed round-trip time"};
+      "bytes sent per second", "packets dropped", "segments retransmitted", "smoothed round-trip time",
+      "congestion window (segments)", "the diagnosis finding, sockets with one first"};
   static_assert(std::size(kWhat) == size_t(Column::Count));
   std::vector<std::string> out{fit("Sort by   (Up/Down, Enter: pick, Esc: cancel)", width)};
   std::vector<Tone> tone{Tone::Header};

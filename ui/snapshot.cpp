@@ -63,6 +63,7 @@ void fill_row(Snapshot::Row& r, const Socket& s, uint64_t now_ns) {
   r.local_port = s.id.local.port;
   r.remote_port = s.id.remote.port;
   r.state = shown_state(s);
+  r.tcp_state = s.state;
   r.closed = s.closed;
   r.closed_ago_ns = s.closed && now_ns > s.closed_ns ? now_ns - s.closed_ns : 0;
   r.age_ns = time_in_state_ns(s, now_ns);
@@ -77,6 +78,7 @@ void fill_row(Snapshot::Row& r, const Socket& s, uint64_t now_ns) {
   r.drops = total_drops(s);
   r.retransmits = s.tcp.retrans_segs;
   r.rtt = rtt_text(s);
+  r.cwnd = s.is_tcp() && s.metrics_ns ? s.metrics.cwnd : 0;
   r.stuck = stuck_reason(s, now_ns);
 }
 
@@ -179,8 +181,10 @@ Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, cons
   order.reserve(table.size());
   snap.rows.reserve(table.size());
   for (const auto& [key, s] : table.sockets()) {
-    states.add(shown_state(s));
+    // the header counts what the command line asked for (--port, -p, ...),
+    // as the rows do: a count of sockets the view never shows misleads
     if (filter && !filter->matches(s)) continue;
+    states.add(shown_state(s));
     order.push_back({uint64_t(s.id.protocol) << 32 | uint64_t(s.id.local.port) << 16 | s.id.remote.port, s.key,
                      snap.rows.size()});
     fill_row(snap.rows.emplace_back(), s, now_ns);

@@ -36,6 +36,7 @@ struct Snapshot {
     std::string proto, local, remote;
     uint16_t local_port = 0, remote_port = 0;
     std::string state;  // as `list` shows it: "(closed)" once gone
+    TcpState tcp_state = TcpState::Close;  // the kernel's; UDP: CLOSE unconnected, ESTABLISHED connected
     bool closed = false;
     uint64_t closed_ago_ns = 0;  // closed: how long ago (it fades, then leaves)
     uint64_t age_ns = 0;         // time in the current state
@@ -47,6 +48,7 @@ struct Snapshot {
     double rx_rate = -1, tx_rate = -1;  // bytes/s since the last snapshot; <0: not known yet
     uint64_t drops = 0, retransmits = 0;
     std::string rtt;
+    uint32_t cwnd = 0;  // segments; 0: not measured (or not TCP)
     std::string stuck;  // why it looks stuck; empty: it does not
   };
   // The selected socket, copied whole only for that one socket.
@@ -68,7 +70,8 @@ struct Snapshot {
   std::vector<NicRow> nics;                // by netns, then ifindex
   Softnet softnet;                         // host-wide: the receive softirq's time_squeeze per CPU
   double squeeze_ps = -1;                  // softnet.total per second since the last snapshot; <0: not known yet
-  std::map<std::string, size_t> by_state;  // over every socket, not only the shown ones
+  // over the sockets the command line's filter passes, not only those the `/` filter shows
+  std::map<std::string, size_t> by_state;
   uint64_t events = 0;
   double events_per_s = -1;  // since the last snapshot; <0: not known yet
   uint64_t lost_kernel = 0;  // ring buffer full, maps full (LostKind)

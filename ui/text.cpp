@@ -70,8 +70,10 @@ std::string bar(double pct, int width) {
   if (width <= 0) return {};
   double p = std::clamp(pct, 0.0, 100.0);
   int full = int(p * width / 100 + 0.5);
-  if (p > 0 && full == 0) full = 1;  // anything queued shows
-  return std::string(full, '#') + std::string(width - full, ' ');
+  // Something queued, less than half a cell: a tick of its own, so 7 bytes
+  // of 128K never look like a full cell (on a 2-cell bar, half the buffer).
+  if (p > 0 && full == 0) return kTick + std::string(size_t(width - 1), ' ');
+  return std::string(size_t(full), '#') + std::string(size_t(width - full), ' ');
 }
 
 std::string sparkline(const std::vector<double>& values, double max, int width) {

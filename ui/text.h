@@ -23,8 +23,11 @@ std::string rate_text(double rate);
 std::string duration_text(uint64_t ns);
 // "12:04:05.123" on the wall clock.
 std::string clock_text(uint64_t mono_ns, int64_t wall_offset_ns);
-// A bar of width cells filled to pct (0..100, clamped): "[##  ]" is not
-// drawn; only the cells: "##  ".
+// A bar of width cells filled to pct (0..100, clamped); only the cells,
+// no brackets. Three looks that never meet: all blank (0), one tick
+// "|   " (more than 0, less than half a cell), '#' cells in proportion
+// ("##  " half full).
+inline constexpr char kTick = '|';
 std::string bar(double pct, int width);
 // One character per value, scaled to max (0: the values' own maximum),
 // the newest at the right, padded on the left to width; levels " .:-=+*#".

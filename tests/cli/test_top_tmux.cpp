@@ -102,7 +102,7 @@ TEST_CASE("top -r: the table, sort, filter, detail and back by keys, and q resto
   REQUIRE(t.wait_for("(end)"));  // the whole trace is read
   std::string s = t.screen();
   CHECK(s.find("nginx") != std::string::npos);
-  CHECK(s.find("CLOSE_WAIT") != std::string::npos);
+  CHECK(s.find("CLOSE-WAIT") != std::string::npos);  // ss's name: never cut
   CHECK(s.find("redis-cli") != std::string::npos);
 
   t.keys("'>'");
@@ -318,4 +318,71 @@ TEST_CASE("top -r: 80x24 and 160x50, and a resize redraws at the new size", "[ui
   small.keys("q");
   CHECK(small.wait_for("top-exited-0"));
   check_restored(small);
+}
+
+// Issue 16: after End, a filter left the view scrolled where the old
+// selection was: the footer counted the matches, one row was shown.
+TEST_CASE("top -r: End then a filter shows every match from the top", "[ui][tmux]") {
+  if (!have_tmux()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  Tmux t("test");
+  REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null")));
+  INFO(t.screen());
+  REQUIRE(t.wait_for("LOCAL^"));
+  t.keys("'$'");
+  REQUIRE(t.wait_for("(end)"));
+  t.keys("End");
+  REQUIRE(t.wait_until(
+      [](const std::string& s) { return count_lines(s, " worker ") > 0 && count_lines(s, "nginx") == 0; }));
+  t.keys("/ nginx Enter");
+  REQUIRE(t.wait_for("2 of 36 sockets"));
+  // the rows, not the status line's "filter 'nginx'"
+  CHECK(t.wait_until([](const std::string& s) { return count_lines(s, " nginx ") == 2; }));
+  t.keys("q");
+  CHECK(t.wait_for("top-exited-0"));
+}
+
+// Issue 16: '/' matched 7006 inside 57006; the header counted every socket
+// whatever --port said.
+TEST_CASE("top -r: / takes :PORT, pid:, state: exactly; --port narrows the header's counts too", "[ui][tmux]") {
+  if (!have_tmux()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  Tmux t("test");
+  REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null")));
+  INFO(t.screen());
+  REQUIRE(t.wait_for("LOCAL^"));
+  t.keys("'$'");
+  REQUIRE(t.wait_for("(end)"));
+  // the 30 workers connect to :9000; a number is a pid or port exactly,
+  // so "900" is not found inside 9000 (nor :900)
+  t.keys("/ :9000 Enter");
+  CHECK(t.wait_for("30 of 36 sockets"));
+  t.keys("/ BSpace BSpace BSpace BSpace BSpace 900 Enter");
+  CHECK(t.wait_for("0 of 36 sockets"));
+  CHECK(t.wait_for("no sockets match the filter '900'"));
+  t.keys("/ BSpace BSpace BSpace :900 Enter");
+  CHECK(t.wait_for("no sockets match the filter ':900'"));
+  t.keys("/ BSpace BSpace BSpace BSpace pid:200 Enter");
+  CHECK(t.wait_for("2 of 36 sockets"));
+  t.keys("/ BSpace BSpace BSpace BSpace BSpace BSpace BSpace state:close-wait Enter");
+  CHECK(t.wait_for("1 of 36 sockets"));
+  CHECK(t.wait_until([](const std::string& s) { return count_lines(s, " psql ") == 1; }));
+  t.keys("q");
+  CHECK(t.wait_for("top-exited-0"));
+
+  // --port: the rows and the header's counts are that port's sockets: the
+  // listener and its accepted socket, curl's and wget's connections to it
+  Tmux p("test");
+  REQUIRE(p.start_script(pane_script("top --port 8080 -r " + trace_file() + " 2>/dev/null")));
+  REQUIRE(p.wait_for("LOCAL^"));
+  p.keys("'$'");
+  REQUIRE(p.wait_for("(end)"));
+  CHECK(p.wait_for("4 of 4 sockets"));
+  CHECK(p.wait_for("sockets 4:  (closed) 1  ESTAB 2  LISTEN 1"));
+  p.keys("q");
+  CHECK(p.wait_for("top-exited-0"));
 }

@@ -108,7 +108,7 @@ TEST_CASE("top live: a new loopback connection shows as a row within a refresh, 
   Fd server = tcp_accept(listener);
   uint16_t cport = local_port(client);
   INFO("client port " << cport);
-  bool shown = t.wait_until([&](const std::string& s) { return has_row(s, cport, port, "ESTABLISHED"); }, kRowBound_s);
+  bool shown = t.wait_until([&](const std::string& s) { return has_row(s, cport, port, "ESTAB"); }, kRowBound_s);
   INFO("screen then:\n" << t.screen());
   CHECK(shown);
 
@@ -147,7 +147,7 @@ TEST_CASE("top -w live, ended by SIGTERM: the terminal is back and the trace is 
   Fd client = tcp_connect(AF_INET, port);
   Fd server = tcp_accept(listener);
   uint16_t cport = local_port(client);
-  bool shown = t.wait_until([&](const std::string& s) { return has_row(s, cport, port, "ESTABLISHED"); }, kRowBound_s);
+  bool shown = t.wait_until([&](const std::string& s) { return has_row(s, cport, port, "ESTAB"); }, kRowBound_s);
   INFO("screen then:\n" << t.screen());
   REQUIRE(shown);
 
@@ -204,7 +204,7 @@ TEST_CASE("top live: D attaches the syscalls tier for the selected socket's proc
                         kRowBound_s);
   };
   // the default tier alone: the syscall programs are loaded, not attached
-  REQUIRE(t.wait_until([&](const std::string& s) { return has_row(s, local_port(client), port, "ESTABLISHED"); },
+  REQUIRE(t.wait_until([&](const std::string& s) { return has_row(s, local_port(client), port, "ESTAB"); },
                        kRowBound_s));
   INFO("screen:\n" << t.screen());
   CHECK(header_says("default"));

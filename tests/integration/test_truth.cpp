@@ -1022,11 +1022,13 @@ struct TopRow {
 
 // Rows of a screen whose local and remote cells are whole endpoints (the
 // pane is wide enough for IPv4 ones): the first two tokens that look like
-// "127.0.0.1:P", then the state, the time in state, Recv-Q, its bar, Send-Q.
+// "lo:P" (top's 127.0.0.1:P), then the state, the time in state, Recv-Q,
+// its bar, Send-Q. Endpoints come back in list's spelling.
 std::vector<TopRow> top_rows(const std::string& screen) {
   std::vector<TopRow> rows;
   std::istringstream in(screen);
-  const std::regex endpoint(R"(^127\.0\.0\.1:[0-9*]+$)");
+  const std::regex endpoint(R"(^lo:[0-9*]+$)");
+  auto listed = [](const std::string& e) { return "127.0.0.1" + e.substr(2); };
   for (std::string line; std::getline(in, line);) {
     std::istringstream words(line);
     std::vector<std::string> w;
@@ -1037,17 +1039,27 @@ std::vector<TopRow> top_rows(const std::string& screen) {
     TopRow r;
     r.line = line;
     r.flagged = !line.empty() && line[0] == '!';
-    r.local = w[i];
-    r.remote = w[i + 1];
+    r.local = listed(w[i]);
+    r.remote = listed(w[i + 1]);
     r.state = w[i + 2];
     size_t j = i + 4;  // after the time in state
     r.recv_q = w[j++];
-    while (j < w.size() && w[j].find_first_not_of('#') == std::string::npos) ++j;  // its bar
+    while (j < w.size() && w[j].find_first_not_of("#|") == std::string::npos) ++j;  // its bar
     if (j >= w.size()) continue;
     r.send_q = w[j];
     rows.push_back(r);
   }
   return rows;
+}
+
+// A state as top's table names it (ui/cells.cpp: ss's names).
+std::string top_state(std::string s) {
+  if (s == "ESTABLISHED") return "ESTAB";
+  if (s == "FIN_WAIT1" || s == "FIN_WAIT2") s.insert(s.size() - 1, "-");
+  if (s == "NEW_SYN_RECV") s = "SYN_RECV";
+  for (char& c : s)
+    if (c == '_') c = '-';
+  return s;
 }
 
 // A queue as top prints it (ui/render_table.cpp: exact below 10,000).
@@ -1093,7 +1105,7 @@ TEST_CASE("truth: top's rows agree with list at a quiet instant, and none is fla
         problems.push_back("live in top, not in list: " + r.line);
         continue;
       }
-      if (same->value("state", "") != r.state || top_qty(same->value("rx_queue", uint64_t(0))) != r.recv_q ||
+      if (top_state(same->value("state", "")) != r.state || top_qty(same->value("rx_queue", uint64_t(0))) != r.recv_q ||
           top_qty(same->value("tx_queue", uint64_t(0))) != r.send_q)
         problems.push_back("differs: top `" + r.line + "` list: " + show(*same));
     }

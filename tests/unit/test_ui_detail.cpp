@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "source/source.h"
@@ -419,4 +420,64 @@ TEST_CASE("with the diagnosis rules, findings flag the rows and the detail shows
   REQUIRE(it != plain.rows.end());
   CHECK(has(it->stuck, "CLOSE_WAIT"));
   CHECK_FALSE(has(it->stuck, "close-wait-leak"));
+}
+
+// Issue 16: a UDP socket's detail said UNCONN in its header and CLOSE in
+// its history, and listed TCP's retransmits, zero windows and persist probes.
+TEST_CASE("a UDP socket's detail names its states as ss does and shows no TCP-only counters", "[ui][detail]") {
+  World w;
+  auto udp = [](TcpState st, Endpoint remote) {
+    SockId id = World::id(9, v4("127.0.0.1", 5353), remote, st);
+    id.protocol = kProtoUdp;
+    id.type = 2;
+    return id;
+  };
+  const Task dig = task(900, "dig");
+  for (auto [call, st, remote] : {std::tuple{Call::Socket, TcpState::Close, v4("0.0.0.0", 0)},
+                                  std::tuple{Call::Bind, TcpState::Close, v4("0.0.0.0", 0)},
+                                  std::tuple{Call::Connect, TcpState::Established, v4("127.0.0.53", 53)}}) {
+    SyscallEvent e;
+    e.enter_ns = w.now;
+    e.ts_ns = w.now += kSec;
+    e.task = dig;
+    e.sock = udp(st, remote);
+    if (call == Call::Socket) e.sock.cookie = 0;
+    e.call = call;
+    e.fd = 4;
+    e.ret = call == Call::Socket ? 4 : 0;
+    w.table.apply(e);
+  }
+  StatsUpdate st;
+  st.ts_ns = w.now;
+  st.cookie = 9;
+  st.tcp.udp_queue_fail = 2;
+  st.tcp.rcvqueue_full = 5;
+  w.table.apply(st);
+  Snapshot s = w.snap(9);
+  auto lines = all_lines(s, 9);
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  INFO(all);
+  CHECK(has(find_line(lines, "state  "), "state  ESTAB for"));
+  // the history in the same names: unconnected, then connected
+  std::string history;
+  bool in_history = false;
+  for (const auto& l : lines) {
+    if (!l.empty() && l[0] != ' ') in_history = has(l, "State history");
+    else if (in_history && l.find("()") == std::string::npos) history += l.substr(l.find("  ", 4) + 2, 12) + ";";
+  }
+  CHECK(history == "UNCONN      ;ESTAB       ;");
+  CHECK(has(all, "Drops\n"));
+  CHECK(!has(all, "TCP health"));
+  CHECK(!has(all, "retransmits"));
+  CHECK(!has(all, "zero windows"));
+  CHECK(!has(all, "persist probes"));
+  CHECK(has(find_line(lines, "udp queue fails"), "rcvqueue_full 5  buf_limit 0  udp queue fails 2"));
+
+  // a TCP socket keeps them, without UDP's own
+  World tcp = full_world();
+  auto tcp_lines = all_lines(tcp.snap(7), 7);
+  CHECK(has(find_line(tcp_lines, "Drops and TCP health"), "TCP health"));
+  CHECK(has(find_line(tcp_lines, "persist probes"), "persist probes 0"));
+  for (const auto& l : tcp_lines) CHECK(!has(l, "udp queue fails"));
 }

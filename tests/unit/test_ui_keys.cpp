@@ -337,3 +337,51 @@ TEST_CASE("the tmux test's path: > sorts by REMOTE, / curl Enter filters, Enter 
   CHECK(s.view.mode == Mode::Table);
   CHECK(s.key('q') == Action::Quit);
 }
+
+// Issue 16: after End then `/srv` Enter the footer said `6 of 73 sockets`
+// but one row was shown until Up or Home.
+TEST_CASE("a filter applied after End shows every matching row from the top", "[ui][keys]") {
+  World w = three_processes();
+  for (uint16_t i = 0; i < 30; ++i)
+    w.sock(100 + i, task(600, "worker"), v4("127.0.0.1", uint16_t(52001 + i)), v4("127.0.0.1", 9000),
+           {TcpState::Established});
+  Screen s(take(w.table, w.src, w.now));
+  s.page = 10;
+  s.refresh();
+  s.key(kKeyEnd);
+  REQUIRE(s.view.scroll == s.lines.size() - 10);
+  for (char c : std::string("/nginx")) s.key(c);
+  s.key(kKeyEnter);
+  REQUIRE(s.lines.size() == 2);
+  CHECK(s.view.scroll == 0);
+  CHECK(s.view.selected == 0);  // the old selection is filtered away: the first match
+  std::vector<std::string> rows;
+  for (int i = kHeaderLines; i < kHeaderLines + s.page; ++i)
+    if (!s.drawn(i).empty()) rows.push_back(s.drawn(i));
+  CHECK(rows.size() == 2);
+  // a selection the filter keeps stays selected
+  s.key(kKeyDown);
+  uint64_t kept = s.view.selected_key;
+  s.key('/');  // editing starts from "nginx"
+  s.key(kKeyBackspace);  // "ngin": the same rows, another filter text
+  s.key(kKeyEnter);
+  REQUIRE(s.view.filter == "ngin");
+  CHECK(s.view.selected_key == kept);
+}
+
+TEST_CASE("when the lines shrink under a scrolled view, the page is filled from above", "[ui][keys]") {
+  World w = three_processes();
+  for (uint16_t i = 0; i < 30; ++i)
+    w.sock(100 + i, task(600, "worker"), v4("127.0.0.1", uint16_t(52001 + i)), v4("127.0.0.1", 9000),
+           {TcpState::Established});
+  Screen s(take(w.table, w.src, w.now));
+  s.page = 10;
+  s.key(kKeyEnd);
+  s.key(kKeyUp);
+  REQUIRE(s.view.scroll == s.lines.size() - 10);
+  // a refresh where most sockets are gone (as a filter from the command line would leave)
+  s.lines.resize(12);
+  follow_selection(s.view, s.snap, s.lines, s.page);
+  CHECK(s.view.scroll == 2);  // 12 lines, 10 a page: the last page, full
+  CHECK(s.view.selected == 11);
+}

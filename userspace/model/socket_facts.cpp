@@ -14,12 +14,15 @@ double pct(uint64_t used, uint64_t limit) { return limit ? 100.0 * double(used) 
 
 }  // namespace
 
+std::string_view state_name_for(const Socket& s, TcpState st) {
+  // the kernel keeps a UDP socket in TCP_CLOSE until connect(), then TCP_ESTABLISHED
+  if (!s.is_tcp()) return st == TcpState::Established ? "ESTAB" : "UNCONN";
+  return tcp_state_name(st);
+}
+
 std::string_view socket_state_name(const Socket& s) {
-  if (!s.is_tcp()) {
-    if (s.closed) return "CLOSED";
-    return s.state == TcpState::Established ? "ESTAB" : "UNCONN";
-  }
-  return tcp_state_name(s.state);
+  if (!s.is_tcp() && s.closed) return "CLOSED";
+  return state_name_for(s, s.state);
 }
 
 std::string_view shown_state(const Socket& s) { return s.closed ? "(closed)" : socket_state_name(s); }

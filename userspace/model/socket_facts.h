@@ -16,6 +16,9 @@ namespace sockscope {
 
 // "UNCONN" / "ESTAB"-style for UDP like ss, kernel names for TCP.
 std::string_view socket_state_name(const Socket& s);
+// A state this socket was in, named as socket_state_name() names its
+// current one: a UDP socket's history says UNCONN, not TCP's CLOSE.
+std::string_view state_name_for(const Socket& s, TcpState st);
 // The state as the views show it: "(closed)" once the kernel socket is gone.
 std::string_view shown_state(const Socket& s);
 // "close", "reset", "timewait-expired", "owner-exited", "gone"; "" for None.
