@@ -346,7 +346,7 @@ TEST_CASE("top -r: End then a filter shows every match from the top", "[ui][tmux
 
 // Issue 16: '/' matched 7006 inside 57006; the header counted every socket
 // whatever --port said.
-TEST_CASE("top -r: / takes :PORT, pid:, state: exactly; --port narrows the header's counts too", "[ui][tmux]") {
+TEST_CASE("top -r: / takes :PORT, pid:, state: exactly, --port narrows the header's counts too", "[ui][tmux]") {
   if (!have_tmux()) {
     WARN("tmux is not installed: skipped");
     return;

@@ -15,7 +15,7 @@ bool ends_with(const std::string& s, const std::string& end) {
 }
 }  // namespace
 
-TEST_CASE("loopback and the wildcard are written short; IPv6 keeps its brackets", "[ui][cells]") {
+TEST_CASE("loopback and the wildcard are written short, IPv6 keeps its brackets", "[ui][cells]") {
   CHECK(short_endpoint("127.0.0.1:8080", 40) == "lo:8080");
   CHECK(short_endpoint("0.0.0.0:8080", 40) == "*:8080");
   CHECK(short_endpoint("0.0.0.0:*", 40) == "*:*");

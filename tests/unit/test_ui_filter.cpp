@@ -62,7 +62,7 @@ TEST_CASE("a bare number matches the pid or a port exactly", "[ui][filter]") {
   CHECK(comms(s, "30").empty());  // not a part of 300
 }
 
-TEST_CASE("filter pid:, comm: and state: match exactly; state takes ss and kernel names", "[ui][filter]") {
+TEST_CASE("filter pid:, comm: and state: match exactly, state takes ss and kernel names", "[ui][filter]") {
   TableWorld w = world();
   Snapshot s = w.snap();
   CHECK(comms(s, "pid:200") == Names{"nginx"});
@@ -77,7 +77,7 @@ TEST_CASE("filter pid:, comm: and state: match exactly; state takes ss and kerne
   CHECK(comms(s, "state:close").empty());  // CLOSE, not a part of CLOSE_WAIT
 }
 
-TEST_CASE("filter words must all match; other text is found inside fields", "[ui][filter]") {
+TEST_CASE("filter words must all match, other text is found inside fields", "[ui][filter]") {
   TableWorld w = world();
   Snapshot s = w.snap();
   CHECK(comms(s, "state:estab :8080") == Names{"curl"});
