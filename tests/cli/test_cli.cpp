@@ -4,29 +4,17 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/cli/cli_run.h"
 #include "tests/helpers/child.h"
 
 using namespace testing;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string err;
-};
+using Result = CliResult;
 
-Result run(std::vector<std::string> args, const std::string& prefix = "") {
-  std::vector<std::string> argv;
-  if (!prefix.empty()) {
-    argv = {"/bin/sh", "-c", prefix + " " + sockscope_bin()};
-    for (auto& a : args) argv[2] += " '" + a + "'";
-  } else {
-    argv = {sockscope_bin()};
-    argv.insert(argv.end(), args.begin(), args.end());
-  }
-  Child c(argv, temp_path("cli.out"), temp_path("cli.err"));
-  int st = c.wait(30);
-  return {st, c.err()};
+Result run(const std::vector<std::string>& args, const std::string& prefix = "") {
+  return run_sockscope(args, "cli", prefix, 30);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/cli/cli_run.h"
 #include "tests/helpers/child.h"
 
 using namespace testing;
@@ -17,24 +18,10 @@ using Catch::Contains;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string out, err;
-};
+using Result = CliResult;
 
-// Runs sockscope with args; shell_prefix (e.g. "env TERM=xterm") runs it
-// through /bin/sh, with stdin from /dev/null.
 Result run(const std::vector<std::string>& args, const std::string& shell_prefix = "") {
-  std::vector<std::string> argv{sockscope_bin()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  if (!shell_prefix.empty()) {
-    std::string cmd = shell_prefix + " '" + sockscope_bin() + "'";
-    for (const auto& a : args) cmd += " '" + a + "'";
-    argv = {"/bin/sh", "-c", cmd + " </dev/null"};
-  }
-  Child c(argv, temp_path("cli-errors.out"), temp_path("cli-errors.err"));
-  int st = c.wait(20);
-  return {st, c.out(), c.err()};
+  return run_sockscope(args, "cli-errors", shell_prefix, 20);
 }
 
 // Without root already, or as nobody: a check that comes after loading the
@@ -43,7 +30,6 @@ std::string unprivileged() {
   return geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all" : "env";
 }
 
-std::string seed_trace() { return std::string(SOCKSCOPE_SOURCE_DIR) + "/tests/fuzz/corpus/plain.ssc"; }
 
 }  // namespace
 

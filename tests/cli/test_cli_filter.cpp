@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/cli/cli_run.h"
 #include "tests/helpers/child.h"
 
 using namespace testing;
@@ -13,20 +14,9 @@ using nlohmann::json;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string out, err;
-};
+using Result = CliResult;
 
-Result run(std::vector<std::string> args) {
-  args.insert(args.begin(), sockscope_bin());
-  Child c(args, temp_path("cli-filter.out"), temp_path("cli-filter.err"));
-  int st = c.wait(60);
-  return {st, c.out(), c.err()};
-}
-
-// A trace checked into the tree (the fuzzer's seed), read without root.
-std::string seed_trace() { return std::string(SOCKSCOPE_SOURCE_DIR) + "/tests/fuzz/corpus/plain.ssc"; }
+Result run(const std::vector<std::string>& args) { return run_sockscope(args, "cli-filter"); }
 
 std::string write_file(const std::string& name, const std::string& text) {
   std::string path = temp_path(name);

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/cli/cli_run.h"
 #include "tests/helpers/child.h"
 
 using namespace testing;
@@ -16,20 +17,9 @@ using nlohmann::json;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string out, err;
-};
+using Result = CliResult;
 
-Result run(std::vector<std::string> args) {
-  args.insert(args.begin(), sockscope_bin());
-  Child c(args, temp_path("cli-trace.out"), temp_path("cli-trace.err"));
-  int st = c.wait(60);
-  return {st, c.out(), c.err()};
-}
-
-// A trace checked into the tree (the fuzzer's seed): every record kind.
-std::string seed_trace() { return std::string(SOCKSCOPE_SOURCE_DIR) + "/tests/fuzz/corpus/plain.ssc"; }
+Result run(const std::vector<std::string>& args) { return run_sockscope(args, "cli-trace"); }
 
 std::string copy_cut(size_t keep) {
   std::string path = temp_path("cut.ssc");

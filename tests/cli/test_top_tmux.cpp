@@ -39,6 +39,16 @@ std::string pane_script(const std::string& args, const std::string& pid_file = "
   return run + "\necho top-exited-$?\nstty -a\necho stty-done\nsleep 60\n";
 }
 
+// Starts `top OPTS -r` over the test trace in t and waits for the table,
+// then, with at_end, for the whole trace read ($: to its end).
+bool open_replay(Tmux& t, const std::string& opts = "", bool at_end = false) {
+  if (!t.start_script(pane_script("top " + opts + "-r " + trace_file() + " 2>/dev/null")) || !t.wait_for("LOCAL^"))
+    return false;
+  if (!at_end) return true;
+  t.keys("'$'");
+  return t.wait_for("(end)");
+}
+
 // After the script's stty: echo and canonical input are on again, and the
 // alternate screen is left (the script's output is on the normal screen).
 void check_restored(const Tmux& t) {
@@ -328,11 +338,8 @@ TEST_CASE("top -r: End then a filter shows every match from the top", "[ui][tmux
     return;
   }
   Tmux t("test");
-  REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null")));
   INFO(t.screen());
-  REQUIRE(t.wait_for("LOCAL^"));
-  t.keys("'$'");
-  REQUIRE(t.wait_for("(end)"));
+  REQUIRE(open_replay(t, "", true));
   t.keys("End");
   REQUIRE(t.wait_until(
       [](const std::string& s) { return count_lines(s, " worker ") > 0 && count_lines(s, "nginx") == 0; }));
@@ -352,11 +359,8 @@ TEST_CASE("top -r: / takes :PORT, pid:, state: exactly, --port narrows the heade
     return;
   }
   Tmux t("test");
-  REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null")));
   INFO(t.screen());
-  REQUIRE(t.wait_for("LOCAL^"));
-  t.keys("'$'");
-  REQUIRE(t.wait_for("(end)"));
+  REQUIRE(open_replay(t, "", true));
   // the 30 workers connect to :9000; a number is a pid or port exactly,
   // so "900" is not found inside 9000 (nor :900)
   t.keys("/ :9000 Enter");
@@ -377,10 +381,7 @@ TEST_CASE("top -r: / takes :PORT, pid:, state: exactly, --port narrows the heade
   // --port: the rows and the header's counts are that port's sockets: the
   // listener and its accepted socket, curl's and wget's connections to it
   Tmux p("test");
-  REQUIRE(p.start_script(pane_script("top --port 8080 -r " + trace_file() + " 2>/dev/null")));
-  REQUIRE(p.wait_for("LOCAL^"));
-  p.keys("'$'");
-  REQUIRE(p.wait_for("(end)"));
+  REQUIRE(open_replay(p, "--port 8080 ", true));
   CHECK(p.wait_for("4 of 4 sockets"));
   CHECK(p.wait_for("sockets 4:  (closed) 1  ESTAB 2  LISTEN 1"));
   p.keys("q");
