@@ -13,6 +13,24 @@
 
 namespace testing {
 
+namespace {
+
+// A row's State (when there is one), Recv-Q, Send-Q, local and peer: ss
+// leaves out the State column when a state filter names one state.
+template <typename Row>
+bool read_ss_columns(std::istream& ls, Row& r) {
+  std::string first;
+  if (!(ls >> first)) return false;
+  if (first.find_first_not_of("0123456789") == std::string::npos) {
+    r.recv_q = std::stoull(first);
+    return bool(ls >> r.send_q >> r.local >> r.peer);
+  }
+  r.state = first;
+  return bool(ls >> r.recv_q >> r.send_q >> r.local >> r.peer);
+}
+
+}  // namespace
+
 std::vector<SsRow> ss_rows(bool tcp, uint16_t port) {
   std::string cmd = std::string("ss ") + (tcp ? "-tanpH" : "-uanpH") + " '( sport = :" + std::to_string(port) +
                     " or dport = :" + std::to_string(port) + " )'";
@@ -22,16 +40,7 @@ std::vector<SsRow> ss_rows(bool tcp, uint16_t port) {
   while (std::getline(in, line)) {
     std::istringstream ls(line);
     SsRow r;
-    // ss leaves out the State column when a state filter names one state
-    std::string first;
-    if (!(ls >> first)) continue;
-    if (first.find_first_not_of("0123456789") == std::string::npos) {
-      r.recv_q = std::stoull(first);
-      if (!(ls >> r.send_q >> r.local >> r.peer)) continue;
-    } else {
-      r.state = first;
-      if (!(ls >> r.recv_q >> r.send_q >> r.local >> r.peer)) continue;
-    }
+    if (!read_ss_columns(ls, r)) continue;
     std::getline(ls, r.users);
     rows.push_back(r);
   }
@@ -84,16 +93,7 @@ std::vector<SsSocket> ss_snapshot(bool tcp, const SsOptions& o) {
     std::istringstream ls(line);
     SsSocket r;
     r.proto = tcp ? "tcp" : "udp";
-    // ss leaves out the State column when a state filter names one state
-    std::string first;
-    if (!(ls >> first)) continue;
-    if (first.find_first_not_of("0123456789") == std::string::npos) {
-      r.recv_q = std::stoull(first);
-      if (!(ls >> r.send_q >> r.local >> r.peer)) continue;
-    } else {
-      r.state = first;
-      if (!(ls >> r.recv_q >> r.send_q >> r.local >> r.peer)) continue;
-    }
+    if (!read_ss_columns(ls, r)) continue;
     r.local = normalise_endpoint(r.local);
     r.peer = normalise_endpoint(r.peer);
     rows.push_back(std::move(r));
