@@ -44,7 +44,10 @@ std::string selected(const std::string& text) {
   SsFilter f = parse_ss_filter(text);
   std::string out;
   for (const auto& s : sockets())
-    if (f.matches(s.id, s.state)) out += (out.empty() ? "" : ",") + std::string(s.name);
+    if (f.matches(s.id, s.state)) {
+      if (!out.empty()) out += ',';
+      out += s.name;
+    }
   return out;
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "tests/unit/builders.h"
 #include "tests/unit/table_world.h"
 #include "ui/render.h"
@@ -92,7 +94,7 @@ TEST_CASE("at 40, 80, 120 and 200 columns: ports whole, addresses readable, stat
       const Expect& e = kRows[i];
       const std::string& row = lines[kHeaderLines + i];
       std::string local = cell(header, row, "LOCAL"), remote = cell(header, row, "REMOTE");
-      std::string lport = ":" + std::to_string(e.lport), rport = e.rport ? ":" + std::to_string(e.rport) : ":*";
+      std::string lport = fmt::format(":{}", e.lport), rport = e.rport ? fmt::format(":{}", e.rport) : ":*";
       // the port whole, at the end; what is left of the address readable
       CHECK(local.size() > lport.size());
       CHECK(local.compare(local.size() - lport.size(), lport.size(), lport) == 0);
