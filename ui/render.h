@@ -18,11 +18,16 @@ enum class Column {
 };
 std::string_view column_name(Column c);
 
+// Whether a column sorts largest first when chosen, as htop sorts CPU%:
+// queues, rates, drops, time in state... so that 13,000 empty rows never
+// come before the stuck one. Names, endpoints, states and pids go up.
+bool largest_first(Column c);
+
 enum class Mode { Table, Detail, Nic, Help, SortMenu };
 
 struct ViewState {
   Column sort = Column::Local;  // `<` / `>`, F6, a click on a column name
-  bool reverse = false;         // `I`, or a second click on the sorted column
+  bool reverse = false;         // `I`, or a second click: against the column's own order (largest_first)
   std::string filter;           // `/`: words, as RowFilter reads them (ui/row_filter.h)
   bool editing = false;         // the filter is being typed
   std::string draft;            // what is typed so far

@@ -299,7 +299,7 @@ std::string column_line(const ViewState& v, const std::vector<Cell>& cells) {
   for (const Cell& c : cells) {
     if (c.spec->col == kFlag) continue;
     std::string name(column_name(c.spec->col));
-    if (v.sort == c.spec->col) name += v.reverse ? "v" : "^";
+    if (v.sort == c.spec->col) name += largest_first(v.sort) != v.reverse ? "v" : "^";
     put(line, c.x, c.w, name, c.spec->right);
   }
   return trimmed(std::move(line));
@@ -331,6 +331,20 @@ double rtt_ns(std::string_view t) {
   std::string_view unit = t.substr(i);
   return unit == "us" ? v * 1e3 : unit == "ms" ? v * 1e6 : unit == "s" ? v * 1e9 : unit == "ns" ? v : -1;
 }
+
+}  // namespace
+
+bool largest_first(Column c) {
+  switch (c) {
+    case Column::Time: case Column::RecvQ: case Column::SendQ: case Column::RxRate: case Column::TxRate:
+    case Column::Drops: case Column::Retr: case Column::Rtt: case Column::Cwnd:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
 
 SortKey sort_key(const Snapshot::Row& r, Column c) {
   switch (c) {
@@ -462,9 +476,10 @@ std::vector<Line> visible_lines(const Snapshot& snap, const ViewState& view) {
   for (size_t i = 0; i < snap.rows.size(); ++i)
     if (filter.matches(snap.rows[i])) v.push_back(i);
   // stable: equal keys keep the model's order (proto, ports, key)
+  bool down = largest_first(view.sort) != view.reverse;
   std::stable_sort(v.begin(), v.end(), [&](size_t a, size_t b) {
     auto ka = sort_key(snap.rows[a], view.sort), kb = sort_key(snap.rows[b], view.sort);
-    return view.reverse ? kb < ka : ka < kb;
+    return down ? kb < ka : ka < kb;
   });
   std::vector<Line> out;
   out.reserve(v.size());

@@ -299,15 +299,25 @@ TEST_CASE("sort orders: rates, queues, time in state, RTT, pid", "[ui]") {
   };
   // keys: 1 nginx listen, 2 curl, 3 psql, 5 nginx conn, 6 no owner (no rate);
   // the model's order, which ties keep: 6, 1, 5, 2, 3
-  CHECK(keys(Column::RxRate) == std::vector<uint64_t>{6, 1, 5, 3, 2});
-  CHECK(keys(Column::RxRate, true) == std::vector<uint64_t>{2, 3, 5, 6, 1});
-  CHECK(keys(Column::TxRate, true) == std::vector<uint64_t>{5, 3, 2, 6, 1});
-  CHECK(keys(Column::RecvQ, true).front() == 3);  // 48000 queued
-  CHECK(keys(Column::SendQ, true).front() == 5);
-  CHECK(keys(Column::Rtt, true).front() == 2);  // the only one measured
+  // a numeric column sorts largest first when chosen (as htop's CPU%), and
+  // I turns it round
+  CHECK(keys(Column::RxRate) == std::vector<uint64_t>{2, 3, 5, 6, 1});
+  CHECK(keys(Column::RxRate, true) == std::vector<uint64_t>{6, 1, 5, 3, 2});
+  CHECK(keys(Column::TxRate) == std::vector<uint64_t>{5, 3, 2, 6, 1});
+  CHECK(keys(Column::RecvQ).front() == 3);  // 48000 queued
+  CHECK(keys(Column::RecvQ, true).back() == 3);
+  CHECK(keys(Column::SendQ).front() == 5);
+  CHECK(keys(Column::Rtt).front() == 2);  // the only one measured
+  // a pid is a name, not an amount: it goes up
   CHECK(keys(Column::Pid) == std::vector<uint64_t>{6, 2, 1, 5, 3});  // 0 (unknown), 100, 200, 200, 300
   // the listener has been in LISTEN longest: the oldest socket
-  CHECK(keys(Column::Time, true).front() == 1);
+  CHECK(keys(Column::Time).front() == 1);
+  // the header says which way: v for largest first
+  ViewState v;
+  v.sort = Column::RecvQ;
+  CHECK(has(render_table(s, v, 120, 24)[2], "RECV-Qv"));
+  v.reverse = true;
+  CHECK(has(render_table(s, v, 120, 24)[2], "RECV-Q^"));
 }
 
 TEST_CASE("the keys < > I change the sort, / filters", "[ui]") {
