@@ -80,9 +80,8 @@ void accept_queue_overflow(const DiagnoseInput& in, Out& out) {
     // in its sk_drops, which ss -m shows as d; the drop-reason hook sees
     // only the ones freed with that reason, which on most paths they are not.
     uint64_t named = drops_named(in, *s, "TCP_LISTEN_OVERFLOW");
-    uint64_t listen_drops = t && t->sk_drops_known && s->kernel.sk_drops > t->sk_drops_at_start
-                                ? s->kernel.sk_drops - t->sk_drops_at_start
-                                : 0;
+    uint64_t base = t && !t->made_in_window ? t->sk_drops_at_start : 0;
+    uint64_t listen_drops = t && t->sk_drops_known && s->kernel.sk_drops > base ? s->kernel.sk_drops - base : 0;
     uint64_t overflow = std::max(named, listen_drops);
     bool full = t && t->accept_full.since_ns;
     bool was_full = s->occ_max.max_ack_backlog && s->occ_max.ack_backlog >= s->occ_max.max_ack_backlog;

@@ -61,8 +61,7 @@ void DiagnosisTracker::track(const Socket& s, uint64_t ts) {
   }
   if (!p.sk_drops_known && s.kernel_ns) {
     p.sk_drops_known = true;
-    // only a socket older than the window has drops from before it
-    p.sk_drops_at_start = s.seeded ? s.kernel.sk_drops : 0;
+    p.sk_drops_at_start = s.kernel.sk_drops;
   }
   bool listener = s.state == TcpState::Listen;
   hold(p.rx_queued, !listener && owner_can_act(s) && unread_bytes(s) > 0, s.occ.rx_queue, ts);
@@ -103,6 +102,7 @@ void DiagnosisTracker::observe(const Event& e, const Socket* s) {
       accepts_[c->arg1].add(ts);
       if (s) listener_of_[s->serial] = c->arg1;
     }
+    if ((c->call == Call::Socket || c->call == Call::Listen) && s) sockets_[s->serial].made_in_window = true;
     // a blocking connect reports the refusal as its return value
     if (c->call == Call::Connect && c->ret == -ECONNREFUSED && s) refused(*s, ts);
   } else if (const auto* d = std::get_if<DevStatsUpdate>(&e)) {

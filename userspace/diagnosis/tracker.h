@@ -35,11 +35,14 @@ class DiagnosisTracker {
     Spell accept_full;                // a listener's accept queue full
     uint64_t rx_queue_at_start = 0;   // to tell a queue that keeps growing
     uint64_t refused_ns = 0;          // a connect answered by RST / ECONNREFUSED
-    // The kernel's sk_drops when the window began (0 for a socket made in
-    // it): a listener counts its listen drops there, as TcpExtListenDrops
-    // does for the host, so the rise is this listener's share.
+    // The kernel's sk_drops at the first read in the window: a listener
+    // counts its listen drops there, as TcpExtListenDrops does for the
+    // host, so the rise is this listener's share. A socket made in the
+    // window (its socket() or listen() seen) starts from 0 instead: a
+    // pass may read it before its creation's records are applied.
     uint64_t sk_drops_at_start = 0;
     bool sk_drops_known = false;
+    bool made_in_window = false;
   };
   struct OpenCount {
     uint64_t ts_ns;
