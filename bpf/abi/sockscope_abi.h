@@ -20,7 +20,7 @@
 #include <linux/types.h>
 #endif
 
-#define SS_ABI_VERSION 5
+#define SS_ABI_VERSION 6
 
 #define SS_COMM_LEN 16
 #define SS_ADDR_LEN 16
@@ -34,11 +34,12 @@ enum ss_event_type {
 	SS_EV_SOCK = 6,    /* a socket as the kernel keeps it: an iterator pass, or final at CLOSE */
 	SS_EV_FILE = 7,    /* a process's fd to a socket (iter/task_file) */
 	SS_EV_STATE_RUN = 8, /* several TCP state changes of one socket (ABI 5) */
-	SS_EV_TYPE_MAX = 8,
+	SS_EV_STATE_END = 9, /* a socket's last state run and its final read, as one record (ABI 6) */
+	SS_EV_TYPE_MAX = 9,
 	/* Iterator passes only, never in the ring or a trace file (so outside
 	 * SS_EV_TYPE_MAX and the trace ABI): a timewait socket that a delta
 	 * pass names as still there, by its cookie alone (ss_sock_brief). */
-	SS_EV_SOCK_BRIEF = 9,
+	SS_EV_SOCK_BRIEF = 64,
 };
 
 /* Which syscall an SS_EV_SYSCALL record describes. Never reuse a value. */
@@ -342,6 +343,17 @@ struct ss_sock_info {
 
 /* A timewait socket the previous pass showed in full, still there; it
  * has nothing else that can change (iter/tcp, delta passes). */
+/* The end of a TCP socket (its move to CLOSE or TIME_WAIT): the run that
+ * ends with that move, then the socket as the kernel had it then (origin
+ * SS_SOCK_FINAL), each with its own header, in one ring reservation.
+ * hdr.type of run is SS_EV_STATE_END and hdr.size the whole record's.
+ * Two records cost two reservations, each an interrupt-disabling lock on
+ * the ring, for every connection end. */
+struct ss_state_end {
+	struct ss_state_run run;
+	struct ss_sock_info fin;
+};
+
 struct ss_sock_brief {
 	struct ss_hdr hdr;
 	__u64 cookie;

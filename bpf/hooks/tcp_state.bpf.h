@@ -78,10 +78,14 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 	__u64 now = bpf_ktime_get_ns(); /* one clock read for every record below */
 	bool last = newstate == TCP_CLOSE || newstate == TCP_TIME_WAIT;
 	struct state_run_buf *l = cfg_state_runs ? run_get(cookie) : NULL;
+	bool final_sent = false;
 	if (l) {
 		run_append(sk, l, cookie, oldstate, newstate, now);
-		/* with the packets tier on, every change goes out at once */
-		if (last || packets_on)
+		/* at the end, the run and the final read go as one record; with
+		 * the packets tier on, every change goes out at once */
+		if (last)
+			final_sent = run_flush_end(sk, l, cookie, newstate, now);
+		else if (packets_on)
 			run_flush(sk, l, cookie, now);
 		/* at the end the entry goes even if the ring refused the run
 		 * (that loss is counted): no later change would send it */
@@ -97,9 +101,9 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 	/* At the end the final record replaces a sample: the queues are about
 	 * to be purged, and rcv_nxt already counts the peer's FIN, which a
 	 * sample would show as one unread byte. */
-	if (last)
+	if (last && !final_sent)
 		emit_final(sk, newstate, now);
-	else if (packets_on)
+	else if (!last && packets_on)
 		sample_occupancy(sk, cookie, newstate, SS_SAMPLE_STATE);
 	return 0;
 }

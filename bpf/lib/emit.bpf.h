@@ -35,7 +35,8 @@ static __always_inline void *reserve(__u16 type, __u32 size)
 }
 
 /* Wake the reader as the unread bytes cross each multiple of
- * cfg_wakeup_bytes: once per 64 KiB of records, however far behind it is.
+ * cfg_wakeup_bytes (a sixteenth of the ring, see wakeup_bytes_for in
+ * userspace/source/kernel/bpf_loader.h), however far behind it is.
  * A wakeup is an irq_work on this CPU, about 1 µs on a VM; waking on every
  * record once the reader was behind (as this did before) made each record
  * cost that, under churn, when the reader was busy draining anyway. The

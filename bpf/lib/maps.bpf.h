@@ -71,7 +71,7 @@ struct state_run_buf {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 2048);
 	__type(key, __u64);
 	__type(value, struct state_run_buf);
 } state_runs SEC(".maps");

@@ -17,24 +17,17 @@
 #pragma once
 #include "emit.bpf.h"
 #include "sock_read.bpf.h"
+#include "tcp_read.bpf.h"
 
-/* Sends the steps not yet sent. Whoever sends them claims them with a
- * compare-and-swap on sent; a flush that loses the race discards its
- * record, since the winner sent the same steps. The record's time: now
- * (0, read after head, so that no step it carries is later than it), or
- * the state hook's own reading, taken for the step it just wrote. */
-static __always_inline void run_flush(struct sock *sk, struct state_run_buf *l, __u64 cookie, __u64 now)
+/* Fills a run record with the steps from sent to head (at most
+ * SS_RUN_STEPS: after a lost run, the latest, since the oldest may be
+ * overwritten). */
+static __always_inline void run_fill(struct ss_state_run *r, struct sock *sk, struct state_run_buf *l, __u64 cookie,
+				     __u64 sent, __u64 head)
 {
-	__u64 sent = l->sent;
-	__u64 head = *(volatile __u64 *)&l->head;
 	__u64 n = head - sent;
-	if (!n)
-		return;
 	if (n > SS_RUN_STEPS)
-		n = SS_RUN_STEPS; /* after a lost run: the latest, the oldest may be overwritten */
-	struct ss_state_run *r = reserve_at(SS_EV_STATE_RUN, sizeof(*r), now ? now : bpf_ktime_get_ns());
-	if (!r)
-		return;
+		n = SS_RUN_STEPS;
 	fill_sock_id(&r->sock, sk);
 	r->sock.cookie = cookie;
 	r->n = n;
@@ -46,11 +39,60 @@ static __always_inline void run_flush(struct sock *sk, struct state_run_buf *l, 
 		else
 			__builtin_memset(&r->steps[i], 0, sizeof(r->steps[i]));
 	}
-	if (__sync_val_compare_and_swap(&l->sent, sent, head) != sent) {
+}
+
+/* Claims the steps a filled record carries. Whoever sends them claims
+ * them with a compare-and-swap on sent; a flush that loses the race
+ * discards its record, since the winner sent the same steps. */
+static __always_inline bool run_claim(struct state_run_buf *l, __u64 sent, __u64 head)
+{
+	return __sync_val_compare_and_swap(&l->sent, sent, head) == sent;
+}
+
+/* Sends the steps not yet sent. The record's time: now (0, read after
+ * head, so that no step it carries is later than it), or the state hook's
+ * own reading, taken for the step it just wrote. */
+static __always_inline void run_flush(struct sock *sk, struct state_run_buf *l, __u64 cookie, __u64 now)
+{
+	__u64 sent = l->sent;
+	__u64 head = *(volatile __u64 *)&l->head;
+	if (head == sent)
+		return;
+	struct ss_state_run *r = reserve_at(SS_EV_STATE_RUN, sizeof(*r), now ? now : bpf_ktime_get_ns());
+	if (!r)
+		return;
+	run_fill(r, sk, l, cookie, sent, head);
+	if (!run_claim(l, sent, head)) {
 		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
 		return;
 	}
 	submit(r);
+}
+
+/* At the socket's end: the last run and the final read in one record
+ * (ss_state_end), at the state hook's time now. False when nothing was
+ * sent (no step waiting, the ring full, or a race lost): the caller then
+ * sends the final read alone. */
+static __always_inline bool run_flush_end(struct sock *sk, struct state_run_buf *l, __u64 cookie, __u8 state,
+					  __u64 now)
+{
+	__u64 sent = l->sent;
+	__u64 head = *(volatile __u64 *)&l->head;
+	if (head == sent)
+		return false;
+	struct ss_state_end *r = reserve_at(SS_EV_STATE_END, sizeof(*r), now);
+	if (!r)
+		return false;
+	run_fill(&r->run, sk, l, cookie, sent, head);
+	__builtin_memset(&r->fin, 0, sizeof(r->fin));
+	sock_info_init(&r->fin, SS_SOCK_FINAL, SS_SK_FULL, now);
+	fill_sock_info(&r->fin, sk, state);
+	if (!run_claim(l, sent, head)) {
+		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
+		return false;
+	}
+	submit(r);
+	return true;
 }
 
 /* Appends one step at time now; sends the run first when it is full. */

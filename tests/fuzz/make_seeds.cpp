@@ -67,6 +67,23 @@ void every_kind(trace::TraceWriter& w) {
   t.m.srtt_us = 50;
   w.write(RawKind::Kernel, bytes_of(t));
 
+  // a socket's end: ESTABLISHED -> FIN_WAIT1 -> FIN_WAIT2 -> TIME_WAIT,
+  // then its final read, in one record
+  ss_state_end e{};
+  e.run.hdr = {SS_EV_STATE_END, sizeof(e), 1, 1'000'000'250};
+  e.run.sock = sock_id();
+  e.run.n = 3;
+  e.run.steps[0] = {1'000'000'210, 77, 1, 4, {}};
+  e.run.steps[1] = {1'000'000'220, 0, 4, 5, {}};
+  e.run.steps[2] = {1'000'000'250, 0, 5, 6, {}};
+  e.fin.hdr = {SS_EV_SOCK, sizeof(e.fin), 1, 1'000'000'250};
+  e.fin.sock = sock_id();
+  e.fin.sock.state = 6;
+  e.fin.origin = SS_SOCK_FINAL;
+  e.fin.kind = SS_SK_FULL;
+  e.fin.last_send_ms = e.fin.last_recv_ms = e.fin.last_ack_ms = e.fin.tw_left_ms = SS_AGE_UNKNOWN;
+  w.write(RawKind::Kernel, bytes_of(e));
+
   ss_journey j{};
   j.nic_to_queue.count = 1;
   j.nic_to_queue.max_ns = 1000;

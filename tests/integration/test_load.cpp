@@ -50,9 +50,12 @@ TEST_CASE("no lost events at 2,000 connections per second for 10 seconds", "[ker
   CHECK(run.summary("lost") == 0);
   CHECK(run.summary("malformed") == 0);
   auto list = run.json_doc();
-  int clients = 0, children = 0, complete = 0;
+  int clients = 0, children = 0, complete = 0, unexplained_drops = 0;
   for (const auto& s : list) {
     if (s["proto"] != "tcp") continue;
+    // the peer's FIN (or a late ACK) that a TIME_WAIT socket handled is
+    // freed with NOT_SPECIFIED: not a drop, on a third of these connections
+    if (s["drops_by_reason"].contains("NOT_SPECIFIED")) ++unexplained_drops;
     auto& h = s["history"];
     std::vector<std::string> states;
     for (const auto& x : h) states.push_back(x["state"]);
@@ -68,4 +71,5 @@ TEST_CASE("no lost events at 2,000 connections per second for 10 seconds", "[ker
   CHECK(clients == kTotal);
   CHECK(children == kTotal);
   CHECK(complete == 2 * kTotal);
+  CHECK(unexplained_drops == 0);
 }

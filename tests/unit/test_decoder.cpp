@@ -16,8 +16,8 @@ using namespace sockscope;
 namespace {
 
 // The later steps of a state run: none for the records these tests build.
-std::vector<sockscope::StateChange>& more_steps() {
-  static std::vector<sockscope::StateChange> v;
+std::vector<sockscope::Event>& more_steps() {
+  static std::vector<sockscope::Event> v;
   return v;
 }
 
@@ -189,7 +189,7 @@ struct Decoded {
   DecodeStatus status;
   Event event;
   DecodeStats stats;
-  std::vector<StateChange> more;  // a state run's later steps
+  std::vector<Event> more;  // a state run's later steps, a socket end's final read
 };
 
 Decoded decode(const Bytes& b) {
@@ -307,12 +307,28 @@ ss_file_event file_rec() {
   return r;
 }
 
+// A client's end: FIN_WAIT1 -> FIN_WAIT2 -> TIME_WAIT, then its final read.
+ss_state_end end_rec() {
+  ss_state_end r{};
+  r.run = run_rec();
+  r.run.hdr = hdr(SS_EV_STATE_END, sizeof(r), 3'000'000'000);
+  r.run.n = 2;
+  r.run.steps[0] = {2'000'000'000, 42, 1 /* ESTABLISHED */, 4 /* FIN_WAIT1 */, {}};
+  r.run.steps[1] = {3'000'000'000, 0, 4, 6 /* TIME_WAIT */, {}};
+  r.run.steps[2] = {};
+  r.fin = sock_info_rec();
+  r.fin.hdr = hdr(SS_EV_SOCK, sizeof(r.fin), 3'000'000'000);
+  r.fin.origin = SS_SOCK_FINAL;
+  r.fin.sock.state = 6;
+  return r;
+}
+
 std::vector<Valid> valid_records() {
   return {{"state", raw(state_rec())},         {"syscall", raw(syscall_rec())},
           {"sample", raw(sample_rec())},       {"drop", raw(drop_rec())},
           {"drop without a socket", raw(drop_no_sock_rec())}, {"tcp", raw(tcp_rec())},
           {"reset without a socket", raw(reset_no_sock_rec())}, {"socket", raw(sock_info_rec())},
-          {"file", raw(file_rec())}, {"state run", raw(run_rec())}};
+          {"file", raw(file_rec())}, {"state run", raw(run_rec())}, {"socket end", raw(end_rec())}};
 }
 
 }  // namespace
@@ -340,7 +356,7 @@ TEST_CASE("a state run decodes to one state change per step, in order", "[decode
   auto* first = std::get_if<StateChange>(&d.event);
   REQUIRE(first != nullptr);
   REQUIRE(d.more.size() == 2);
-  std::vector<StateChange> steps{*first, d.more[0], d.more[1]};
+  std::vector<StateChange> steps{*first, std::get<StateChange>(d.more[0]), std::get<StateChange>(d.more[1])};
   const uint64_t ts[] = {1'000'000'000, 1'000'000'100, 1'500'000'000};
   const uint32_t pid[] = {41, 0, 42};
   const TcpState from[] = {TcpState::Close, TcpState::SynSent, TcpState::Established};
@@ -378,6 +394,52 @@ TEST_CASE("a state run that cannot be a socket's life is rejected whole", "[deco
   CHECK(bad([](ss_state_run& r) { r.sock.cookie = 0; }) == DecodeStatus::Malformed);
   CHECK(bad([](ss_state_run& r) { r.sock.family = 1; }) == DecodeStatus::Malformed);
   CHECK(bad([](ss_state_run&) {}) == DecodeStatus::Ok);
+}
+
+TEST_CASE("a socket end decodes to its last steps, then its final read", "[decoder]") {
+  auto d = decode(raw(end_rec()));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  CHECK(d.stats.ok == 1);
+  auto* first = std::get_if<StateChange>(&d.event);
+  REQUIRE(first != nullptr);
+  CHECK(first->new_state == TcpState::FinWait1);
+  REQUIRE(d.more.size() == 2);
+  auto* last = std::get_if<StateChange>(&d.more[0]);
+  REQUIRE(last != nullptr);
+  CHECK(last->new_state == TcpState::TimeWait);
+  CHECK(last->ts_ns == 3'000'000'000);
+  auto* fin = std::get_if<SockInfo>(&d.more[1]);
+  REQUIRE(fin != nullptr);
+  CHECK(fin->origin == SockOrigin::Final);
+  CHECK(fin->ts_ns == 3'000'000'000);
+  CHECK(fin->sock.cookie == sock_v6().cookie);
+  CHECK(fin->k == KernelCounters{1000, 900, 2000, 5, 6, 1, 2});
+}
+
+TEST_CASE("a socket end whose parts do not belong together is rejected whole", "[decoder]") {
+  auto bad = [](auto change) {
+    ss_state_end r = end_rec();
+    change(r);
+    auto d = decode(raw(r));
+    if (d.status != DecodeStatus::Ok) CHECK(d.more.empty());
+    return d.status;
+  };
+  CHECK(bad([](ss_state_end& r) { r.fin.hdr.type = SS_EV_STATE; }) == DecodeStatus::Malformed);
+  CHECK(bad([](ss_state_end& r) { r.fin.hdr.size = 16; }) == DecodeStatus::Malformed);
+  CHECK(bad([](ss_state_end& r) { r.fin.origin = SS_SOCK_PASS; }) == DecodeStatus::Malformed);
+  CHECK(bad([](ss_state_end& r) { r.fin.sock.cookie = 9; }) == DecodeStatus::Malformed);      // another socket
+  CHECK(bad([](ss_state_end& r) { r.fin.hdr.ts_ns = 2'500'000'000; }) == DecodeStatus::Malformed);  // another time
+  CHECK(bad([](ss_state_end& r) { r.run.steps[1].new_state = 5; }) == DecodeStatus::Malformed);  // FIN_WAIT2: no end
+  CHECK(bad([](ss_state_end& r) { r.run.n = 0; }) == DecodeStatus::Malformed);
+  CHECK(bad([](ss_state_end& r) { r.fin.kind = 0; }) == DecodeStatus::Malformed);
+  CHECK(bad([](ss_state_end&) {}) == DecodeStatus::Ok);
+  // cut short, header included: the whole record or nothing
+  Bytes b = raw(end_rec());
+  b.resize(b.size() - 8);
+  set_size(b, uint16_t(b.size()));
+  auto d = decode(b);
+  CHECK(d.status == DecodeStatus::Malformed);
+  CHECK(d.more.empty());
 }
 
 TEST_CASE("a socket record from a pass decodes field for field", "[decoder]") {
@@ -824,7 +886,9 @@ TEST_CASE("a longer record of a known type (newer ABI) is accepted", "[decoder]"
     ss_hdr h;
     std::memcpy(&h, v.bytes.data(), sizeof(h));
     // a state run's first event is its first step, older than the record
-    CHECK(event_ts(d.event) == (h.type == SS_EV_STATE_RUN ? run_rec().steps[0].ts_ns : h.ts_ns));
+    CHECK(event_ts(d.event) == (h.type == SS_EV_STATE_RUN   ? run_rec().steps[0].ts_ns
+                                : h.type == SS_EV_STATE_END ? end_rec().run.steps[0].ts_ns
+                                                            : h.ts_ns));
   }
   auto b = raw(state_rec(), 8);
   set_size(b, uint16_t(b.size()));

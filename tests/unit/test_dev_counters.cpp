@@ -36,8 +36,8 @@ using nlohmann::json;
 namespace {
 
 // The later steps of a state run: none for the records these tests build.
-std::vector<sockscope::StateChange>& more_steps() {
-  static std::vector<sockscope::StateChange> v;
+std::vector<sockscope::Event>& more_steps() {
+  static std::vector<sockscope::Event> v;
   return v;
 }
 

@@ -7,7 +7,7 @@
 #include "bpf/abi/sockscope_abi.h"
 #include "model/event.h"
 
-static_assert(SS_ABI_VERSION == 5, "ABI changed: update the decoder and these checks");
+static_assert(SS_ABI_VERSION == 6, "ABI changed: update the decoder and these checks");
 static_assert(sizeof(ss_hdr) == 16 && offsetof(ss_hdr, ts_ns) == 8);
 static_assert(sizeof(ss_task) == 24);
 static_assert(sizeof(ss_sock_id) == 72 && offsetof(ss_sock_id, inode) == 20 &&
@@ -16,6 +16,9 @@ static_assert(sizeof(ss_state_event) == 120 && offsetof(ss_state_event, old_stat
 static_assert(sizeof(ss_state_step) == 16 && offsetof(ss_state_step, old_state) == 12);
 static_assert(sizeof(ss_state_run) == 96 + 16 * SS_RUN_STEPS && offsetof(ss_state_run, n) == 88 &&
               offsetof(ss_state_run, steps) == 96);
+// one reservation for a socket's end (ABI 6)
+static_assert(sizeof(ss_state_end) == sizeof(ss_state_run) + sizeof(ss_sock_info) &&
+              offsetof(ss_state_end, fin) == sizeof(ss_state_run));
 static_assert(sizeof(ss_syscall_event) == 184 && offsetof(ss_syscall_event, enter_ns) == 112 &&
               offsetof(ss_syscall_event, call) == 132 && offsetof(ss_syscall_event, addr) == 168);
 static_assert(sizeof(ss_occupancy) == 32);

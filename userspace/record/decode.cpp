@@ -120,7 +120,7 @@ Event decode_state(std::span<const uint8_t> rec) {
 
 // Steps in time order, each a move between two valid states, each starting
 // where the one before ended.
-Event decode_state_run(std::span<const uint8_t> rec, std::vector<StateChange>& more) {
+Event decode_state_run(std::span<const uint8_t> rec, std::vector<Event>& more) {
   auto r = need<ss_state_run>(rec, "state run");
   if (r.n < 1 || r.n > SS_RUN_STEPS) throw Bad{fmt::format("state run of {} steps", r.n)};
   StateChange first;
@@ -141,7 +141,10 @@ Event decode_state_run(std::span<const uint8_t> rec, std::vector<StateChange>& m
     else more.push_back(e);
   }
   // as in a single state record, sock.state is the state left
-  for (auto& e : more) e.sock.state = uint8_t(e.old_state);
+  for (auto& e : more) {
+    auto& c = std::get<StateChange>(e);
+    c.sock.state = uint8_t(c.old_state);
+  }
   first.sock.state = uint8_t(first.old_state);
   return first;
 }
@@ -363,8 +366,29 @@ SockSeed seed_of(const RawSeed& r) {
   return s;
 }
 
+// A socket's end: its last run, then its final read, which has a header
+// of its own (ss_state_end); a newer ABI may append fields after both.
+Event decode_state_end(std::span<const uint8_t> rec, std::vector<Event>& more) {
+  if (rec.size() < sizeof(ss_state_end))
+    throw Bad{fmt::format("socket end record of {} bytes, need {}", rec.size(), sizeof(ss_state_end))};
+  auto fin = rec.subspan(offsetof(ss_state_end, fin), sizeof(ss_sock_info));
+  auto h = load<ss_hdr>(fin);
+  if (h.type != SS_EV_SOCK || h.size != sizeof(ss_sock_info))
+    throw Bad{fmt::format("socket end record holds a record of type {} and {} bytes, not a socket", h.type, h.size)};
+  Event first = decode_state_run(rec.first(sizeof(ss_state_run)), more);
+  Event info = decode_sock_info(fin);
+  const auto& s = std::get<SockInfo>(info);
+  const auto& last = more.empty() ? std::get<StateChange>(first) : std::get<StateChange>(more.back());
+  if (s.origin != SockOrigin::Final || s.sock.cookie != last.sock.cookie || s.ts_ns != load<ss_hdr>(rec).ts_ns)
+    throw Bad{"socket end record whose final read is not that socket's, at that time"};
+  if (last.new_state != TcpState::Close && last.new_state != TcpState::TimeWait)
+    throw Bad{"socket end record whose run does not end the socket"};
+  more.push_back(std::move(info));
+  return first;
+}
+
 // One ring-buffer record, as the kernel wrote it: {type, size, ts} first.
-DecodeStatus decode_kernel(std::span<const uint8_t> rec, Event& out, std::vector<StateChange>& more) {
+DecodeStatus decode_kernel(std::span<const uint8_t> rec, Event& out, std::vector<Event>& more) {
   if (rec.size() < sizeof(ss_hdr)) throw Bad{fmt::format("record of {} bytes is shorter than a header", rec.size())};
   auto h = load<ss_hdr>(rec);
   if (h.size < sizeof(ss_hdr) || h.size > rec.size())
@@ -379,6 +403,7 @@ DecodeStatus decode_kernel(std::span<const uint8_t> rec, Event& out, std::vector
     case SS_EV_SOCK: out = decode_sock_info(rec); break;
     case SS_EV_FILE: out = decode_file(rec); break;
     case SS_EV_STATE_RUN: out = decode_state_run(rec, more); break;
+    case SS_EV_STATE_END: out = decode_state_end(rec, more); break;
     default: return DecodeStatus::UnknownType;
   }
   return DecodeStatus::Ok;
@@ -408,7 +433,7 @@ T at_least(std::span<const uint8_t> b, const char* what) {
   return load<T>(b);
 }
 
-DecodeStatus decode_any(RawKind kind, std::span<const uint8_t> b, Event& out, std::vector<StateChange>& more) {
+DecodeStatus decode_any(RawKind kind, std::span<const uint8_t> b, Event& out, std::vector<Event>& more) {
   switch (kind) {
     case RawKind::Kernel:
       return decode_kernel(b, out, more);
@@ -479,7 +504,7 @@ DecodeStatus decode_any(RawKind kind, std::span<const uint8_t> b, Event& out, st
 
 }  // namespace
 
-DecodeStatus decode(RawKind kind, std::span<const uint8_t> bytes, Event& out, std::vector<StateChange>& more,
+DecodeStatus decode(RawKind kind, std::span<const uint8_t> bytes, Event& out, std::vector<Event>& more,
                     DecodeStats& stats) {
   more.clear();
   try {

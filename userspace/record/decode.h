@@ -26,9 +26,10 @@ struct DecodeStats {
 // Decodes one record of the given kind into out and counts the outcome in
 // stats; on Malformed, stats.last_error says why and out is unspecified.
 // One record is one event, except a state run (several state changes of
-// one socket written together): its first step goes into out and the
-// others, in order, into more, which is empty for every other record.
-DecodeStatus decode(RawKind kind, std::span<const uint8_t> bytes, Event& out, std::vector<StateChange>& more,
+// one socket written together) and a socket's end (its last run, then its
+// final read): the first event goes into out and the others, in order,
+// into more, which is empty for every other record.
+DecodeStatus decode(RawKind kind, std::span<const uint8_t> bytes, Event& out, std::vector<Event>& more,
                     DecodeStats& stats);
 
 }  // namespace sockscope

@@ -11,6 +11,7 @@ TableLimits RunOptions::limits() const {
 LiveOptions RunOptions::live() const {
   LiveOptions l;
   l.loader.ringbuf_bytes = ringbuf_mb << 20;
+  l.loader.wakeup_bytes = wakeup_bytes_for(l.loader.ringbuf_bytes);
   l.loader.sample_interval_ns = static_cast<uint64_t>(sample_interval_ms * 1e6);
   auto has = [&](const char* t) { return std::find(detail.begin(), detail.end(), t) != detail.end(); };
   l.loader.detail_calls = has("calls");

@@ -141,6 +141,8 @@ void LiveSource::note_closed(const Event& e) {
   if (auto* s = std::get_if<StateChange>(&e);
       s && (s->new_state == TcpState::Close || s->new_state == TcpState::TimeWait))
     closed_.insert(s->sock.cookie);
+  else if (auto* f = std::get_if<SockInfo>(&e); f && f->origin == SockOrigin::Final)
+    closed_.insert(f->sock.cookie);  // a socket end's last event is its final read
   else if (auto* c = std::get_if<SyscallEvent>(&e);
            c && c->call == Call::Close && c->arg0 && c->sock.protocol == kProtoUdp && c->sock.cookie)
     closed_.insert(c->sock.cookie);

@@ -8,9 +8,10 @@ DecodeStatus Source::deliver(RawKind kind, std::span<const uint8_t> bytes, const
   if (st != DecodeStatus::Ok) return st;
   raw_ = {kind, bytes};
   sink(scratch_);
-  // a state run's later steps: the record's bytes went with the first
+  // a state run's later steps (and a socket end's final read): the
+  // record's bytes went with the first
   raw_ = {};
-  for (const StateChange& e : more_) {
+  for (const Event& e : more_) {
     scratch_ = e;
     sink(scratch_);
   }

@@ -60,7 +60,7 @@ class Source {
   // Returns the decoded record's status.
   DecodeStatus deliver(RawKind kind, std::span<const uint8_t> bytes, const EventSink& sink, DecodeStats& stats);
   Event scratch_;  // reused: most events need no allocation
-  std::vector<StateChange> more_;
+  std::vector<Event> more_;
 
  private:
   RawRecord raw_;
