@@ -39,8 +39,8 @@ int ss_iter_tcp(struct bpf_iter__tcp *ctx)
 		/* the state changes waiting on it go out now (to the ring
 		 * buffer): how it got to the state this record shows. The
 		 * iterator holds the socket's lock here, so no change can
-		 * come between the flush and the delete. */
-		struct state_run_buf *l = cfg_state_runs ? bpf_map_lookup_elem(&state_runs, &cookie) : NULL;
+		 * come between the flush and the release. */
+		struct state_run_buf *l = cfg_state_runs ? run_of(cookie) : NULL;
 		if (l) {
 			run_flush(sk, l, cookie, 0);
 			run_release(l, cookie);

@@ -87,10 +87,8 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 			final_sent = run_flush_end(sk, l, cookie, newstate, now);
 		else if (packets_on)
 			run_flush(sk, l, cookie, now);
-		/* at the end the entry goes even if the ring refused the run
-		 * (that loss is counted): no later change would send it */
 		if (last)
-			bpf_map_delete_elem(&state_runs, &cookie);
+			run_free(l, cookie);
 		else if (packets_on)
 			run_release(l, cookie);
 	} else {

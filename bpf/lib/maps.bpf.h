@@ -50,29 +50,35 @@ struct {
 } inflight_calls SEC(".maps");
 
 /* A socket's state changes waiting to travel together (state_run.bpf.h),
- * keyed by its cookie. A preallocated hash rather than socket-local
- * storage: storage is allocated per socket and freed through RCU, which
- * under connection churn cost more than the records it saved (about a
- * third of the default tier's time, in slab allocation). An entry lives
- * from a socket's first state change until its steps are sent: at the
- * move to CLOSE or TIME_WAIT, or by the iterator pass, which deletes it
- * once all are sent; so the map holds only sockets that changed since the
- * last pass. When it is full, changes go out one record each, as without
- * runs: nothing is lost, it only costs more.
+ * in the slot its cookie picks: cookie mod SS_RUN_SLOTS. A slot belongs
+ * to one socket from its first state change until its steps are sent: at
+ * the move to CLOSE or TIME_WAIT, or by the iterator pass, which frees it
+ * once all are sent; so only sockets that changed since the last pass hold
+ * one. A socket whose slot another holds sends its changes one record
+ * each, as without runs: nothing is lost, it only costs more.
+ * Not socket-local storage, which is allocated per socket and freed
+ * through RCU (a third of the default tier's time under connection churn,
+ * in slab allocation), nor a hash keyed by cookie, whose bucket locks and
+ * lookups were 40 % of the state hook's time: an array lookup is inlined
+ * by the verifier, and a slot is taken and given back with one
+ * compare-and-swap each. The kernel hands out cookies in ascending runs
+ * (a batch per CPU), so sockets made close together never share a slot.
  * head and sent count steps ever written and ever sent. Every writer holds
  * the socket's lock (the state hook runs under it, the tcp iterator takes
  * it for each full socket), and a flush still claims the steps it sent
  * with a compare-and-swap on sent, so no step goes out twice. */
+#define SS_RUN_SLOTS 16384
 struct state_run_buf {
-	__u64 head; /* 64-bit: the compare-and-swap takes no other width before -mcpu=v3 */
+	__u64 cookie; /* the socket holding the slot; 0: free */
+	__u64 head;   /* 64-bit: the compare-and-swap takes no other width before -mcpu=v3 */
 	__u64 sent;
 	struct ss_state_step steps[SS_RUN_RING];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2048);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SS_RUN_SLOTS);
+	__type(key, __u32);
 	__type(value, struct state_run_buf);
 } state_runs SEC(".maps");
 

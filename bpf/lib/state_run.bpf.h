@@ -111,24 +111,44 @@ static __always_inline void run_append(struct sock *sk, struct state_run_buf *l,
 	__sync_fetch_and_add(&l->head, 1);
 }
 
-/* The socket's waiting steps, with an empty entry made on its first
- * change. NULL when the map is full (or busy on this CPU): the caller then
- * sends the change as a record of its own. */
-static __always_inline struct state_run_buf *run_get(__u64 cookie)
+/* The socket's slot if it holds it, else NULL. */
+static __always_inline struct state_run_buf *run_of(__u64 cookie)
 {
-	struct state_run_buf *l = bpf_map_lookup_elem(&state_runs, &cookie);
-	if (l)
-		return l;
-	struct state_run_buf empty = {};
-	if (bpf_map_update_elem(&state_runs, &cookie, &empty, BPF_NOEXIST))
-		return NULL;
-	return bpf_map_lookup_elem(&state_runs, &cookie);
+	__u32 slot = cookie & (SS_RUN_SLOTS - 1);
+	struct state_run_buf *l = bpf_map_lookup_elem(&state_runs, &slot);
+	return l && *(volatile __u64 *)&l->cookie == cookie ? l : NULL;
 }
 
-/* After a flush: the entry goes once every step it held was sent (a flush
- * the full ring refused leaves it, for the next one to send). */
+/* The socket's slot, taken on its first change. NULL when another socket
+ * holds it: the caller then sends the change as a record of its own. */
+static __always_inline struct state_run_buf *run_get(__u64 cookie)
+{
+	__u32 slot = cookie & (SS_RUN_SLOTS - 1);
+	struct state_run_buf *l = bpf_map_lookup_elem(&state_runs, &slot);
+	if (!l)
+		return NULL;
+	__u64 holder = *(volatile __u64 *)&l->cookie;
+	if (holder == cookie)
+		return l;
+	if (holder || __sync_val_compare_and_swap(&l->cookie, 0, cookie) != 0)
+		return NULL;
+	/* what the last holder left is not this socket's */
+	l->sent = l->head;
+	return l;
+}
+
+/* Gives the slot back, whatever it still holds (at the socket's end: a
+ * run the full ring refused was counted as lost, and no later change
+ * would send it). */
+static __always_inline void run_free(struct state_run_buf *l, __u64 cookie)
+{
+	__sync_val_compare_and_swap(&l->cookie, cookie, 0);
+}
+
+/* After a flush: the slot goes back once every step it held was sent (a
+ * flush the full ring refused leaves them, for the next one to send). */
 static __always_inline void run_release(struct state_run_buf *l, __u64 cookie)
 {
 	if (l->sent == l->head)
-		bpf_map_delete_elem(&state_runs, &cookie);
+		run_free(l, cookie);
 }
