@@ -37,8 +37,9 @@ FileSource::FileSource(const std::string& path) {
   } catch (const trace::TraceError& e) {
     throw UserError(e.what(), kBadInput);
   }
-  // Version 4 only added record types (sockets from iterator passes, fds
-  // held): version 3 files decode unchanged.
+  // Versions 4 to 6 only added record types (sockets from iterator
+  // passes and fds held; state runs; a socket's end): version 3 files
+  // decode unchanged.
   constexpr uint16_t kOldestAbi = 3;
   if (reader_->abi_version() < kOldestAbi || reader_->abi_version() > SS_ABI_VERSION)
     throw UserError(fmt::format("{} holds kernel records of ABI version {}; this sockscope decodes versions {} to {}: "
