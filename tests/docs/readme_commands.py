@@ -30,19 +30,14 @@ which:
   tests/docs/quickstart.py.
 """
 import argparse
-import fcntl
 import os
-import pty
 import re
-import select
 import shlex
-import signal
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
-import time
+
+from terminal import run_on_terminal
 
 COMMAND = re.compile(r"^(?:sudo\s+)?(?:build/)?sockscope(?:\s|$)|^packaging/run\.sh(?:\s|$)")
 PROMPT = re.compile(r"^[$#]\s+")
@@ -178,7 +173,11 @@ class Checker:
         argv = [self.bin] + words
         shown = " ".join(shlex.quote(w) for w in argv)
         if command == "top":
-            code, out = run_on_terminal(argv, self.tmp)
+            code, out, drawn = run_on_terminal(argv, self.tmp, os.environ, TIMEOUT_S)
+            if not drawn:
+                return f"{shown}: no table drawn in {TIMEOUT_S} s (status {code}):\n{out[-2000:]}"
+            if code is None:
+                return f"{shown}: still running {TIMEOUT_S} s after q"
         else:
             try:
                 p = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT_S, stdin=subprocess.DEVNULL,
@@ -190,44 +189,6 @@ class Checker:
         if code not in ok:
             return f"{shown}: exit status {code}\n{out.strip()}"
         return None
-
-
-def run_on_terminal(argv, cwd, cols=120, rows=40):
-    """Runs a full-screen command on a pseudo-terminal; q once it has drawn its table."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-    env = dict(os.environ, TERM="xterm-256color")
-    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd, start_new_session=True)
-    os.close(slave)
-    seen, sent, deadline = b"", False, time.monotonic() + TIMEOUT_S
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # the program has exited: the terminal is gone
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            if not sent and b"LOCAL" in seen:  # the table's header: it is drawn
-                os.write(master, b"q")
-                sent = True
-            if p.poll() is not None:
-                break
-        try:
-            code = p.wait(timeout=max(1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-            return -1, f"still running after {TIMEOUT_S} s" + ("" if sent else ", and no table drawn")
-    finally:
-        os.close(master)
-    text = seen.decode(errors="replace")
-    if not sent:
-        return code if code else -1, "no table drawn:\n" + text[-2000:]
-    return code, text[-2000:]
 
 
 def check_pages(checker, pages):
