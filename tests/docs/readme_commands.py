@@ -83,8 +83,13 @@ def fenced_mask(lines):
 
 
 def words_of(cmd):
-    """The words sockscope gets: the program and sudo dropped."""
+    """The words sockscope gets: the program and sudo dropped, and what a
+    shell would do with its output (`| head`, `> out.json`) cut off."""
     words = shlex.split(cmd, comments=True)
+    for i, w in enumerate(words):  # a shell word of its own: `jsonl|csv` is one choice list
+        if w in ("|", "||", "&&", ";", "&", "<") or re.match(r"^[0-9&]?>>?", w):
+            words = words[:i]
+            break
     if words and words[0] == "sudo":
         words = words[1:]
     return words[1:]  # sockscope, build/sockscope or packaging/run.sh
@@ -140,7 +145,7 @@ class Checker:
             words = words_of(cmd)
         except ValueError as e:
             return "OPTIONS", f"cannot split it into words: {e}"
-        command = words[0] if words and not words[0].startswith("-") else ""
+        command = words[0] if words and not words[0].startswith(("-", "[")) else ""
         replay = any(w in ("-r", "--read") for w in words)
         synopsis = any(SYNOPSIS.match(w) and w not in ("FILE", "OUT") for w in words)
         if not synopsis and (replay or "--help" in words or "--version" in words):
@@ -175,7 +180,8 @@ class Checker:
         if command == "top":
             code, out, drawn = run_on_terminal(argv, self.tmp, os.environ, TIMEOUT_S)
             if not drawn:
-                return f"{shown}: no table drawn in {TIMEOUT_S} s (status {code}):\n{out[-2000:]}"
+                why = f"exit status {code}" if code is not None else f"still running after {TIMEOUT_S} s"
+                return f"{shown}: {why}, and no table drawn:\n{out[-2000:]}"
             if code is None:
                 return f"{shown}: still running {TIMEOUT_S} s after q"
         else:
@@ -225,6 +231,7 @@ sockscope frobnicate                   # no such command
 `sockscope list --port 80` is live: it runs on the trace, as does
 `sockscope list 'dport = :99999'`, whose filter does not parse.
 `sockscope record -w FILE --duration 5` is live and cannot read a trace: its options are checked.
+`sockscope list --port 80 | grep ESTAB > out.txt` runs without what the shell does with its output.
 """
 
 
@@ -243,6 +250,7 @@ def self_test(checker):
         "sockscope list --port 80": None,
         "sockscope list 'dport = :99999'": "ON-TRACE",
         "sockscope record -w FILE --duration 5": None,
+        "sockscope list --port 80 | grep ESTAB > out.txt": None,
     }
     wrong = 0
     got = {cmd.split("#")[0].strip(): cmd for _, cmd in lines}
