@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
     }
     if (*record) {
       finish(record_o, nullptr);
+      if (record->count("--retention") == 0) record_o.retention_s = record_retention_s(record_o.pass_interval_s);
       return cmd_record(record_o);
     }
     if (*diag) {

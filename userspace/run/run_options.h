@@ -47,4 +47,16 @@ struct RunOptions {
   LiveOptions live() const;
 };
 
+// How long `record` keeps a closed socket when --retention is not given.
+// Nothing is shown while recording: the model only has to know a socket
+// until its last records (its final read, the map reads after it, the pass
+// that confirms it is gone) have come, which takes two sample intervals.
+// With the views' 60 s, full-speed churn filled the table to its cap with
+// closed sockets (500 MB), and the reader, faulting in that memory, fell
+// seconds behind the ring and lost events.
+inline double record_retention_s(double pass_interval_s) {
+  const double interval = pass_interval_s > 0 ? pass_interval_s : 1.0;
+  return 2 * interval + 1;
+}
+
 }  // namespace sockscope
