@@ -2,6 +2,7 @@
 // mode, per process with its sockets under it), the status line.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -187,7 +188,12 @@ std::string qty(uint64_t n) {
 std::string queue_cell(uint64_t n, double pct, int w, bool with_bar) {
   std::string num = qty(n);
   std::string out = std::string(size_t(std::max(kQueueNumber - int(num.size()), 0)), ' ') + num;
-  if (with_bar && w > kQueueNumber + 1) out += " " + bar(pct, w - kQueueNumber - 1);
+  // appended, not " " + bar(): g++ 12 -O3 falsely warns -Wrestrict on that
+  // once this is inlined into spanning_line's lambda
+  if (with_bar && w > kQueueNumber + 1) {
+    out += ' ';
+    out += bar(pct, w - kQueueNumber - 1);
+  }
   return out;
 }
 
@@ -267,56 +273,54 @@ std::unordered_map<uint32_t, Group> groups_of(const Snapshot& snap, const ViewSt
   return out;
 }
 
-std::string group_line(const Group& g, bool collapsed, const std::vector<Cell>& cells) {
+// A line that is not a socket's (a process's, a port's): text(col) gives
+// a column's cell, nullopt to leave it blank; the text for LOCAL spans
+// REMOTE too when it follows.
+template <class Text>
+std::string spanning_line(const std::vector<Cell>& cells, Text text) {
   std::string line;
   for (size_t i = 0; i < cells.size(); ++i) {
     const Cell& c = cells[i];
-    std::string text;
+    std::optional<std::string> t = text(c);
+    if (!t) continue;
     int w = c.w;
-    switch (c.spec->col) {
-      case kFlag: text = g.stuck ? "!" : ""; break;
-      case Column::Pid: text = g.pid ? std::to_string(g.pid) : "-"; break;
-      case Column::Comm: text = g.comm; break;
-      case Column::Local:
-        // spans the endpoints: htop's [+]/[-] and how many sockets
-        text = fmt::format("[{}] {} socket{}", collapsed ? '+' : '-', g.sockets, g.sockets == 1 ? "" : "s");
-        if (i + 1 < cells.size() && cells[i + 1].spec->col == Column::Remote) w += 1 + cells[i + 1].w;
-        break;
-      case Column::RecvQ: text = queue_cell(g.recv_q, 0, c.w, false); break;
-      case Column::SendQ: text = queue_cell(g.send_q, 0, c.w, false); break;
-      case Column::RxRate: text = rate_text(g.rx_rate); break;
-      case Column::TxRate: text = rate_text(g.tx_rate); break;
-      case Column::Drops: text = count(g.drops); break;
-      case Column::Retr: text = count(g.retransmits); break;
-      default: continue;
-    }
-    put(line, c.x, w, text, c.spec->right);
+    if (c.spec->col == Column::Local && i + 1 < cells.size() && cells[i + 1].spec->col == Column::Remote)
+      w += 1 + cells[i + 1].w;
+    put(line, c.x, w, *t, c.spec->right);
   }
   return trimmed(std::move(line));
 }
 
-// The TIME_WAIT and closed sockets of one local port: how many, in which
-// state, the oldest's time in it; the endpoints' cells span the text.
-std::string ended_line(const Line& l, const std::vector<Cell>& cells) {
-  std::string line;
-  for (size_t i = 0; i < cells.size(); ++i) {
-    const Cell& c = cells[i];
-    std::string text;
-    int w = c.w;
+std::string group_line(const Group& g, bool collapsed, const std::vector<Cell>& cells) {
+  return spanning_line(cells, [&](const Cell& c) -> std::optional<std::string> {
     switch (c.spec->col) {
-      case Column::Local:
-        text = fmt::format("[+] {} socket{} on :{}", l.members, l.members == 1 ? "" : "s", l.port);
-        if (i + 1 < cells.size() && cells[i + 1].spec->col == Column::Remote) w += 1 + cells[i + 1].w;
-        break;
-      case Column::State:
-        text = l.time_wait == l.members ? "TIME-WAIT" : l.time_wait ? "TW+closed" : "(closed)";
-        break;
-      case Column::Time: text = duration_text(l.oldest_ns); break;
-      default: continue;
+      case kFlag: return g.stuck ? "!" : "";
+      case Column::Pid: return g.pid ? std::to_string(g.pid) : "-";
+      case Column::Comm: return g.comm;
+      case Column::Local:  // htop's [+]/[-] and how many sockets
+        return fmt::format("[{}] {} socket{}", collapsed ? '+' : '-', g.sockets, g.sockets == 1 ? "" : "s");
+      case Column::RecvQ: return queue_cell(g.recv_q, 0, c.w, false);
+      case Column::SendQ: return queue_cell(g.send_q, 0, c.w, false);
+      case Column::RxRate: return rate_text(g.rx_rate);
+      case Column::TxRate: return rate_text(g.tx_rate);
+      case Column::Drops: return count(g.drops);
+      case Column::Retr: return count(g.retransmits);
+      default: return std::nullopt;
     }
-    put(line, c.x, w, text, c.spec->right);
-  }
-  return trimmed(std::move(line));
+  });
+}
+
+// The TIME_WAIT and closed sockets of one local port: how many, in which
+// state, the oldest's time in it.
+std::string ended_line(const Line& l, const std::vector<Cell>& cells) {
+  return spanning_line(cells, [&](const Cell& c) -> std::optional<std::string> {
+    switch (c.spec->col) {
+      case Column::Local: return fmt::format("[+] {} socket{} on :{}", l.members, l.members == 1 ? "" : "s", l.port);
+      case Column::State: return l.time_wait == l.members ? "TIME-WAIT" : l.time_wait ? "TW+closed" : "(closed)";
+      case Column::Time: return duration_text(l.oldest_ns);
+      default: return std::nullopt;
+    }
+  });
 }
 
 std::string sort_mark(const ViewState& v) { return largest_first(v.sort) != v.reverse ? "v" : "^"; }
@@ -436,7 +440,11 @@ std::string summary_line(const Snapshot& s, int width) {
     std::string where;
     if (s.now_ns >= s.replay_start_ns && s.replay_start_ns) {
       where = duration_text(s.now_ns - s.replay_start_ns);
-      if (s.replay_end_ns > s.replay_start_ns) where += "/" + duration_text(s.replay_end_ns - s.replay_start_ns);
+      // appended: g++ 12 -O3 falsely warns -Wrestrict on "/" + a temporary here
+      if (s.replay_end_ns > s.replay_start_ns) {
+        where += '/';
+        where += duration_text(s.replay_end_ns - s.replay_start_ns);
+      }
     }
     std::string state = join({s.paused ? "paused" : "", s.speed != 1 ? fmt::format("x{:g}", s.speed) : "",
                               s.replay_ended ? "(end)" : ""});

@@ -45,10 +45,12 @@ bool table_shown(const std::string& screen) {
 }
 bool wait_table(const Tmux& t) { return t.wait_until(table_shown); }
 
-// Starts `top OPTS -r` over the test trace in t and waits for the table,
-// then, with at_end, for the whole trace read ($: to its end).
-bool open_replay(Tmux& t, const std::string& opts = "", bool at_end = false) {
-  if (!t.start_script(pane_script("top " + opts + "-r " + trace_file() + " 2>/dev/null")) || !wait_table(t))
+// Starts `top OPTS -r` over the test trace in t (a pane of width x height)
+// and waits for the table, then, with at_end, for the whole trace read ($:
+// to its end).
+bool open_replay(Tmux& t, const std::string& opts = "", bool at_end = false, int width = 80, int height = 24) {
+  if (!t.start_script(pane_script("top " + opts + "-r " + trace_file() + " 2>/dev/null"), width, height) ||
+      !wait_table(t))
     return false;
   if (!at_end) return true;
   t.keys("'$'");
@@ -418,11 +420,8 @@ TEST_CASE("top -r: by default sockets with a finding come first, then the fulles
     return;
   }
   Tmux t("test");
-  REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null"), 100, 50));
   INFO(t.screen());
-  REQUIRE(wait_table(t));
-  t.keys("'$'");
-  REQUIRE(t.wait_for("(end)"));
+  REQUIRE(open_replay(t, "", true, 100, 50));
   REQUIRE(t.wait_for("backup"));
   std::string s = t.screen();
   INFO(s);
@@ -470,11 +469,8 @@ TEST_CASE("top -r: TIME_WAIT and closed sockets fold into one line per port, w s
     return;
   }
   Tmux t("test");
-  REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null"), 100, 50));
   INFO(t.screen());
-  REQUIRE(wait_table(t));
-  t.keys("'$'");
-  REQUIRE(t.wait_for("(end)"));
+  REQUIRE(open_replay(t, "", true, 100, 50));
   REQUIRE(t.wait_for("[+] 5 sockets on :7000"));
   std::string s = t.screen();
   CHECK(count_lines(s, "lo:7000") == 0);
