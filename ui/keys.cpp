@@ -52,8 +52,32 @@ void toggle_tree(ViewState& v, const Snapshot& snap, const std::vector<Line>& li
   reselect(v, snap, pid, page);
 }
 
+// The default order is one past the last column: < > come round to it.
+// `w`, or Enter on a port's ended line: every TIME_WAIT and closed socket,
+// or one line per port again. The selection stays on its socket, or moves
+// to the port's first socket / the port's line.
+void toggle_ended(ViewState& v, const Snapshot& snap, const std::vector<Line>& lines, int page) {
+  uint16_t port = 0;
+  if (v.selected < lines.size()) {
+    const Line& l = lines[v.selected];
+    port = l.is_ended() ? l.port : l.is_socket() ? snap.rows[l.row].local_port : 0;
+  }
+  v.show_ended = !v.show_ended;
+  std::vector<Line> now = visible_lines(snap, v);
+  long at = -1, port_at = -1;
+  for (size_t i = 0; i < now.size(); ++i) {
+    if (line_key(snap, now[i]) == v.selected_key) at = long(i);
+    bool here = now[i].is_ended() ? now[i].port == port
+                                  : now[i].is_socket() && is_ended(snap.rows[now[i].row]) &&
+                                        snap.rows[now[i].row].local_port == port;
+    if (here && port_at < 0) port_at = long(i);
+  }
+  if (at < 0) at = port_at >= 0 ? port_at : long(v.selected);
+  select(v, snap, now, at, page);
+}
+
 void shift_sort(ViewState& v, int by) {
-  int n = static_cast<int>(Column::Count);
+  int n = static_cast<int>(kDefaultOrder) + 1;
   v.sort = static_cast<Column>((static_cast<int>(v.sort) + by + n) % n);
 }
 
@@ -147,7 +171,7 @@ void detail_key(ViewState& v, int key, const Snapshot& snap, int page, int width
 }
 
 void menu_key(ViewState& v, const KeyInput& in) {
-  long n = long(Column::Count), at = long(v.menu_at);
+  long n = long(kDefaultOrder) + 1, at = long(v.menu_at);  // the columns, then the default order
   switch (in.key) {
     case kKeyUp: case 'k': at = std::max(at - 1, 0L); break;
     case kKeyDown: case 'j': at = std::min(at + 1, n - 1); break;
@@ -196,6 +220,7 @@ Action table_key(ViewState& v, const KeyInput& in, const Snapshot& snap, const s
     case '?': case kKeyF1: case 'h': v.mode = Mode::Help; break;
     case 'n': case '\t': v.mode = Mode::Nic; break;
     case 't': case kKeyF5: toggle_tree(v, snap, lines, page); break;
+    case 'w': toggle_ended(v, snap, lines, page); break;
     case '-': case kKeyLeft: fold(v, snap, lines, true, page); break;
     case '+': case kKeyRight: fold(v, snap, lines, false, page); break;
     case kKeyEnter:
@@ -203,6 +228,8 @@ Action table_key(ViewState& v, const KeyInput& in, const Snapshot& snap, const s
       select(v, snap, lines, at, page);
       if (lines[v.selected].is_group()) {
         fold(v, snap, lines, !lines[v.selected].collapsed, page);
+      } else if (lines[v.selected].is_ended()) {
+        toggle_ended(v, snap, lines, page);
       } else {
         v.mode = Mode::Detail;
         v.detail_scroll = 0;

@@ -72,13 +72,15 @@ void RateTracker::step(Snapshot& snap, double dt_s) {
     p.tx_bps = per_s(c.tx_bytes, p.c.tx_bytes, dt);
     p.polls_ps = per_s(c.napi_polls, p.c.napi_polls, dt);
     p.exhausted_ps = per_s(c.napi_budget_exhausted, p.c.napi_budget_exhausted, dt);
-    p.drops_ps = per_s(n.nic.drops, p.drops, dt);
+    // the device path's drops, as the NIC view's DROPS column counts them
+    uint64_t drops = n.nic.drops - socket_level_drops(n.nic, snap.reasons);
+    p.drops_ps = per_s(drops, p.drops, dt);
     if (dt > 0) {
       push_capped(p.rx_hist, p.rx_bps);
       push_capped(p.tx_hist, p.tx_bps);
     }
     p.c = c;
-    p.drops = n.nic.drops;
+    p.drops = drops;
     p.seen = gen;
   }
   std::erase_if(nics_, [&](const auto& kv) { return kv.second.seen != gen; });

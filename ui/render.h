@@ -23,16 +23,26 @@ std::string_view column_name(Column c);
 // come before the stuck one. Names, endpoints, states and pids go up.
 bool largest_first(Column c);
 
+// The order the table starts in, which no single column gives: sockets
+// with a finding first, then the fullest queue (the larger of the receive
+// and send buffers' use), then the model's order. The stuck socket is on
+// the first screen however many idle ones there are. It takes the place
+// one past the columns, so < > and the sort menu come back to it.
+inline constexpr Column kDefaultOrder = Column::Count;
+// "LOCAL", or the default order's short name.
+std::string_view sort_name(Column c);
+
 enum class Mode { Table, Detail, Nic, Help, SortMenu };
 
 struct ViewState {
-  Column sort = Column::Local;  // `<` / `>`, F6, a click on a column name
+  Column sort = kDefaultOrder;  // `<` / `>`, F6, a click on a column name
   bool reverse = false;         // `I`, or a second click: against the column's own order (largest_first)
   std::string filter;           // `/`: words, as RowFilter reads them (ui/row_filter.h)
   bool editing = false;         // the filter is being typed
   std::string draft;            // what is typed so far
   bool tree = false;            // `t`: rows grouped under their process
   std::set<uint32_t> collapsed; // processes (pid) whose rows are hidden in the tree
+  bool show_ended = false;      // `w`: every TIME_WAIT and closed socket, not one line per local port
   size_t selected = 0;          // index into the visible lines
   size_t scroll = 0;            // first visible line shown
   uint64_t selected_key = 0;    // the selected line's key(), to keep it across refreshes
@@ -41,17 +51,30 @@ struct ViewState {
   Mode mode = Mode::Table;
 };
 
-// One line of the table: a socket row, or in tree mode a process's line.
+// One line of the table: a socket row, in tree mode a process's line, or
+// the TIME_WAIT and closed sockets of one local port folded into one line
+// (connections that are over: thousands of them on a busy server would
+// push the live ones off the screen).
 struct Line {
   static constexpr size_t kGroup = size_t(-1);
-  size_t row = kGroup;  // index into snap.rows; kGroup: a process line
+  static constexpr size_t kEnded = size_t(-2);
+  size_t row = kGroup;  // index into snap.rows; kGroup: a process line; kEnded: ended sockets of a port
   uint32_t pid = 0;     // the process (group lines; rows: their owner)
-  size_t members = 0;   // group lines: sockets of that process (after the filter)
+  size_t members = 0;   // group and ended lines: sockets folded in (after the filter)
   bool collapsed = false;
+  uint16_t port = 0;       // ended lines: the local port
+  size_t time_wait = 0;    // ended lines: how many of the members are in TIME_WAIT (the rest are closed)
+  uint64_t oldest_ns = 0;  // ended lines: the longest time in that state among them
   bool is_group() const { return row == kGroup; }
+  bool is_ended() const { return row == kEnded; }
+  bool is_socket() const { return !is_group() && !is_ended(); }
 };
-// What selected_key holds for a line: the socket key, or the pid with the
-// top bit set for a process line.
+// Whether a row is one the table folds by port unless ViewState::show_ended:
+// a TCP socket in TIME_WAIT, or a socket gone from the kernel.
+bool is_ended(const Snapshot::Row& r);
+// What selected_key holds for a line: the socket key, the pid with the
+// top bit set for a process line, the port with the next bit set for an
+// ended line.
 uint64_t line_key(const Snapshot& snap, const Line& l);
 
 // How the terminal colours a line; the text says everything without it.

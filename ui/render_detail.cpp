@@ -12,6 +12,8 @@
 #include "model/names.h"
 #include "model/socket_facts.h"
 #include "output/event_format.h"
+#include "output/finding_format.h"
+#include "output/human_text.h"
 #include "ui/render.h"
 #include "ui/text.h"
 
@@ -110,10 +112,7 @@ void identity(Page& p, const Snapshot& snap, const Row& r, const Snapshot::Detai
   if (d && !d->findings.empty()) {
     for (const Finding& f : d->findings) {
       p.wrapped(fmt::format("{} {}: {}", severity_name(f.severity), finding_kind_name(f.kind), f.summary), "    ");
-      std::string ev;
-      for (const auto& [k, v] : f.evidence.items())
-        ev += fmt::format(" {}={}", k, v.is_string() ? v.get<std::string>() : v.dump());
-      p.wrapped("  evidence:" + ev, "    ");
+      p.wrapped(fmt::format("  evidence: {}", evidence_text(f.evidence)), "    ");
       p.wrapped("  what to do: " + f.advice, "    ");
     }
   } else if (!r.stuck.empty()) {
@@ -141,12 +140,12 @@ void queues(Page& p, const Snapshot& snap, const Row& r, const Snapshot::Detail*
   p.add("Queues");
   // the percentages are the table's: memory (rmem, wmem) against the limit
   if (listener) {
-    p.add(fmt::format("  accept-q {:>7}  [{}] {:>3.0f}% of backlog {}  max {}", occ->ack_backlog, bar(r.rx_pct, 10),
-                      r.rx_pct, occ->max_ack_backlog, max->ack_backlog));
+    p.add(fmt::format("  accept-q {:>7}  [{}] {:>4} of backlog {}  max {}", occ->ack_backlog, bar(r.rx_pct, 10),
+                      percent_text(r.rx_pct), occ->max_ack_backlog, max->ack_backlog));
   } else {
-    p.add(fmt::format("  recv-q {:>9}  [{}] {:>3.0f}% of rcvbuf {}  max {}", r.recv_q, bar(r.rx_pct, 10), r.rx_pct,
+    p.add(fmt::format("  recv-q {:>9}  [{}] {:>4} of rcvbuf {}  max {}", r.recv_q, bar(r.rx_pct, 10), percent_text(r.rx_pct),
                       occ ? std::to_string(occ->rcvbuf) : "-", max ? std::to_string(max->rx_queue) : "-"));
-    p.add(fmt::format("  send-q {:>9}  [{}] {:>3.0f}% of sndbuf {}  max {}", r.send_q, bar(r.tx_pct, 10), r.tx_pct,
+    p.add(fmt::format("  send-q {:>9}  [{}] {:>4} of sndbuf {}  max {}", r.send_q, bar(r.tx_pct, 10), percent_text(r.tx_pct),
                       occ ? std::to_string(occ->sndbuf) : "-", max ? std::to_string(max->tx_queue) : "-"));
   }
   if (!d) return;

@@ -27,13 +27,6 @@ Layout layout(int width) {
   return {std::clamp(width - 2 - kRates * (num + 1) - (drops + 1), 8, 32), num, drops};
 }
 
-// The device's name; an unnamed one by its ifindex, short when narrow.
-std::string device_name(const Nic& n, int width) {
-  if (!n.name.empty()) return n.name;
-  std::string s = fmt::format("ifindex {}", n.key.ifindex);
-  return int(s.size()) <= width ? s : fmt::format("#{}", n.key.ifindex);
-}
-
 // As the table's first line: where the events' clock is, what was lost.
 std::string header_line(const Snapshot& s) {
   std::string mode = "live " + clock_text(s.now_ns, s.wall_offset_ns);
@@ -68,25 +61,38 @@ bool exhausted(const Snapshot::NicRow& n) { return n.exhausted_ps > 0; }
 
 // "!" marks a device whose NAPI polls ran out of budget: the softirq had
 // more packets than it may handle in one go (the colour says it too).
-std::string device_line(const Snapshot::NicRow& n, const Layout& l) {
+// DROPS counts the device path's drops; those a socket refused are on the
+// reasons line, apart (NicRow::drops_ps is the same count's rate).
+std::string device_line(const Snapshot::NicRow& n, const Layout& l, const ReasonNames& names) {
   return fmt::format("{:1} {:<{}.{}} {:>{}} {:>{}} {:>{}} {:>{}} {:>{}} {:>{}} {:>{}} {:>{}}",
-                     exhausted(n) ? "!" : "", device_name(n.nic, l.name), l.name, l.name, rate_text(n.rx_pps), l.num,
+                     exhausted(n) ? "!" : "", nic_name(n.nic), l.name, l.name, rate_text(n.rx_pps), l.num,
                      rate_text(n.rx_bps), l.num, rate_text(n.tx_pps), l.num, rate_text(n.tx_bps), l.num,
                      rate_text(n.polls_ps), l.num, rate_text(n.exhausted_ps), l.num, rate_text(n.drops_ps), l.num,
-                     count(n.nic.drops), l.drops);
+                     count(n.nic.drops - socket_level_drops(n.nic, names)), l.drops);
 }
 
-// "    drops by reason: NO_SOCKET 10, NETFILTER_DROP 2, +3 more", as many
-// reasons as the width holds, the most frequent first.
+// "    drops by reason: NO_SOCKET 10, NETFILTER_DROP 2  at sockets:
+// SOCKET_RCVBUFF 5, +3 more", as many reasons as the width holds, the
+// device path's first, then those a socket refused (a full socket buffer
+// counts on the device the packet came in by, but is not its doing), the
+// most frequent first in each.
 std::string reasons_line(const Nic& n, const ReasonNames& names, int width) {
-  std::vector<std::pair<uint64_t, uint32_t>> by_count;
+  struct Reason {
+    bool at_socket;
+    uint64_t count;
+    uint32_t code;
+  };
+  std::vector<Reason> by_count;
   for (const auto& [reason, c] : n.drops_by_reason)
-    if (c) by_count.emplace_back(c, reason);
-  std::sort(by_count.begin(), by_count.end(), [](auto& a, auto& b) { return a.first > b.first; });
+    if (c) by_count.push_back({socket_level_drop(names.drop_name(reason)), c, reason});
+  std::sort(by_count.begin(), by_count.end(), [](const Reason& a, const Reason& b) {
+    return a.at_socket != b.at_socket ? b.at_socket : a.count > b.count;
+  });
   std::string out = "    drops by reason:";
   for (size_t i = 0; i < by_count.size(); ++i) {
-    std::string part = fmt::format("{} {} {}", i ? "," : "", names.drop_name(by_count[i].second),
-                                   count(by_count[i].first));
+    bool first_at_socket = by_count[i].at_socket && (i == 0 || !by_count[i - 1].at_socket);
+    std::string sep = first_at_socket ? (i ? "  at sockets:" : " at sockets:") : i ? "," : "";
+    std::string part = fmt::format("{} {} {}", sep, names.drop_name(by_count[i].code), count(by_count[i].count));
     std::string more = i + 1 < by_count.size() ? fmt::format(", +{} more", by_count.size() - i - 1) : "";
     if (out.size() + part.size() + more.size() > size_t(std::max(width, 0))) {
       out += fmt::format("{}+{} more", i ? ", " : " ", by_count.size() - i);
@@ -181,7 +187,7 @@ std::vector<std::string> render_nic(const Snapshot& snap, const ViewState&, int 
       add(fmt::format(" netns {}", n.nic.key.netns), Tone::Group);
       shown_ns = n.nic.key.netns;
     }
-    add(device_line(n, l), exhausted(n) ? Tone::Stuck : Tone::Normal);
+    add(device_line(n, l, snap.reasons), exhausted(n) ? Tone::Stuck : Tone::Normal);
     if (detail >= Detail::Reasons && n.nic.drops) add(reasons_line(n.nic, snap.reasons, width), Tone::Normal);
     if (detail == Detail::SparksApart) {
       add("    " + spark_part("rx", n.rx_bps_history, width - 4), Tone::Normal);

@@ -2,9 +2,11 @@
 // mode, per process with its sockets under it), the status line.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -186,7 +188,12 @@ std::string qty(uint64_t n) {
 std::string queue_cell(uint64_t n, double pct, int w, bool with_bar) {
   std::string num = qty(n);
   std::string out = std::string(size_t(std::max(kQueueNumber - int(num.size()), 0)), ' ') + num;
-  if (with_bar && w > kQueueNumber + 1) out += " " + bar(pct, w - kQueueNumber - 1);
+  // appended, not " " + bar(): g++ 12 -O3 falsely warns -Wrestrict on that
+  // once this is inlined into spanning_line's lambda
+  if (with_bar && w > kQueueNumber + 1) {
+    out += ' ';
+    out += bar(pct, w - kQueueNumber - 1);
+  }
   return out;
 }
 
@@ -247,7 +254,7 @@ std::unordered_map<uint32_t, Group> groups_of(const Snapshot& snap, const ViewSt
     if (r >= 0) sum = std::max(sum, 0.0) + r;
   };
   for (const auto& r : snap.rows) {
-    if (!filter.matches(r)) continue;
+    if (!filter.matches(r) || (!view.show_ended && is_ended(r))) continue;  // those are on their port's line
     Group& g = out[r.pid];
     if (!g.sockets) g.pid = r.pid, g.comm = r.comm;
     ++g.sockets;
@@ -266,40 +273,68 @@ std::unordered_map<uint32_t, Group> groups_of(const Snapshot& snap, const ViewSt
   return out;
 }
 
-std::string group_line(const Group& g, bool collapsed, const std::vector<Cell>& cells) {
+// A line that is not a socket's (a process's, a port's): text(col) gives
+// a column's cell, nullopt to leave it blank; the text for LOCAL spans
+// REMOTE too when it follows.
+template <class Text>
+std::string spanning_line(const std::vector<Cell>& cells, Text text) {
   std::string line;
   for (size_t i = 0; i < cells.size(); ++i) {
     const Cell& c = cells[i];
-    std::string text;
+    std::optional<std::string> t = text(c);
+    if (!t) continue;
     int w = c.w;
-    switch (c.spec->col) {
-      case kFlag: text = g.stuck ? "!" : ""; break;
-      case Column::Pid: text = g.pid ? std::to_string(g.pid) : "-"; break;
-      case Column::Comm: text = g.comm; break;
-      case Column::Local:
-        // spans the endpoints: htop's [+]/[-] and how many sockets
-        text = fmt::format("[{}] {} socket{}", collapsed ? '+' : '-', g.sockets, g.sockets == 1 ? "" : "s");
-        if (i + 1 < cells.size() && cells[i + 1].spec->col == Column::Remote) w += 1 + cells[i + 1].w;
-        break;
-      case Column::RecvQ: text = queue_cell(g.recv_q, 0, c.w, false); break;
-      case Column::SendQ: text = queue_cell(g.send_q, 0, c.w, false); break;
-      case Column::RxRate: text = rate_text(g.rx_rate); break;
-      case Column::TxRate: text = rate_text(g.tx_rate); break;
-      case Column::Drops: text = count(g.drops); break;
-      case Column::Retr: text = count(g.retransmits); break;
-      default: continue;
-    }
-    put(line, c.x, w, text, c.spec->right);
+    if (c.spec->col == Column::Local && i + 1 < cells.size() && cells[i + 1].spec->col == Column::Remote)
+      w += 1 + cells[i + 1].w;
+    put(line, c.x, w, *t, c.spec->right);
   }
   return trimmed(std::move(line));
 }
 
+std::string group_line(const Group& g, bool collapsed, const std::vector<Cell>& cells) {
+  return spanning_line(cells, [&](const Cell& c) -> std::optional<std::string> {
+    switch (c.spec->col) {
+      case kFlag: return g.stuck ? "!" : "";
+      case Column::Pid: return g.pid ? std::to_string(g.pid) : "-";
+      case Column::Comm: return g.comm;
+      case Column::Local:  // htop's [+]/[-] and how many sockets
+        return fmt::format("[{}] {} socket{}", collapsed ? '+' : '-', g.sockets, g.sockets == 1 ? "" : "s");
+      case Column::RecvQ: return queue_cell(g.recv_q, 0, c.w, false);
+      case Column::SendQ: return queue_cell(g.send_q, 0, c.w, false);
+      case Column::RxRate: return rate_text(g.rx_rate);
+      case Column::TxRate: return rate_text(g.tx_rate);
+      case Column::Drops: return count(g.drops);
+      case Column::Retr: return count(g.retransmits);
+      default: return std::nullopt;
+    }
+  });
+}
+
+// The TIME_WAIT and closed sockets of one local port: how many, in which
+// state, the oldest's time in it.
+std::string ended_line(const Line& l, const std::vector<Cell>& cells) {
+  return spanning_line(cells, [&](const Cell& c) -> std::optional<std::string> {
+    switch (c.spec->col) {
+      case Column::Local: return fmt::format("[+] {} socket{} on :{}", l.members, l.members == 1 ? "" : "s", l.port);
+      case Column::State: return l.time_wait == l.members ? "TIME-WAIT" : l.time_wait ? "TW+closed" : "(closed)";
+      case Column::Time: return duration_text(l.oldest_ns);
+      default: return std::nullopt;
+    }
+  });
+}
+
+std::string sort_mark(const ViewState& v) { return largest_first(v.sort) != v.reverse ? "v" : "^"; }
+
 std::string column_line(const ViewState& v, const std::vector<Cell>& cells) {
   std::string line;
   for (const Cell& c : cells) {
-    if (c.spec->col == kFlag) continue;
+    if (c.spec->col == kFlag) {
+      // the default order sorts by the '!' first: its mark goes there
+      if (v.sort == kDefaultOrder) put(line, c.x, c.w, sort_mark(v), false);
+      continue;
+    }
     std::string name(column_name(c.spec->col));
-    if (v.sort == c.spec->col) name += largest_first(v.sort) != v.reverse ? "v" : "^";
+    if (v.sort == c.spec->col) name += sort_mark(v);
     put(line, c.x, c.w, name, c.spec->right);
   }
   return trimmed(std::move(line));
@@ -339,9 +374,17 @@ bool largest_first(Column c) {
     case Column::Time: case Column::RecvQ: case Column::SendQ: case Column::RxRate: case Column::TxRate:
     case Column::Drops: case Column::Retr: case Column::Rtt: case Column::Cwnd:
       return true;
+    case kDefaultOrder:  // findings, then the fullest queue, first
+      return true;
     default:
       return false;
   }
+}
+
+std::string_view sort_name(Column c) { return c == kDefaultOrder ? "default (! then fullest queue)" : column_name(c); }
+
+bool is_ended(const Snapshot::Row& r) {
+  return r.closed || (r.proto == "tcp" && r.tcp_state == TcpState::TimeWait);
 }
 
 namespace {
@@ -364,9 +407,15 @@ SortKey sort_key(const Snapshot::Row& r, Column c) {
     case Column::Rtt: return {rtt_ns(r.rtt), 0, {}};
     case Column::Cwnd: return {0, r.cwnd, {}};
     case Column::Finding: return {r.stuck.empty() ? 1 : 0, 0, r.stuck};  // sockets with one first
-    case Column::Count: break;
+    case kDefaultOrder: break;
   }
   return {};
+}
+
+// The default order's key: a finding first, then the fuller of the two
+// buffers (what the queue bars show), largest first.
+std::pair<int, double> default_key(const Snapshot::Row& r) {
+  return {r.stuck.empty() ? 0 : 1, std::max(r.rx_pct, r.tx_pct)};
 }
 
 // ---- the header
@@ -391,7 +440,11 @@ std::string summary_line(const Snapshot& s, int width) {
     std::string where;
     if (s.now_ns >= s.replay_start_ns && s.replay_start_ns) {
       where = duration_text(s.now_ns - s.replay_start_ns);
-      if (s.replay_end_ns > s.replay_start_ns) where += "/" + duration_text(s.replay_end_ns - s.replay_start_ns);
+      // appended: g++ 12 -O3 falsely warns -Wrestrict on "/" + a temporary here
+      if (s.replay_end_ns > s.replay_start_ns) {
+        where += '/';
+        where += duration_text(s.replay_end_ns - s.replay_start_ns);
+      }
     }
     std::string state = join({s.paused ? "paused" : "", s.speed != 1 ? fmt::format("x{:g}", s.speed) : "",
                               s.replay_ended ? "(end)" : ""});
@@ -453,7 +506,7 @@ std::string status_line(const Snapshot& snap, const ViewState& view) {
   size_t shown = 0;
   for (const auto& r : snap.rows) shown += filter.matches(r);
   return fmt::format("{} of {} sockets  sort {}{}{}{}   F1 help  / filter  t tree  F6 sort  n NIC  q quit", shown,
-                     snap.rows.size(), column_name(view.sort), view.reverse ? " (reversed)" : "",
+                     snap.rows.size(), sort_name(view.sort), view.reverse ? " (reversed)" : "",
                      view.tree ? "  tree" : "", view.filter.empty() ? "" : "  filter '" + view.filter + "'");
 }
 
@@ -465,6 +518,7 @@ std::string_view column_name(Column c) {
 }
 
 uint64_t line_key(const Snapshot& snap, const Line& l) {
+  if (l.is_ended()) return (uint64_t(1) << 62) | l.port;
   return l.is_group() ? (uint64_t(1) << 63) | l.pid : snap.rows[l.row].key;
 }
 
@@ -477,14 +531,44 @@ std::vector<Line> visible_lines(const Snapshot& snap, const ViewState& view) {
     if (filter.matches(snap.rows[i])) v.push_back(i);
   // stable: equal keys keep the model's order (proto, ports, key)
   bool down = largest_first(view.sort) != view.reverse;
-  std::stable_sort(v.begin(), v.end(), [&](size_t a, size_t b) {
-    auto ka = sort_key(snap.rows[a], view.sort), kb = sort_key(snap.rows[b], view.sort);
-    return down ? kb < ka : ka < kb;
-  });
+  if (view.sort == kDefaultOrder) {
+    std::stable_sort(v.begin(), v.end(), [&](size_t a, size_t b) {
+      auto ka = default_key(snap.rows[a]), kb = default_key(snap.rows[b]);
+      return down ? kb < ka : ka < kb;
+    });
+  } else {
+    std::stable_sort(v.begin(), v.end(), [&](size_t a, size_t b) {
+      auto ka = sort_key(snap.rows[a], view.sort), kb = sort_key(snap.rows[b], view.sort);
+      return down ? kb < ka : ka < kb;
+    });
+  }
+  // the ended sockets of each local port fold into one line, after the
+  // live ones (the header's counts still count each of them)
+  std::vector<Line> ended;
+  if (!view.show_ended) {
+    std::map<uint16_t, size_t> at_port;  // port -> index in ended, by port
+    auto live = std::stable_partition(v.begin(), v.end(), [&](size_t i) { return !is_ended(snap.rows[i]); });
+    for (auto it = live; it != v.end(); ++it) {
+      const auto& r = snap.rows[*it];
+      auto [where, fresh] = at_port.try_emplace(r.local_port, ended.size());
+      if (fresh) {
+        Line l{Line::kEnded, 0, 0, false};
+        l.port = r.local_port;
+        ended.push_back(l);
+      }
+      Line& l = ended[where->second];
+      ++l.members;
+      l.time_wait += !r.closed;
+      l.oldest_ns = std::max(l.oldest_ns, time_in_state(r));
+    }
+    std::sort(ended.begin(), ended.end(), [](const Line& a, const Line& b) { return a.port < b.port; });
+    v.erase(live, v.end());
+  }
   std::vector<Line> out;
-  out.reserve(v.size());
+  out.reserve(v.size() + ended.size());
   if (!view.tree) {
     for (size_t i : v) out.push_back(Line{i, snap.rows[i].pid, 0, false});
+    out.insert(out.end(), ended.begin(), ended.end());
     return out;
   }
   // a process's place is that of its first socket in this order
@@ -502,6 +586,7 @@ std::vector<Line> visible_lines(const Snapshot& snap, const ViewState& view) {
     if (!collapsed)
       for (size_t i : m) out.push_back(Line{i, pid, 0, false});
   }
+  out.insert(out.end(), ended.begin(), ended.end());
   return out;
 }
 
@@ -555,9 +640,11 @@ std::vector<std::string> render_table(const Snapshot& snap, const ViewState& vie
     bool selected = i == view.selected;
     if (l.is_group()) {
       add(group_line(groups[l.pid], l.collapsed, cells), selected ? Tone::Selected : Tone::Group);
+    } else if (l.is_ended()) {
+      add(ended_line(l, cells), selected ? Tone::Selected : Tone::Faded);
     } else {
       const auto& r = snap.rows[l.row];
-      TreePlace place{view.tree, view.tree && (i + 1 == lines.size() || lines[i + 1].is_group())};
+      TreePlace place{view.tree, view.tree && (i + 1 == lines.size() || !lines[i + 1].is_socket())};
       add(row_line(r, cells, place), selected ? Tone::Selected : row_tone(r));
     }
   }
@@ -577,13 +664,15 @@ std::vector<std::string> render_sort_menu(const Snapshot&, const ViewState& view
       "process id", "process name", "protocol", "local port, then address", "remote port, then address",
       "state", "time in the state", "bytes queued to read", "bytes queued to send", "bytes received per second",
       "bytes sent per second", "packets dropped", "segments retransmitted", "smoothed round-trip time",
-      "congestion window (segments)", "the diagnosis finding, sockets with one first"};
-  static_assert(std::size(kWhat) == size_t(Column::Count));
+      "congestion window (segments)", "the diagnosis finding, sockets with one first",
+      "sockets with a finding, then by the fullest queue"};
+  static_assert(std::size(kWhat) == size_t(kDefaultOrder) + 1);
   std::vector<std::string> out{fit("Sort by   (Up/Down, Enter: pick, Esc: cancel)", width)};
   std::vector<Tone> tone{Tone::Header};
-  for (size_t c = 0; c < size_t(Column::Count); ++c) {
+  for (size_t c = 0; c <= size_t(kDefaultOrder); ++c) {
     bool current = Column(c) == view.sort;
-    out.push_back(fit(fmt::format(" {} {:<7} {}{}", current ? "*" : " ", column_name(Column(c)), kWhat[c],
+    std::string_view name = Column(c) == kDefaultOrder ? "default" : column_name(Column(c));
+    out.push_back(fit(fmt::format(" {} {:<7} {}{}", current ? "*" : " ", name, kWhat[c],
                                   current && view.reverse ? " (reversed)" : ""),
                       width));
     tone.push_back(c == view.menu_at ? Tone::Selected : Tone::Normal);

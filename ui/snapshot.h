@@ -61,7 +61,7 @@ struct Snapshot {
     Nic nic;
     // per second since the last snapshot; <0: not known yet
     double rx_pps = -1, rx_bps = -1, tx_pps = -1, tx_bps = -1;
-    double polls_ps = -1, exhausted_ps = -1, drops_ps = -1;
+    double polls_ps = -1, exhausted_ps = -1, drops_ps = -1;  // drops: the device path's (socket_level_drop: not)
     std::vector<double> rx_bps_history, tx_bps_history;  // oldest first, at most kNicHistory
   };
 

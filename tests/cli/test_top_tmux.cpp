@@ -39,10 +39,18 @@ std::string pane_script(const std::string& args, const std::string& pid_file = "
   return run + "\necho top-exited-$?\nstty -a\necho stty-done\nsleep 60\n";
 }
 
-// Starts `top OPTS -r` over the test trace in t and waits for the table,
-// then, with at_end, for the whole trace read ($: to its end).
-bool open_replay(Tmux& t, const std::string& opts = "", bool at_end = false) {
-  if (!t.start_script(pane_script("top " + opts + "-r " + trace_file() + " 2>/dev/null")) || !t.wait_for("LOCAL^"))
+// Whether the table is drawn: its column-name line, whatever the sort.
+bool table_shown(const std::string& screen) {
+  return screen.find(" LOCAL") != std::string::npos && screen.find(" REMOTE") != std::string::npos;
+}
+bool wait_table(const Tmux& t) { return t.wait_until(table_shown); }
+
+// Starts `top OPTS -r` over the test trace in t (a pane of width x height)
+// and waits for the table, then, with at_end, for the whole trace read ($:
+// to its end).
+bool open_replay(Tmux& t, const std::string& opts = "", bool at_end = false, int width = 80, int height = 24) {
+  if (!t.start_script(pane_script("top " + opts + "-r " + trace_file() + " 2>/dev/null"), width, height) ||
+      !wait_table(t))
     return false;
   if (!at_end) return true;
   t.keys("'$'");
@@ -107,7 +115,7 @@ TEST_CASE("top -r: the table, sort, filter, detail and back by keys, and q resto
   Tmux t("test");
   REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null")));
   INFO(t.screen());
-  REQUIRE(t.wait_for("LOCAL^"));
+  REQUIRE(wait_table(t));
   t.keys("'$'");                 // to the end at full speed
   REQUIRE(t.wait_for("(end)"));  // the whole trace is read
   std::string s = t.screen();
@@ -115,7 +123,8 @@ TEST_CASE("top -r: the table, sort, filter, detail and back by keys, and q resto
   CHECK(s.find("CLOSE-WAIT") != std::string::npos);  // ss's name: never cut
   CHECK(s.find("redis-cli") != std::string::npos);
 
-  t.keys("'>'");
+  // from the default order (past the last column): PID, COMM, PRO, LOCAL, REMOTE
+  t.keys("'>' '>' '>' '>' '>'");
   CHECK(t.wait_for("REMOTE^"));
 
   t.keys("/ curl Enter");
@@ -173,7 +182,7 @@ TEST_CASE("top -r: the replay plays on the recording's clock, pause, step, end a
   std::string s = t.screen();
   long end = *position_ms(s);
   CHECK(s.find("psql") != std::string::npos);
-  CHECK(s.find("wget") != std::string::npos);
+  CHECK(s.find("(closed) 1") != std::string::npos);  // wget's close was read (its row is folded, below)
 
   // back to the start (still paused): a fresh model with only what the
   // recording's first moment holds, the listener; psql connects a second later
@@ -231,7 +240,7 @@ TEST_CASE("top -r - (stdin): keys come from the terminal, and 0 says it cannot s
   Tmux t("test");
   REQUIRE(t.start_script(pane_script("top -r - < " + trace_file() + " 2>/dev/null")));
   INFO(t.screen());
-  REQUIRE(t.wait_for("LOCAL^"));
+  REQUIRE(wait_table(t));
   t.keys("'$'");
   REQUIRE(t.wait_for("(end)"));
   t.keys("0");
@@ -252,7 +261,7 @@ TEST_CASE("top -r: SIGTERM ends it and the terminal is restored", "[ui][tmux]") 
   std::remove(pid_file.c_str());
   REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null", pid_file)));
   INFO(t.screen());
-  REQUIRE(t.wait_for("LOCAL^"));
+  REQUIRE(wait_table(t));
   pid_t pid = read_pid(pid_file);
   REQUIRE(pid > 0);
   REQUIRE(kill(pid, SIGTERM) == 0);
@@ -280,7 +289,7 @@ TEST_CASE("top -r -w: a write error after the terminal was taken over is reporte
   std::string s = t.history();
   INFO(s);
   CHECK(s.find("sockscope: writing the trace file " + fifo + " failed: Broken pipe") != std::string::npos);
-  CHECK(s.find("LOCAL^") == std::string::npos);  // the view is gone from the screen
+  CHECK_FALSE(table_shown(s));  // the view is gone from the screen
   std::remove(fifo.c_str());
 }
 
@@ -289,10 +298,11 @@ TEST_CASE("top -r: 80x24 and 160x50, and a resize redraws at the new size", "[ui
     WARN("tmux is not installed: skipped");
     return;
   }
-  // 36 sockets at the end: more than 80x24 shows, all of them at 160x50
+  // 42 sockets at the end, 38 lines (TIME_WAIT and closed ones folded):
+  // more than 80x24 shows, all of them at 160x50
   auto run_at = [](Tmux& t, int w, int h) {
     REQUIRE(t.start_script(pane_script("top -r " + trace_file() + " 2>/dev/null"), w, h));
-    REQUIRE(t.wait_for("LOCAL^"));
+    REQUIRE(wait_table(t));
     t.keys("'$'");
     REQUIRE(t.wait_for("(end)"));
   };
@@ -306,7 +316,7 @@ TEST_CASE("top -r: 80x24 and 160x50, and a resize redraws at the new size", "[ui
   CHECK(rows_small < 30);
   std::istringstream lines(s);
   for (std::string line; std::getline(lines, line);) CHECK(line.size() <= 80);
-  CHECK(count_lines(s, "nginx") == 2);  // the first rows, by local port
+  CHECK(count_lines(s, "nginx") == 2);  // the stuck one among the first rows, the listener (port 8080) next
 
   {
     Tmux big("test");
@@ -344,7 +354,7 @@ TEST_CASE("top -r: End then a filter shows every match from the top", "[ui][tmux
   REQUIRE(t.wait_until(
       [](const std::string& s) { return count_lines(s, " worker ") > 0 && count_lines(s, "nginx") == 0; }));
   t.keys("/ nginx Enter");
-  REQUIRE(t.wait_for("2 of 36 sockets"));
+  REQUIRE(t.wait_for("2 of 42 sockets"));
   // the rows, not the status line's "filter 'nginx'"
   CHECK(t.wait_until([](const std::string& s) { return count_lines(s, " nginx ") == 2; }));
   t.keys("q");
@@ -364,16 +374,16 @@ TEST_CASE("top -r: / takes :PORT, pid:, state: exactly, --port narrows the heade
   // the 30 workers connect to :9000; a number is a pid or port exactly,
   // so "900" is not found inside 9000 (nor :900)
   t.keys("/ :9000 Enter");
-  CHECK(t.wait_for("30 of 36 sockets"));
+  CHECK(t.wait_for("30 of 42 sockets"));
   t.keys("/ BSpace BSpace BSpace BSpace BSpace 900 Enter");
-  CHECK(t.wait_for("0 of 36 sockets"));
+  CHECK(t.wait_for("0 of 42 sockets"));
   CHECK(t.wait_for("no sockets match the filter '900'"));
   t.keys("/ BSpace BSpace BSpace :900 Enter");
   CHECK(t.wait_for("no sockets match the filter ':900'"));
   t.keys("/ BSpace BSpace BSpace BSpace pid:200 Enter");
-  CHECK(t.wait_for("2 of 36 sockets"));
+  CHECK(t.wait_for("2 of 42 sockets"));
   t.keys("/ BSpace BSpace BSpace BSpace BSpace BSpace BSpace state:close-wait Enter");
-  CHECK(t.wait_for("1 of 36 sockets"));
+  CHECK(t.wait_for("1 of 42 sockets"));
   CHECK(t.wait_until([](const std::string& s) { return count_lines(s, " psql ") == 1; }));
   t.keys("q");
   CHECK(t.wait_for("top-exited-0"));
@@ -386,4 +396,100 @@ TEST_CASE("top -r: / takes :PORT, pid:, state: exactly, --port narrows the heade
   CHECK(p.wait_for("sockets 4:  (closed) 1  ESTAB 2  LISTEN 1"));
   p.keys("q");
   CHECK(p.wait_for("top-exited-0"));
+}
+
+namespace {
+
+// The screen's line holding text (its first), or npos.
+size_t line_of(const std::string& screen, const std::string& text) {
+  std::istringstream in(screen);
+  size_t n = 0;
+  for (std::string line; std::getline(in, line); ++n)
+    if (line.find(text) != std::string::npos) return n;
+  return std::string::npos;
+}
+
+}  // namespace
+
+// Issue 16: sorted by local port, the stuck socket was one row among
+// thousands of idle ones; TIME_WAIT sockets filled whole screens.
+TEST_CASE("top -r: by default sockets with a finding come first, then the fullest queue, above idle rows",
+          "[ui][tmux]") {
+  if (!have_tmux()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  Tmux t("test");
+  INFO(t.screen());
+  REQUIRE(open_replay(t, "", true, 100, 50));
+  REQUIRE(t.wait_for("backup"));
+  std::string s = t.screen();
+  INFO(s);
+  // the order is named: the mark over the '!' column, and the status line
+  CHECK(s.find("sort default") != std::string::npos);
+  size_t header = line_of(s, " LOCAL");
+  REQUIRE(header != std::string::npos);
+  std::istringstream lines(s);
+  std::string column_names;
+  for (size_t i = 0; i <= header; ++i) std::getline(lines, column_names);
+  CHECK(column_names.rfind("v ", 0) == 0);
+  size_t stuck = line_of(s, " psql "), full = line_of(s, " backup "), idle = line_of(s, " worker ");
+  REQUIRE(stuck != std::string::npos);
+  REQUIRE(full != std::string::npos);
+  REQUIRE(idle != std::string::npos);
+  CHECK(stuck < idle);
+  CHECK(full < idle);
+  // every flagged row comes before every unflagged one
+  std::istringstream in(s);
+  bool unflagged_seen = false, flagged_after = false;
+  size_t n = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    if (n <= header || line.empty() || line.find(" of 42 sockets") != std::string::npos) continue;
+    if (line[0] == '!') flagged_after |= unflagged_seen;
+    else unflagged_seen = true;
+  }
+  CHECK(unflagged_seen);
+  CHECK_FALSE(flagged_after);
+
+  // < from the default goes to the last column (not drawn at 100 columns);
+  // > comes back to the default
+  t.keys("'<'");
+  CHECK(t.wait_for("sort FINDING"));
+  CHECK(t.wait_until([](const std::string& x) { return x.find("\nv ") == std::string::npos; }));
+  t.keys("'>'");
+  CHECK(t.wait_for("sort default"));
+  t.keys("q");
+  CHECK(t.wait_for("top-exited-0"));
+}
+
+TEST_CASE("top -r: TIME_WAIT and closed sockets fold into one line per port, w shows each, the header counts all",
+          "[ui][tmux]") {
+  if (!have_tmux()) {
+    WARN("tmux is not installed: skipped");
+    return;
+  }
+  Tmux t("test");
+  INFO(t.screen());
+  REQUIRE(open_replay(t, "", true, 100, 50));
+  REQUIRE(t.wait_for("[+] 5 sockets on :7000"));
+  std::string s = t.screen();
+  CHECK(count_lines(s, "lo:7000") == 0);
+  CHECK(count_lines(s, "TIME-WAIT") == 2);  // the header's count and the folded line
+  CHECK(s.find("TIME-WAIT 5") != std::string::npos);
+  CHECK(s.find("[+] 1 socket on :40002") != std::string::npos);  // wget's, closed
+  CHECK(s.find("42 of 42 sockets") != std::string::npos);
+
+  t.keys("w");
+  REQUIRE(t.wait_until([](const std::string& x) { return count_lines(x, "lo:7000") == 5; }));
+  s = t.screen();
+  CHECK(s.find("sockets on :") == std::string::npos);
+  CHECK(s.find("wget") != std::string::npos);
+  // a filter applies to them alike
+  t.keys("/ :7000 Enter");
+  CHECK(t.wait_for("5 of 42 sockets"));
+  t.keys("w");
+  CHECK(t.wait_for("[+] 5 sockets on :7000"));
+  CHECK(t.wait_until([](const std::string& x) { return count_lines(x, "lo:7000") == 0; }));
+  t.keys("q");
+  CHECK(t.wait_for("top-exited-0"));
 }

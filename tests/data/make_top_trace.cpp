@@ -1,8 +1,11 @@
 // Writes tests/data/top.ssc: a small, readable trace for the live view's
 // tests: a listener, a client and its accepted peer (that one never reads:
 // stuck), a CLOSE_WAIT left for long, a SYN_SENT retransmitting, a
-// closed connection, and near the end a pool of 30 idle connections (more
-// rows than an 80x24 screen holds; sorted by local port they come last).
+// closed connection, five connections a server on :7000 closed first (in
+// TIME_WAIT: the table folds them into one line), near the end a pool of 30
+// idle connections (more rows than an 80x24 screen holds; sorted by local
+// port they come last), and a backup's socket whose receive buffer is
+// nearly full but which is read (the fullest queue, with no finding).
 // 30 s long. Run again after a format change:
 //   build/tests/make_top_trace tests/data/top.ssc
 #include <cstdio>
@@ -120,8 +123,8 @@ int main(int argc, char** argv) {
   m.probes = {{"ss_state", "tp_btf/inet_sock_set_state", true, ""}};
   trace::TraceWriter w(o, m);
   Script s{w};
-  enum : uint8_t { ESTAB = 1, SYN_SENT = 2, SYN_RECV = 3, FIN_WAIT1 = 4, FIN_WAIT2 = 5, CLOSE = 7, CLOSE_WAIT = 8,
-                   LISTEN = 10 };
+  enum : uint8_t { ESTAB = 1, SYN_SENT = 2, SYN_RECV = 3, FIN_WAIT1 = 4, FIN_WAIT2 = 5, TIME_WAIT = 6, CLOSE = 7,
+                   CLOSE_WAIT = 8, LISTEN = 10 };
 
   Sock lst = make(101, 200, "nginx", 6, "0.0.0.0", 8080, "0.0.0.0", 0);
   s.call(lst, 1 * kSec, SS_CALL_SOCKET, 6);
@@ -160,6 +163,14 @@ int main(int argc, char** argv) {
   s.state(wget, 25 * kSec + 1000, ESTAB, FIN_WAIT1);
   s.state(wget, 25 * kSec + 2000, FIN_WAIT1, FIN_WAIT2);
   s.state(wget, 25 * kSec + 50'000, FIN_WAIT2, CLOSE);
+  for (int i = 0; i < 5; ++i) {
+    Sock api = make(150 + i, 700, "api", 20 + i, "127.0.0.1", 7000, "127.0.0.1", uint16_t(41000 + i));
+    uint64_t at = 15 * kSec + uint64_t(i) * kSec;
+    s.state(api, at, SYN_RECV, ESTAB);
+    s.state(api, at + 100'000'000, ESTAB, FIN_WAIT1);
+    s.state(api, at + 100'010'000, FIN_WAIT1, FIN_WAIT2);
+    s.state(api, at + 100'050'000, FIN_WAIT2, TIME_WAIT);
+  }
   for (int i = 0; i < 30; ++i) {
     Sock pool = make(200 + i, 600, "worker", 10 + i, "127.0.0.1", uint16_t(52001 + i), "127.0.0.1", 9000);
     uint64_t at = 26 * kSec + uint64_t(i) * 10'000'000;
@@ -168,6 +179,13 @@ int main(int argc, char** argv) {
     s.state(pool, at + 30'000, SYN_SENT, ESTAB);
     s.call(pool, at + 31'000, SS_CALL_CONNECT, 0);
   }
+  // first seen a second before the end: read recently enough to have no finding
+  Sock backup = make(107, 800, "backup", 3, "127.0.0.1", 41500, "127.0.0.1", 873);
+  s.call(backup, 29 * kSec, SS_CALL_SOCKET, 3);
+  s.state(backup, 29 * kSec + 1000, CLOSE, SYN_SENT);
+  s.state(backup, 29 * kSec + 30'000, SYN_SENT, ESTAB);
+  s.call(backup, 29 * kSec + 31'000, SS_CALL_CONNECT, 0);
+  s.sample(backup, 30 * kSec, 120'000);  // 92% of rcvbuf
   w.tick();
   w.close(31 * kSec);
   return 0;

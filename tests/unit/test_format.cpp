@@ -419,7 +419,7 @@ TEST_CASE("watch_json for a drop on a socket: reason name, origin, owner from th
 
   std::string line = watch_text(d, &s, 0, kNames);
   CHECK(line.find(" drop ") != std::string::npos);
-  CHECK(line.find("reason=NETFILTER_DROP origin=kfree_skb ifindex=7 len=1448 loc=0xffffffff81abcdef") !=
+  CHECK(line.find("reason=NETFILTER_DROP origin=kfree_skb dev=if7 len=1448 loc=0xffffffff81abcdef") !=
         std::string::npos);
   CHECK(line.find("curl") != std::string::npos);
   CHECK(line.find("cookie=1001") != std::string::npos);
@@ -470,8 +470,10 @@ TEST_CASE("drop reasons of the socket-level origins", "[format][skb]") {
       {DropOrigin::RcvqueueFull, 0, "rcvqueue_full", "rcvbuf_full", 0},
       {DropOrigin::ExceedBuf, 0, "exceed_buf_limit", "proto_mem_send", 0},
       {DropOrigin::ExceedBuf, 1, "exceed_buf_limit", "proto_mem_recv", 1},
-      {DropOrigin::UdpQueueFail, 12, "udp_fail_queue", "ENOMEM", 12},
-      {DropOrigin::UdpQueueFail, uint32_t(-105), "udp_fail_queue", "ENOBUFS", -105},  // the kernel's rc as is
+      // a full receive buffer and udp_mem, named as the other origins name them
+      {DropOrigin::UdpQueueFail, 12, "udp_fail_queue", "rcvbuf_full", 12},
+      {DropOrigin::UdpQueueFail, uint32_t(-105), "udp_fail_queue", "proto_mem_recv", -105},  // the kernel's rc as is
+      {DropOrigin::UdpQueueFail, 22, "udp_fail_queue", "EINVAL", 22},
       {DropOrigin::UdpQueueFail, 0x80000000u, "udp_fail_queue", "errno_2147483648", INT32_MIN},  // junk from a file
   }));
   Socket s = dns_udp();
@@ -580,4 +582,63 @@ TEST_CASE("default tier: what no tier in force measured is null or '-', never 0"
   CHECK(w.at("origin") == "cgroup");
   CHECK_FALSE(w.contains("fd"));
   CHECK_FALSE(w.contains("duration_ns"));
+}
+
+// Issue 16: every UDP buffer-full line read "reason=ENOMEM suppressed=1":
+// the 1 is the kfree_skb of the drop already shown, throttled.
+TEST_CASE("watch text for a UDP buffer-full drop: the reason as elsewhere, the socket's drops, no companion count",
+          "[format][skb]") {
+  Socket s = dns_udp();
+  Drop d;
+  d.ts_ns = 6 * kSec;
+  d.sock = s.id;
+  d.origin = DropOrigin::UdpQueueFail;
+  d.reason = 12;  // ENOMEM
+  d.ifindex = 1;
+  d.suppressed = 1;
+  std::string line = watch_text(d, &s, 0, kNames);
+  CHECK(line.find("reason=rcvbuf_full") != std::string::npos);
+  CHECK(line.find("ENOMEM") == std::string::npos);
+  CHECK(line.find("suppressed") == std::string::npos);
+  // JSON keeps the record as it is
+  json j = watch_json(d, &s, kNames);
+  CHECK(j.at("suppressed") == 1);
+  CHECK(j.at("reason_code") == 12);
+  // once the model has counted the socket's drops, the line says how many
+  s.drops_by_reason[13] = 250;
+  line = watch_text(d, &s, 0, kNames);
+  CHECK(line.find("total_drops=250") != std::string::npos);
+  // a drop no refusal pairs with: what was throttled is said
+  d.origin = DropOrigin::KfreeSkb;
+  d.reason = 34;
+  d.suppressed = 4;
+  CHECK(watch_text(d, nullptr, 0, kNames).find("suppressed=4") != std::string::npos);
+}
+
+// Issue 16: such a drop printed "? ?:*>?:*" where the socket goes.
+TEST_CASE("watch text for a drop with neither socket nor packet addresses: the device and the reason",
+          "[format][skb]") {
+  Drop d;
+  d.ts_ns = 6 * kSec;
+  d.origin = DropOrigin::KfreeSkb;
+  d.reason = 34;
+  d.ifindex = 2;
+  d.dev_netns = 4026531840u;
+  NicTable nics;
+  DevStatsUpdate u;
+  u.dev = {4026531840u, 2};
+  u.name = comm("eth0");
+  nics.apply(u);
+  std::string line = watch_text(d, nullptr, 0, kNames, &nics);
+  INFO(line);
+  CHECK(line.find("?:*") == std::string::npos);
+  CHECK(line.find("no socket, on eth0") != std::string::npos);
+  CHECK(line.find("reason=NETFILTER_DROP") != std::string::npos);
+  CHECK(line.find("dev=eth0") != std::string::npos);
+  // its name not read: as `nic` names it; no device at all: said so
+  CHECK(watch_text(d, nullptr, 0, kNames).find("no socket, on if2") != std::string::npos);
+  d.ifindex = 0;
+  line = watch_text(d, nullptr, 0, kNames, &nics);
+  CHECK(line.find("no socket, no device") != std::string::npos);
+  CHECK(line.find("dev=(no device)") != std::string::npos);
 }

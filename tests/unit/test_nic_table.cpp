@@ -113,7 +113,7 @@ TEST_CASE("SocketTable hands device updates to its NicTable", "[nic][table]") {
 // ---------------------------------------------------------------------------
 // nic output
 
-TEST_CASE("nic_json: every key, reason names, (none) for ifindex 0", "[nic][json]") {
+TEST_CASE("nic_json: every key, reason names, (no device) for ifindex 0", "[nic][json]") {
   ReasonNames names = test_reason_names();
   NicTable t;
   DevStatsUpdate u = dev_stats(kTestNs, 7, "veth0", 0);
@@ -128,9 +128,10 @@ TEST_CASE("nic_json: every key, reason names, (none) for ifindex 0", "[nic][json
   REQUIRE(arr.is_array());
   REQUIRE(arr.size() == 2);
   const json& none = arr[0];
-  CHECK(none.at("dev") == "(none)");
+  CHECK(none.at("dev") == "(no device)");
   CHECK(none.at("ifindex") == 0);
   CHECK(none.at("drops") == 9);
+  CHECK(none.at("socket_drops") == 0);
   CHECK(none.at("drops_by_reason") == json{{"NO_SOCKET", 9}});
 
   const json& j = arr[1];
@@ -169,6 +170,29 @@ TEST_CASE("nic_name: a device whose name was never read shows its ifindex", "[ni
   NicTable t;
   t.apply(dev_drops(kTestNs, 12, 3, 1));
   CHECK(nic_name(*t.find({kTestNs, 12})) == "if12");
+  CHECK(device_name(12, "") == "if12");
+  CHECK(device_name(12, "eth0") == "eth0");
+  CHECK(device_name(0, "") == "(no device)");
+}
+
+TEST_CASE("socket-level drop reasons: the socket's buffer, filter, TCP's refusals, protocol memory", "[nic]") {
+  for (const char* r : {"SOCKET_RCVBUFF", "SOCKET_FILTER", "SOCKET_BACKLOG", "TCP_ZEROWINDOW", "TCP_OLD_DATA",
+                        "PROTO_MEM"})
+    CHECK(socket_level_drop(r));
+  for (const char* r : {"NO_SOCKET", "NETFILTER_DROP", "TCP_CSUM", "QDISC_DROP", "NOT_SPECIFIED", "reason_999"})
+    CHECK_FALSE(socket_level_drop(r));
+}
+
+TEST_CASE("nic_json: socket-level drops apart, the two adding up to drops_by_reason", "[nic][json]") {
+  ReasonNames names = test_reason_names();
+  NicTable t;
+  t.apply(dev_stats(kHostNs, 1, "lo", 123));
+  t.apply(dev_drops(kHostNs, 1, 13, 70));  // SOCKET_RCVBUFF
+  t.apply(dev_drops(kHostNs, 1, 3, 5));    // NO_SOCKET
+  json j = nics_json(t.sorted(), names).at(0);
+  CHECK(j.at("drops") == 5);
+  CHECK(j.at("socket_drops") == 70);
+  CHECK(j.at("drops_by_reason") == json{{"NO_SOCKET", 5}, {"SOCKET_RCVBUFF", 70}});
 }
 
 TEST_CASE("nic table text: header, one row per device, the largest drop reasons", "[nic][table]") {
@@ -180,15 +204,18 @@ TEST_CASE("nic table text: header, one row per device, the largest drop reasons"
   t.apply(dev_drops(kTestNs, 7, 13, 70));
   auto out = lines(nic_table_text(t.sorted(), names));
   REQUIRE(out.size() == 3);
-  for (const char* col : {"Dev", "RxPkts", "RxBytes", "Polls", "Exhaust", "Drops", "TxPkts", "TxBytes"})
+  for (const char* col : {"Dev", "RxPkts", "RxBytes", "Polls", "Exhaust", "Drops", "SockDrops", "TxPkts", "TxBytes"})
     CHECK(out[0].find(col) != std::string::npos);
   CHECK(out[1].rfind("lo ", 0) == 0);
   CHECK(out[1].find(" 123 ") != std::string::npos);
   CHECK(out[1].find(" -") != std::string::npos);  // no drops
   CHECK(out[2].rfind("veth0 ", 0) == 0);
   CHECK(out[2].find("45K") != std::string::npos);
-  CHECK(out[2].find(" 120 ") != std::string::npos);
-  CHECK(out[2].find("SOCKET_RCVBUFF=70,NETFILTER_DROP=50") != std::string::npos);  // largest first
+  // Issue 16: a full socket buffer is not the device's drop: the device
+  // path's 50 under Drops, the socket's 70 apart, and named so
+  CHECK(out[2].find(" 120 ") == std::string::npos);
+  CHECK(out[2].find(" 50        70 ") != std::string::npos);
+  CHECK(out[2].find("NETFILTER_DROP=50 at sockets: SOCKET_RCVBUFF=70") != std::string::npos);
 
   CHECK(lines(nic_table_text({}, names)).size() == 1);
 }

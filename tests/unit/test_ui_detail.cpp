@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "output/finding_format.h"
 #include "source/source.h"
 #include "tests/unit/builders.h"
 #include "tests/unit/table_world.h"
@@ -412,7 +413,8 @@ TEST_CASE("with the diagnosis rules, findings flag the rows and the detail shows
     all += l + "\n";
   }
   CHECK(has(all, "warning close-wait-leak: the peer closed"));
-  CHECK(has(all, "close_wait_for_s="));
+  CHECK(has(all, "close_wait_for="));  // seconds to a tenth, as diagnose writes them
+  CHECK_FALSE(has(all, "close_wait_for_s="));
   CHECK(has(all, "what to do: The process missed the end"));
   // without the rules (a caller with no tracker) the interim heuristic flags it
   Snapshot plain = take(w.table, w.src, w.now, nullptr, 3);
@@ -420,6 +422,50 @@ TEST_CASE("with the diagnosis rules, findings flag the rows and the detail shows
   REQUIRE(it != plain.rows.end());
   CHECK(has(it->stuck, "CLOSE_WAIT"));
   CHECK_FALSE(has(it->stuck, "close-wait-leak"));
+}
+
+// Issue 16: the detail wrote the evidence as JSON ("last_read=null",
+// "queued_for_s=24.787233955", "rx_use_pct=101") next to "102% of rcvbuf".
+TEST_CASE("the detail spells a finding's evidence as diagnose does, and the buffer use as its queue line",
+          "[ui][detail]") {
+  World w;
+  w.now = 100 * kSec;
+  w.sock(3, task(300, "psql"), v4("10.0.0.5", 51000), v4("10.0.0.9", 5432),
+         {TcpState::SynSent, TcpState::Established});
+  Snapshot s = take(w.table, w.src, w.now, nullptr, 3);
+  REQUIRE(s.detail);
+  REQUIRE(s.rows.size() == 1);
+  Snapshot::Row r = s.rows[0];
+  r.rx_pct = 101.6;
+  r.stuck = "app-not-reading: data waits";
+  Finding f;
+  f.kind = FindingKind::AppNotReading;
+  f.severity = Severity::Critical;
+  f.cookie = 3;
+  f.summary = "data waits";
+  f.evidence["rx_use_pct"] = 101.6;
+  f.evidence["queued_for_s"] = 24.787233955;
+  f.evidence["last_read"] = nullptr;
+  f.advice = "read it";
+  s.detail->findings.push_back(f);
+  std::string all;
+  for (const auto& l : render_detail(s, r, ViewState{}, 100, 60)) all += l + "\n";
+  INFO(all);
+  CHECK(has(all, "102% of rcvbuf"));
+  CHECK(has(all, "rx_use=102% of rcvbuf"));
+  CHECK(has(all, "queued_for=24.8s"));
+  CHECK(has(all, "last_read=never"));
+  CHECK_FALSE(has(all, "null"));
+  CHECK_FALSE(has(all, "24.787"));
+  CHECK_FALSE(has(all, "rx_use_pct"));
+  // diagnose's text says the same
+  std::string text = findings_text({f}, 10);
+  CHECK(has(text, "rx_use=102% of rcvbuf queued_for=24.8s last_read=never"));
+  // and JSON keeps the exact values
+  auto j = finding_json(f);
+  CHECK(j["evidence"]["queued_for_s"].get<double>() == 24.787233955);
+  CHECK(j["evidence"]["last_read"].is_null());
+  CHECK(j["evidence"]["rx_use_pct"].get<double>() == 101.6);
 }
 
 // Issue 16: a UDP socket's detail said UNCONN in its header and CLOSE in

@@ -423,9 +423,10 @@ TEST_CASE("NIC view at 80x24: devices, rates, exhausted highlighted", "[ui][nic]
   size_t eth0 = line_with(lines, "eth0");
   CHECK(lines[eth0].rfind("!", 0) == 0);
   CHECK(tones[eth0] == Tone::Stuck);
-  for (const char* v : {"120K", "1.5G", "30.0K", "2.5M", "9.0K", "12", "40", "4200"})
+  // DROPS: the device path's, without the 49 a socket refused (SOCKET_RCVBUFF)
+  for (const char* v : {"120K", "1.5G", "30.0K", "2.5M", "9.0K", "12", "40", "4151"})
     CHECK(lines[eth0].find(v) != std::string::npos);
-  size_t lo = line_with(lines, "ifindex 7");  // no name known
+  size_t lo = line_with(lines, "if7");  // no name known: as `nic` names it
   CHECK(tones[lo] == Tone::Normal);
   CHECK(lines[lo].rfind("!", 0) != 0);
 
@@ -451,7 +452,7 @@ TEST_CASE("NIC view at 200x50 uses the width, and names netns when several", "[u
   CHECK(has(lines, "netns 1"));
   CHECK(has(lines, "netns 2"));
   CHECK(line_with(lines, "netns 2") > line_with(lines, "eth0"));
-  CHECK(line_with(lines, "netns 2") < line_with(lines, "ifindex 7"));
+  CHECK(line_with(lines, "netns 2") < line_with(lines, "if7"));
   // every reason fits now
   CHECK(has(lines, "reason_99 1"));
   // room for both sparklines whole on one line, each a cell per refresh
@@ -459,7 +460,7 @@ TEST_CASE("NIC view at 200x50 uses the width, and names netns when several", "[u
   CHECK(lines[rx].find("peak 1.4G/s") != std::string::npos);
   CHECK(lines[rx].find("peak 2.5M/s") > lines[rx].find("peak 1.4G/s"));
   CHECK(lines[rx].find(std::string(40, '#') + " peak 2.5M/s") != std::string::npos);  // tx: flat at its peak
-  CHECK(line_with(lines, "ifindex 7") == rx + 2);  // after the netns line
+  CHECK(line_with(lines, "if7") == rx + 2);  // after the netns line
 }
 
 TEST_CASE("NIC view: a replay's header says where, paused, speed", "[ui][nic]") {
@@ -507,4 +508,37 @@ TEST_CASE("NIC view: empty, and more devices than lines", "[ui][nic]") {
       for (const auto& l : lines) CHECK(int(l.size()) <= w);
     }
   }
+}
+
+// Issue 16: a UDP socket's full buffer showed as the device's drops; the
+// ifindex 0 row was "(none)" here, "ifindex 0" there, "#0" when narrow.
+TEST_CASE("NIC view: drops a socket refused are apart from the device's, ifindex 0 is (no device)", "[ui][nic]") {
+  Snapshot s = at(10 * kSec, 1, {}, {nic(0, "", counters(0, 0, 0, 0, 181)), nic(1, "lo", counters(10, 1000, 10, 1000))});
+  s.reasons = test_reason_names();
+  Nic& lo = s.nics[1].nic;
+  lo.drops_by_reason = {{13, 70}, {3, 5}};  // SOCKET_RCVBUFF, NO_SOCKET
+  lo.drops = 75;
+  for (int width : {80, 200}) {
+    auto lines = render_nic(s, ViewState{}, width, 24);
+    INFO(fmt::format("{}", fmt::join(lines, "\n")));
+    CHECK(has(lines, "(no device)"));
+    CHECK_FALSE(has(lines, "ifindex"));
+    CHECK_FALSE(has(lines, "#0"));
+  }
+  auto lines = render_nic(s, ViewState{}, 120, 24);
+  INFO(fmt::format("{}", fmt::join(lines, "\n")));
+  size_t row = line_with(lines, " lo ");
+  CHECK(lines[row].substr(lines[row].size() - 3) == "  5");  // DROPS: the device path's
+  size_t reasons = line_with(lines, "drops by reason");
+  CHECK(lines[reasons].find("NO_SOCKET 5  at sockets: SOCKET_RCVBUFF 70") != std::string::npos);
+
+  // the rate is of the device path's drops too
+  RateTracker t;
+  t.update(s);
+  Snapshot later = s;
+  later.now_ns = 12 * kSec;
+  later.nics[1].nic.drops_by_reason = {{13, 170}, {3, 9}};
+  later.nics[1].nic.drops = 179;
+  t.update(later);
+  CHECK(later.nics[1].drops_ps == Approx(2));  // 4 more NO_SOCKET in 2 s; the socket's 100 are not the device's
 }

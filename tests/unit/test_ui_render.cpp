@@ -107,7 +107,8 @@ std::string row_of(const std::vector<std::string>& lines, const std::string& par
 }
 
 // The words of the column-name line with where they start; the sort mark
-// (^ or v) is part of the word drawn, not of the name.
+// (^ or v) is part of the word drawn, not of the name. The default order's
+// mark stands alone over the '!' flag, which has no name: not a word.
 struct Word {
   std::string text;
   int x;
@@ -121,6 +122,10 @@ std::vector<Word> words(const std::string& line) {
     }
     size_t end = line.find(' ', i);
     if (end == std::string::npos) end = line.size();
+    if (i == 0 && end == 1 && (line[0] == 'v' || line[0] == '^')) {
+      i = end;
+      continue;
+    }
     out.push_back({line.substr(i, end - i), int(i)});
     i = end;
   }
@@ -171,7 +176,7 @@ TEST_CASE("the table at 80 columns: the columns that fit, whole, one row per soc
   // 48000 queued, the buffer half full: the number, then the bar
   CHECK(under(lines[2], psql, "RECV-Q", 7, false) == " 48K ##");
   CHECK(under(lines[2], psql, "SEND-Q", 4, false) == "   0");
-  CHECK(has(under(lines[2], row_of(lines, "8080"), "LOCAL", 12, false), "*:8080"));
+  CHECK(has(under(lines[2], row_of(lines, "*:8080"), "LOCAL", 12, false), "*:8080"));
 }
 
 TEST_CASE("the table at 160 columns: every column, bars, rates, RTT", "[ui]") {
@@ -324,6 +329,7 @@ TEST_CASE("the keys < > I change the sort, / filters", "[ui]") {
   World w = sample_world();
   Snapshot s = w.snap();
   ViewState v;
+  v.sort = Column::Local;
   auto rows = visible_lines(s, v);
   auto key = [&](int k) { return apply_key(v, KeyInput{k}, s, rows, 10, 80); };
   key('>');
@@ -396,6 +402,7 @@ TEST_CASE("tree: process lines show the totals, sockets are indented, folded one
   Snapshot s = w.snap();
   set_rates(s, {{"nginx", {100, 50}}});
   ViewState v;
+  v.sort = Column::Local;  // 6000 (no owner) first
   v.tree = true;
   std::vector<Tone> tones;
   auto lines = render_table(s, v, 160, 24, &tones);
@@ -442,7 +449,9 @@ TEST_CASE("closed sockets fade, say (closed) and how long ago", "[ui]") {
   REQUIRE(row->closed);
   REQUIRE(row->closed_ago_ns == 3 * kSec);
   std::vector<Tone> tones;
-  auto lines = render_table(s, ViewState{}, 80, 24, &tones);
+  ViewState all;
+  all.show_ended = true;  // not folded into its port's line
+  auto lines = render_table(s, all, 80, 24, &tones);
   size_t i = 0;
   while (i < lines.size() && !has(lines[i], "wget")) ++i;
   REQUIRE(i < lines.size());
@@ -453,7 +462,7 @@ TEST_CASE("closed sockets fade, say (closed) and how long ago", "[ui]") {
   for (size_t j = kHeaderLines; j + 1 < lines.size(); ++j)
     if (j != i && !lines[j].empty()) CHECK(tones[j] != Tone::Faded);
   // selected, it is drawn as the selection
-  ViewState v;
+  ViewState v = all;
   v.selected = i - kHeaderLines;
   render_table(s, v, 80, 24, &tones);
   CHECK(tones[i] == Tone::Selected);
@@ -552,7 +561,7 @@ TEST_CASE("the sort menu lists the columns, marks the current one, highlights me
   v.menu_at = size_t(Column::Drops);
   std::vector<Tone> tones;
   auto lines = render_sort_menu(Snapshot{}, v, 80, 24, &tones);
-  REQUIRE(lines.size() == size_t(Column::Count) + 1);
+  REQUIRE(lines.size() == size_t(Column::Count) + 2);  // the title, the columns, the default order
   for (const auto& l : lines) CHECK(l.size() <= 80);
   for (int c = 0; c < int(Column::Count); ++c) {
     const std::string& l = lines[size_t(c) + 1];
@@ -561,6 +570,8 @@ TEST_CASE("the sort menu lists the columns, marks the current one, highlights me
     CHECK((tones[size_t(c) + 1] == Tone::Selected) == (Column(c) == Column::Drops));
   }
   CHECK(has(lines[size_t(Column::RecvQ) + 1], "reversed"));
+  CHECK(has(lines.back(), " default "));
+  CHECK(!has(lines.back(), "*"));
 }
 
 TEST_CASE("a socket looks stuck: unread data, long CLOSE_WAIT, SYN_SENT retransmitting", "[ui]") {

@@ -21,7 +21,7 @@ int cmd_watch(const RunOptions& o) {
     if (o.json)
       std::cout << watch_json(e, s, names).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     else
-      std::cout << watch_text(e, s, src.wall_offset_ns(), names) << '\n';
+      std::cout << watch_text(e, s, src.wall_offset_ns(), names, &run.table().nics()) << '\n';
     if (!std::cout.flush()) request_stop();  // reader went away
   });
   run.finish();

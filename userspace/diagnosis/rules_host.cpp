@@ -17,7 +17,7 @@ void napi_budget_exhausted(const DiagnoseInput& in, Out& out) {
     Finding f;
     f.kind = FindingKind::NapiBudgetExhausted;
     f.severity = Severity::Warning;
-    f.local = n->name.empty() ? fmt::format("ifindex {}", n->key.ifindex) : n->name;
+    f.local = nic_name(*n);
     f.since_ns = in.tracker.start_ns();
     f.summary = fmt::format("{}: {} of {} NAPI polls ({:.0f}%) used their whole budget: receive processing cannot "
                             "keep up with arriving packets",
@@ -28,7 +28,7 @@ void napi_budget_exhausted(const DiagnoseInput& in, Out& out) {
     f.evidence["polls"] = polls;
     f.evidence["budget_exhausted"] = full;
     f.evidence["packets"] = n->c.rx_packets;
-    f.evidence["drops"] = n->drops;
+    f.evidence["drops"] = n->drops - socket_level_drops(*n, in.reasons);  // the device path's, as `nic` counts them
     f.advice = "Spread receive work over more CPUs (RSS queues, RPS, `ethtool -L`), raise net.core.netdev_budget "
                "/ netdev_budget_usecs, or reduce the packet rate (GRO, larger packets); `/proc/net/softnet_stat` "
                "column 3 (time_squeeze) confirms it.";

@@ -39,7 +39,7 @@ void app_not_reading(const DiagnoseInput& in, Out& out) {
     f.evidence["rx_queue_bytes"] = unread_bytes(*s);
     f.evidence["rx_queue_peak_bytes"] = t->rx_queued.peak;
     f.evidence["rcvbuf_bytes"] = s->occ.rcvbuf;
-    f.evidence["rx_use_pct"] = int(rx_use_pct(*s));
+    f.evidence["rx_use_pct"] = rx_use_pct(*s);  // exact: the text rounds it as every view does
     f.evidence["queued_since"] = wall(in, t->rx_queued.since_ns);
     f.evidence["queued_for_s"] = queued_for;
     f.evidence["last_read"] = wall_or_never(in, last_read);

@@ -22,7 +22,7 @@ void peer_not_reading(const DiagnoseInput& in, Out& out) {
                             s->occ.tx_queue);
     f.evidence["tx_queue_bytes"] = s->occ.tx_queue;
     f.evidence["sndbuf_bytes"] = s->occ.sndbuf;
-    f.evidence["tx_use_pct"] = int(tx_use_pct(*s));
+    f.evidence["tx_use_pct"] = tx_use_pct(*s);  // exact: the text rounds it as every view does
     f.evidence["peer_window"] = s->metrics.snd_wnd;
     if (zero_now) {
       f.evidence["zero_window_since"] = wall(in, since);

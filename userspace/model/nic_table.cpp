@@ -4,6 +4,26 @@
 
 namespace sockscope {
 
+std::string device_name(uint32_t ifindex, std::string_view name) {
+  if (ifindex == 0) return std::string(kNoDevice);
+  if (name.empty()) return "if" + std::to_string(ifindex);
+  return std::string(name);
+}
+
+bool socket_level_drop(std::string_view r) {
+  // TCP_CSUM is checked before a socket is looked up (the packet's fault);
+  // every other TCP_ reason is a socket's state refusing a segment
+  if (r == "TCP_CSUM") return false;
+  return r.starts_with("SOCKET_") || r.starts_with("TCP_") || r == "PROTO_MEM";
+}
+
+uint64_t socket_level_drops(const Nic& n, const ReasonNames& names) {
+  uint64_t out = 0;
+  for (const auto& [reason, count] : n.drops_by_reason)
+    if (socket_level_drop(names.drop_name(reason))) out += count;
+  return out;
+}
+
 Nic& NicTable::at(const DevKey& key) {
   Nic& n = nics_[key];
   n.key = key;

@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/event.h"
+#include "model/reason_names.h"
 
 namespace sockscope {
 
@@ -28,6 +30,23 @@ struct Softnet {
   uint64_t total = 0;                  // their sum
   uint64_t last_update_ns = 0;
 };
+
+// How every view, command and finding names a device: its name; "if7" when
+// the name was never read; kNoDevice for ifindex 0, which stands for no
+// device at all: drops of packets that no device held (skb->dev NULL:
+// made on this host, or past the device by then) and the NAPI polls of the
+// per-CPU backlog (netif_rx's queue: loopback, veth, RPS), which has none.
+inline constexpr std::string_view kNoDevice = "(no device)";
+std::string device_name(uint32_t ifindex, std::string_view name);
+inline std::string nic_name(const Nic& n) { return device_name(n.key.ifindex, n.name); }
+
+// Drop reasons of the socket layer (the socket's buffer full, its filter,
+// TCP refusing a segment for its sequence or window, the protocol's
+// memory): drops that a device's row counts because the packet came in
+// through it, but that no device made. Names as ReasonNames gives them.
+bool socket_level_drop(std::string_view reason_name);
+// Of a device's drops, those of socket-level reasons.
+uint64_t socket_level_drops(const Nic& n, const ReasonNames& names);
 
 class NicTable {
  public:

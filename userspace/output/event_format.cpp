@@ -1,11 +1,14 @@
 #include "output/event_format.h"
 
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 
 #include <fmt/format.h>
 
 #include "model/names.h"
+#include "model/nic_table.h"
+#include "model/socket_facts.h"
 
 namespace sockscope {
 namespace {
@@ -98,12 +101,30 @@ int64_t drop_reason_code(const Drop& d) {
 
 bool has_metrics(const TcpMetrics& m) { return m != TcpMetrics{}; }
 
-std::string drop_details(const Drop& d, const ReasonNames& names) {
-  std::string out = fmt::format("reason={} origin={} ifindex={} len={}", drop_reason_name(d, names),
-                                drop_origin_name(d.origin), d.ifindex, d.len);
+// The refusals that the kernel follows with a kfree_skb of the same packet
+// (drops.bpf.h): that kfree_skb hits the socket's record throttle right
+// after the refusal's record, so every record after the first carries
+// suppressed >= 1 for a drop already shown.
+bool paired_refusal(const Drop& d) {
+  return d.origin == DropOrigin::RcvqueueFull || d.origin == DropOrigin::UdpQueueFail;
+}
+
+// The device by its name where the model knows it ("if7" else, "(no
+// device)" for none), as `nic` and the NIC view name it.
+std::string drop_device(const Drop& d, const NicTable* nics) {
+  const Nic* n = nics ? nics->find(DevKey{d.dev_netns, d.ifindex}) : nullptr;
+  return n ? nic_name(*n) : device_name(d.ifindex, "");
+}
+
+std::string drop_details(const Drop& d, const Socket* s, const ReasonNames& names, const NicTable* nics) {
+  std::string out = fmt::format("reason={} origin={} dev={} len={}", drop_reason_name(d, names),
+                                drop_origin_name(d.origin), drop_device(d, nics), d.len);
   if (d.location) out += fmt::format(" loc={:#x}", d.location);
   if (d.from_packet) out += " no_socket";
-  if (d.suppressed) out += fmt::format(" suppressed={}", d.suppressed);
+  // what a user wants from a throttled stream is how many drops there were:
+  // the socket's exact count (JSON keeps the record's suppressed as is)
+  if (uint64_t n = s ? total_drops(*s) : 0) out += fmt::format(" total_drops={}", n);
+  else if (d.suppressed && !paired_refusal(d)) out += fmt::format(" suppressed={}", d.suppressed);
   return out;
 }
 
@@ -137,9 +158,14 @@ std::string drop_reason_name(const Drop& d, const ReasonNames& names) {
     case DropOrigin::RcvqueueFull: return "rcvbuf_full";
     case DropOrigin::ExceedBuf: return d.reason ? "proto_mem_recv" : "proto_mem_send";
     case DropOrigin::UdpQueueFail: {
-      // the ABI stores the errno; take either sign, as the kernel's rc is negative
+      // the ABI stores the errno; take either sign, as the kernel's rc is
+      // negative. ENOMEM: the receive buffer was full, ENOBUFS: udp_mem
+      // (__udp_enqueue_schedule_skb): named as the other origins name them
       int64_t err = static_cast<int32_t>(d.reason);
-      return errno_name(err < 0 ? -err : err);
+      err = err < 0 ? -err : err;
+      if (err == ENOMEM) return "rcvbuf_full";
+      if (err == ENOBUFS) return "proto_mem_recv";
+      return errno_name(err);
     }
   }
   return names.drop_name(d.reason);
@@ -163,11 +189,16 @@ std::string watch_header() {
   return fmt::format("{:<15} {:>7} {:<15} {:<46} {:<10} {}", "TIME", "PID", "COMM", "SOCKET", "EVENT", "DETAILS");
 }
 
-std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns, const ReasonNames& names) {
+std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns, const ReasonNames& names,
+                       const NicTable* nics) {
   SockId none;
   const SockId& id = s ? s->id : sock_of(e, none);
   std::string sock = fmt::format("{} {}>{}", protocol_name(id.protocol), format_endpoint(id.family, id.local),
                                  format_endpoint(id.family, id.remote));
+  // a drop with no socket and no packet addresses: where it was dropped
+  if (auto* x = std::get_if<Drop>(&e); x && !s && id.family == 0) {
+    sock = x->ifindex ? fmt::format("no socket, on {}", drop_device(*x, nics)) : std::string("no socket, no device");
+  }
   Task task;
   std::string name, details;
   if (auto* x = std::get_if<StateChange>(&e)) {
@@ -185,7 +216,7 @@ std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns, 
   } else if (auto* x = std::get_if<Drop>(&e)) {
     task = who(Task{}, s);  // softirq: only the socket's owner means anything
     name = "drop";
-    details = drop_details(*x, names);
+    details = drop_details(*x, s, names, nics);
   } else if (auto* x = std::get_if<TcpEvent>(&e)) {
     task = who(Task{}, s);
     name = tcp_kind_name(x->kind);

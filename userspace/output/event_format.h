@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/event.h"
+#include "model/nic_table.h"
 #include "model/reason_names.h"
 #include "model/socket.h"
 
@@ -17,13 +18,16 @@ bool is_watch_event(const Event& e);
 
 std::string watch_header();
 // s: the socket the event touched, after the model applied it (may be null).
-// names: the source's drop and reset reason names.
-std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns, const ReasonNames& names);
+// names: the source's drop and reset reason names. nics: the model's
+// devices, to name a drop's device (may be null: "if7").
+std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns, const ReasonNames& names,
+                       const NicTable* nics = nullptr);
 nlohmann::json watch_json(const Event& e, const Socket* s, const ReasonNames& names);
 
 // A drop's reason by what reported it: the kernel's drop reason
-// (kfree_skb), "proto_mem_send"/"proto_mem_recv" (exceed_buf_limit), the
-// errno's name such as "ENOMEM" (udp_fail_queue), "rcvbuf_full" (rcvqueue_full).
+// (kfree_skb), "proto_mem_send"/"proto_mem_recv" (exceed_buf_limit),
+// "rcvbuf_full" (rcvqueue_full, and udp_fail_queue's ENOMEM), "proto_mem_recv"
+// for udp_fail_queue's ENOBUFS, another errno by its name ("EINVAL").
 std::string drop_reason_name(const Drop& d, const ReasonNames& names);
 
 // "12:00:01.123456" local time from a monotonic timestamp.

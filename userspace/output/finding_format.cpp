@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "output/human_text.h"
+
 namespace sockscope {
 namespace {
 
@@ -29,11 +31,26 @@ std::string wrap(const std::string& text, const std::string& indent, int width) 
   return out;
 }
 
-std::string value_text(const nlohmann::ordered_json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_null()) return "never";
-  if (v.is_number_float()) return fmt::format("{:.3g}", v.get<double>());
-  return v.dump();
+bool ends_with(std::string_view s, std::string_view end) {
+  return s.size() > end.size() && s.substr(s.size() - end.size()) == end;
+}
+
+// One piece of evidence as "key=value" for people: a buffer's use as every
+// view spells it ("rx_use=102% of rcvbuf"), seconds to a tenth
+// ("queued_for=24.8s"), a time that never came as "never".
+std::string evidence_item(std::string_view key, const nlohmann::ordered_json& v) {
+  if (v.is_number() && ends_with(key, "_pct")) {
+    std::string_view name = key.substr(0, key.size() - 4);
+    std::string_view limit = key.starts_with("rx_") ? "rcvbuf" : key.starts_with("tx_") ? "sndbuf" : "";
+    double pct = v.get<double>();
+    return fmt::format("{}={}", name, limit.empty() ? percent_text(pct) : percent_of(pct, limit));
+  }
+  if (v.is_number() && ends_with(key, "_s"))
+    return fmt::format("{}={}", key.substr(0, key.size() - 2), seconds_text(v.get<double>()));
+  if (v.is_string()) return fmt::format("{}={}", key, v.get<std::string>());
+  if (v.is_null()) return fmt::format("{}={}", key, kNever);
+  if (v.is_number_float()) return fmt::format("{}={:.3g}", key, v.get<double>());
+  return fmt::format("{}={}", key, v.dump());
 }
 
 // A finding's socket, or one listed under it (fd -1: not shown).
@@ -53,6 +70,15 @@ std::string who(const F& f, int32_t fd) {
 constexpr size_t kAffectedShown = 10;
 
 }  // namespace
+
+std::string evidence_text(const nlohmann::ordered_json& evidence) {
+  std::string out;
+  for (const auto& [k, v] : evidence.items()) {
+    if (!out.empty()) out += ' ';
+    out += evidence_item(k, v);
+  }
+  return out;
+}
 
 nlohmann::ordered_json finding_json(const Finding& f) {
   nlohmann::ordered_json j;
@@ -84,9 +110,7 @@ std::string findings_text(const std::vector<Finding>& findings, double window_s,
   for (const Finding& f : findings) {
     out += fmt::format("\n{:<8} {}  {}\n", upper(severity_name(f.severity)), finding_kind_name(f.kind), who(f, f.fd));
     out += wrap(f.summary, "  ", width);
-    std::string ev;
-    for (const auto& [k, v] : f.evidence.items()) ev += fmt::format("{}={} ", k, value_text(v));
-    out += wrap("evidence: " + ev, "  ", width);
+    out += wrap("evidence: " + evidence_text(f.evidence), "  ", width);
     out += wrap("what to do: " + f.advice, "  ", width);
     if (f.affected.empty()) continue;
     out += fmt::format("  the same cause affects {} more socket{}:\n", f.affected.size(),

@@ -15,11 +15,12 @@ std::string count(uint64_t n) {
   return fmt::format("{}G", n / 1'000'000'000);
 }
 
-// The largest reasons first, at most three: enough to tell what drops.
-std::string top_reasons(const Nic& n, const ReasonNames& names) {
+// The largest reasons of one level (socket-level or not) first, at most
+// three: enough to tell what drops.
+std::string top_reasons(const Nic& n, const ReasonNames& names, bool socket_level) {
   std::vector<std::pair<uint64_t, uint32_t>> v;
   for (const auto& [reason, c] : n.drops_by_reason)
-    if (c) v.push_back({c, reason});
+    if (c && socket_level_drop(names.drop_name(reason)) == socket_level) v.push_back({c, reason});
   std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
@@ -27,29 +28,32 @@ std::string top_reasons(const Nic& n, const ReasonNames& names) {
   for (size_t i = 0; i < v.size() && i < 3; ++i)
     out += fmt::format("{}{}={}", i ? "," : "", names.drop_name(v[i].second), v[i].first);
   if (v.size() > 3) out += ",...";
-  return out.empty() ? "-" : out;
+  return out;
+}
+
+// The device path's reasons, then the sockets' apart: a full socket buffer
+// is not the device's doing.
+std::string drop_reasons_text(const Nic& n, const ReasonNames& names) {
+  std::string dev = top_reasons(n, names, false), sock = top_reasons(n, names, true);
+  if (sock.empty()) return dev.empty() ? "-" : dev;
+  return fmt::format("{}{}at sockets: {}", dev, dev.empty() ? "" : " ", sock);
 }
 
 }  // namespace
 
-std::string nic_name(const Nic& n) {
-  if (n.key.ifindex == 0) return "(none)";
-  if (n.name.empty()) return fmt::format("if{}", n.key.ifindex);
-  return n.name;
-}
-
 std::string nic_table_text(const std::vector<const Nic*>& nics, const ReasonNames& names, bool napi) {
-  constexpr auto kRow = "{:<16} {:>10} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>8} {:>6} {}\n";
+  constexpr auto kRow = "{:<16} {:>10} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>9} {:>8} {:>8} {:>6} {}\n";
   std::string out = fmt::format(kRow, "Dev", "Netns", "Ifindex", "RxPkts", "RxBytes", "Polls", "Work", "Exhaust",
-                                "Drops", "TxPkts", "TxBytes", "TxErr", "Drop reasons");
+                                "Drops", "SockDrops", "TxPkts", "TxBytes", "TxErr", "Drop reasons");
   // NAPI needs the packets tier's napi_poll: without it, '-', not 0
   auto napi_count = [&](uint64_t v) { return napi ? count(v) : std::string("-"); };
   for (const Nic* n : nics) {
     const DevCounters& c = n->c;
+    uint64_t at_sockets = socket_level_drops(*n, names);
     out += fmt::format(kRow, nic_name(*n), n->key.netns, n->key.ifindex, count(c.rx_packets), count(c.rx_bytes),
                        napi_count(c.napi_polls), napi_count(c.napi_work), napi_count(c.napi_budget_exhausted),
-                       count(n->drops),
-                       count(c.tx_packets), count(c.tx_bytes), count(c.tx_errors), top_reasons(*n, names));
+                       count(n->drops - at_sockets), count(at_sockets), count(c.tx_packets), count(c.tx_bytes),
+                       count(c.tx_errors), drop_reasons_text(*n, names));
   }
   return out;
 }
@@ -67,7 +71,11 @@ nlohmann::json nic_json(const Nic& n, const ReasonNames& names, bool napi) {
   j["napi_polls"] = napi_value(c.napi_polls);
   j["napi_work"] = napi_value(c.napi_work);
   j["budget_exhausted"] = napi_value(c.napi_budget_exhausted);
-  j["drops"] = n.drops;
+  // as the text: the device path's drops, and apart those a socket refused
+  // (drops_by_reason has both; the two add up to its sum)
+  uint64_t at_sockets = socket_level_drops(n, names);
+  j["drops"] = n.drops - at_sockets;
+  j["socket_drops"] = at_sockets;
   auto& by_reason = j["drops_by_reason"] = nlohmann::json::object();
   for (const auto& [code, count] : n.drops_by_reason) {
     auto& slot = by_reason[names.drop_name(code)];  // two codes, one name: add them up

@@ -12,10 +12,8 @@
 
 namespace sockscope {
 
-// The device's name; "(none)" for ifindex 0 (no device, or the backlog
-// NAPI); "if7" when the name was never read.
-std::string nic_name(const Nic& n);
-
+// Devices are named by nic_name() (model/nic_table.h). Drops are the device
+// path's, apart from those of socket-level reasons (socket_level_drop()).
 // napi: the packets tier measured NAPI polls and queued transmits (else
 // they show as '-' and JSON null, never 0).
 std::string nic_table_text(const std::vector<const Nic*>& nics, const ReasonNames& names, bool napi = true);
