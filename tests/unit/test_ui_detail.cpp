@@ -446,6 +446,8 @@ TEST_CASE("the detail spells a finding's evidence as diagnose does, and the buff
   f.evidence["rx_use_pct"] = 101.6;
   f.evidence["queued_for_s"] = 24.787233955;
   f.evidence["last_read"] = nullptr;
+  f.evidence["bytes_received"] = nullptr;  // an amount not measured, not a time
+  f.evidence["idle_since"] = nullptr;
   f.advice = "read it";
   s.detail->findings.push_back(f);
   std::string all;
@@ -455,6 +457,8 @@ TEST_CASE("the detail spells a finding's evidence as diagnose does, and the buff
   CHECK(has(all, "rx_use=102% of rcvbuf"));
   CHECK(has(all, "queued_for=24.8s"));
   CHECK(has(all, "last_read=never"));
+  CHECK(has(all, "bytes_received=not-measured"));
+  CHECK(has(all, "idle_since=never"));
   CHECK_FALSE(has(all, "null"));
   CHECK_FALSE(has(all, "24.787"));
   CHECK_FALSE(has(all, "rx_use_pct"));

@@ -37,7 +37,8 @@ bool ends_with(std::string_view s, std::string_view end) {
 
 // One piece of evidence as "key=value" for people: a buffer's use as every
 // view spells it ("rx_use=102% of rcvbuf"), seconds to a tenth
-// ("queued_for=24.8s"), a time that never came as "never".
+// ("queued_for=24.8s"), a time that never came as "never" (JSON's null),
+// an amount not measured as "not-measured" (also null in JSON).
 std::string evidence_item(std::string_view key, const nlohmann::ordered_json& v) {
   if (v.is_number() && ends_with(key, "_pct")) {
     std::string_view name = key.substr(0, key.size() - 4);
@@ -48,7 +49,11 @@ std::string evidence_item(std::string_view key, const nlohmann::ordered_json& v)
   if (v.is_number() && ends_with(key, "_s"))
     return fmt::format("{}={}", key.substr(0, key.size() - 2), seconds_text(v.get<double>()));
   if (v.is_string()) return fmt::format("{}={}", key, v.get<std::string>());
-  if (v.is_null()) return fmt::format("{}={}", key, kNever);
+  if (v.is_null()) {
+    const bool a_time = key.starts_with("last_") || key.starts_with("first_") || ends_with(key, "_since") ||
+                        ends_with(key, "_at");
+    return fmt::format("{}={}", key, a_time ? kNever : kNotMeasured);
+  }
   if (v.is_number_float()) return fmt::format("{}={:.3g}", key, v.get<double>());
   return fmt::format("{}={}", key, v.dump());
 }

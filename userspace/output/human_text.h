@@ -19,6 +19,8 @@ inline std::string percent_of(double pct, std::string_view limit) {
 }
 // A time that never came (JSON: null): no read yet, no accept yet.
 inline constexpr std::string_view kNever = "never";
+// An amount sockscope could not measure (a JSON null that is not a time).
+inline constexpr std::string_view kNotMeasured = "not-measured";
 // Seconds to a tenth: "24.8s".
 inline std::string seconds_text(double s) { return fmt::format("{:.1f}s", s); }
 
