@@ -448,6 +448,8 @@ TEST_CASE("the detail spells a finding's evidence as diagnose does, and the buff
   f.evidence["last_read"] = nullptr;
   f.evidence["bytes_received"] = nullptr;  // an amount not measured, not a time
   f.evidence["idle_since"] = nullptr;
+  f.evidence["retransmits_per_s"] = 9.25;  // a rate, not seconds
+  f.evidence["per_s"] = 20.5;
   f.advice = "read it";
   s.detail->findings.push_back(f);
   std::string all;
@@ -459,6 +461,8 @@ TEST_CASE("the detail spells a finding's evidence as diagnose does, and the buff
   CHECK(has(all, "last_read=never"));
   CHECK(has(all, "bytes_received=not-measured"));
   CHECK(has(all, "idle_since=never"));
+  CHECK(has(all, "retransmits_per_s=9.25"));
+  CHECK(has(all, " per_s=20.5"));
   CHECK_FALSE(has(all, "null"));
   CHECK_FALSE(has(all, "24.787"));
   CHECK_FALSE(has(all, "rx_use_pct"));

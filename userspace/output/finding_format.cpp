@@ -46,7 +46,8 @@ std::string evidence_item(std::string_view key, const nlohmann::ordered_json& v)
     double pct = v.get<double>();
     return fmt::format("{}={}", name, limit.empty() ? percent_text(pct) : percent_of(pct, limit));
   }
-  if (v.is_number() && ends_with(key, "_s"))
+  // seconds, not a rate per second (retransmits_per_s, per_s)
+  if (v.is_number() && ends_with(key, "_s") && !ends_with(key, "per_s") && key != "per_s")
     return fmt::format("{}={}", key.substr(0, key.size() - 2), seconds_text(v.get<double>()));
   if (v.is_string()) return fmt::format("{}={}", key, v.get<std::string>());
   if (v.is_null()) {
