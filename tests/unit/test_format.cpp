@@ -250,6 +250,20 @@ TEST_CASE("list_table: a header and one row per socket", "[format][table]") {
   CHECK(out[3].find("avahi-daemon,pid=400,fd=9") != std::string::npos);
 }
 
+TEST_CASE("list_table: buffer use in whole percents, as every view spells it", "[format][table]") {
+  Socket a = curl_v4();
+  a.occ.rmem_alloc = 4096;
+  a.occ.rcvbuf = 110000;  // 3.72 %
+  a.occ.wmem_queued = 10160;
+  a.occ.sndbuf = 10000;  // 101.6 %
+  auto out = lines(list_table({&a}, 9 * kSec));
+  REQUIRE(out.size() == 2);
+  INFO(out[1]);
+  CHECK(out[1].find("    4   102 ") != std::string::npos);
+  CHECK(out[1].find("3.7") == std::string::npos);
+  CHECK(out[1].find("101.6") == std::string::npos);
+}
+
 TEST_CASE("list_table on an empty table prints just the header", "[format][table]") {
   std::string text = list_table({}, 0);
   auto out = lines(text);

@@ -43,11 +43,13 @@ nlohmann::json histogram_json(const Histogram& h) {
   return {{"count", x.count}, {"p50", x.p50_us}, {"p99", x.p99_us}, {"max", x.max_us}};
 }
 
-// The header's and the rows' widths must agree.
+// The header's and the rows' widths must agree. Rcv% and Snd% in whole
+// percents, as top, the detail and diagnose spell a buffer's use ("102%");
+// --json and the CSV export keep the exact value.
 constexpr auto kHeader =
     "{:<5} {:<11} {:>7} {:>7} {:>7} {:>5} {:>5} {:>7} {:>7} {:<28} {:<28} {:>7} {:>7} {:>6} {:>6} {:>7} {}\n";
 constexpr auto kRow =
-    "{:<5} {:<11} {:>7} {:>7} {:>7} {:>5.1f} {:>5.1f} {:>7} {:>7} {:<28} {:<28} {:>7} {:>7} {:>6} {:>6} {:>7} {}\n";
+    "{:<5} {:<11} {:>7} {:>7} {:>7} {:>5.0f} {:>5.0f} {:>7} {:>7} {:<28} {:<28} {:>7} {:>7} {:>6} {:>6} {:>7} {}\n";
 
 std::string list_table(const std::vector<const Socket*>& sockets, uint64_t now_ns) {
   std::string out = fmt::format(kHeader, "Netid", "State", "Age", "Recv-Q", "Send-Q", "Rcv%", "Snd%", "RxMax",
