@@ -338,7 +338,11 @@ struct ss_sock_info {
 	__u32 err;            /* sk_err, positive errno; 0: none */
 	__u8 origin;          /* enum ss_sock_origin */
 	__u8 kind;            /* enum ss_sock_kind */
-	__u8 pad[6];
+	__u8 pad[2];
+	/* ABI 6, for ss's `dev` and `cgroup` filters; a record of ABI 4 or 5
+	 * is 8 bytes shorter and had zeros here: not bound, cgroup unknown */
+	__u32 bound_dev_if;   /* SO_BINDTODEVICE's ifindex; 0: not bound */
+	__u64 cgroup_id;      /* the cgroup v2 the socket was made in (ss's cgroup); 0: unknown */
 };
 
 /* A timewait socket the previous pass showed in full, still there; it

@@ -64,6 +64,7 @@ int ss_iter_tcp(struct bpf_iter__tcp *ctx)
 		sock_info_init(&r, SS_SOCK_PASS, tw ? SS_SK_TIMEWAIT : SS_SK_REQUEST, bpf_ktime_get_ns());
 		struct sock *sk = (struct sock *)skc;
 		fill_sock_common(&r.sock, sk);
+		r.bound_dev_if = sk->__sk_common.skc_bound_dev_if; /* the full socket's, kept */
 		if (tw) {
 			/* as ss shows it: TIME-WAIT, or FIN-WAIT-2 for an orphan
 			 * the kernel keeps as a timewait socket */

@@ -65,6 +65,19 @@ static __always_inline void sock_info_init(struct ss_sock_info *r, __u8 origin, 
 
 /* A full socket: identity, queues, and for TCP its metrics and counters.
  * state: what to report (at a state change the new state, not yet written). */
+/* The cgroup v2 a socket was made in (sk_cgrp_data, set at creation and
+ * kept), by its kernfs id: what ss's `cgroup PATH` compares, and the
+ * inode number of the cgroup's directory. 0 where the kernel keeps none
+ * (cgroup v2 socket matching off) or lays it out otherwise (before 5.15
+ * the field was a tagged word). */
+static __always_inline __u64 sock_cgroup_id(struct sock *sk)
+{
+	if (!bpf_core_field_exists(struct sock_cgroup_data, cgroup))
+		return 0;
+	struct cgroup *cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
+	return cg ? BPF_CORE_READ(cg, kn, id) : 0;
+}
+
 static __always_inline void fill_sock_info(struct ss_sock_info *r, struct sock *sk, __u8 state)
 {
 	fill_sock_id(&r->sock, sk);
@@ -72,6 +85,8 @@ static __always_inline void fill_sock_info(struct ss_sock_info *r, struct sock *
 	read_occupancy(sk, state, &r->occ);
 	r->sk_drops = sk->sk_drops.counter;
 	r->err = sk->sk_err;
+	r->bound_dev_if = sk->__sk_common.skc_bound_dev_if;
+	r->cgroup_id = sock_cgroup_id(sk);
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
 	struct tcp_sock *tp = ss_cast(struct tcp_sock, sk);

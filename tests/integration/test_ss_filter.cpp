@@ -1,12 +1,17 @@
 // ss's filter language against ss itself: for each expression, the sockets
 // `sockscope list EXPR` selects are the ones `ss -tan EXPR` selects, over a
-// known mix of loopback sockets the test makes and holds.
+// known mix of loopback sockets the test makes and holds, including ones
+// bound to a device and made in a cgroup of the test's own.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -119,4 +124,88 @@ TEST_CASE("list EXPR selects the sockets ss -tan EXPR selects", "[kernel][ss-fil
     CHECK(got == want);
     CHECK(!want.empty());  // each expression selects some of the mix, so a filter that drops all fails
   }
+}
+
+namespace {
+
+// Where cgroup v2 is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on
+// a hybrid host), from /proc/self/mountinfo.
+std::string cgroup2_mount() {
+  std::ifstream in("/proc/self/mountinfo");
+  for (std::string line; std::getline(in, line);) {
+    auto dash = line.find(" - cgroup2 ");
+    if (dash == std::string::npos) continue;
+    std::istringstream f(line.substr(0, dash));
+    std::string id, parent, devno, root, mount;
+    f >> id >> parent >> devno >> root >> mount;
+    return mount;
+  }
+  return "";
+}
+
+void move_self_to(const std::string& cgroup_dir) {
+  std::ofstream procs(cgroup_dir + "/cgroup.procs");
+  procs << getpid() << std::flush;
+  REQUIRE(procs.good());
+}
+
+}  // namespace
+
+TEST_CASE("list EXPR with dev and cgroup selects the sockets ss -tan EXPR selects", "[kernel][ss-filter]") {
+  // a listener bound to lo (SO_BINDTODEVICE) with an unbound client; a
+  // listener and its accepted socket made in a cgroup of their own, whose
+  // client was made outside it
+  uint16_t pe = 0, pf = 0;
+  Fd le(socket(AF_INET, SOCK_STREAM, 0));
+  REQUIRE(le.fd >= 0);
+  REQUIRE(setsockopt(le, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) == 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(le, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+  REQUIRE(listen(le, 16) == 0);
+  pe = local_port(le);
+  Fd ce = tcp_connect(AF_INET, pe), se = tcp_accept(le);
+
+  const std::string root = cgroup2_mount();
+  REQUIRE(!root.empty());
+  std::string own;
+  {
+    std::ifstream self("/proc/self/cgroup");
+    for (std::string line; std::getline(self, line);)
+      if (line.rfind("0::", 0) == 0) own = line.substr(3);
+  }
+  const std::string name = "/sockscope-test-" + std::to_string(getpid());
+  REQUIRE(mkdir((root + name).c_str(), 0755) == 0);
+  move_self_to(root + name);
+  Fd lf = tcp_listen(AF_INET, pf);
+  move_self_to(root + own);
+  Fd cf = tcp_connect(AF_INET, pf), sf = tcp_accept(lf);
+  const std::set<uint16_t> ports = {pe, pf};
+  auto port = [](uint16_t p) {
+    std::string s = ":";
+    s += std::to_string(p);
+    return s;
+  };
+
+  const std::vector<std::string> cases = {
+      "dev = lo",
+      "dev != lo and dport = " + port(pe),
+      "cgroup = " + name,
+      "not cgroup = " + name + " and dport = " + port(pf),
+      "( sport = " + port(pe) + " or sport = " + port(pf) + " ) and ( dev = lo or cgroup " + name + " )",
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    INFO("filter: " << cases[i]);
+    Selection want = ss_selects(ports, "", cases[i]);
+    Selection got = sockscope_selects(ports, cases[i], "ssbind" + std::to_string(i));
+    INFO("ss -tan selects:" << show(want) << "\nsockscope list selects:" << show(got));
+    CHECK(got == want);
+    CHECK(!want.empty());
+  }
+  // the sockets keep the cgroup alive but hold no task: it can go
+  lf.close();
+  sf.close();
+  cf.close();
+  CHECK(rmdir((root + name).c_str()) == 0);
 }

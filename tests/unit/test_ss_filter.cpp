@@ -2,6 +2,7 @@
 // sockets, and where the parser points when it refuses one.
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <string>
 
 #include "model/filter.h"
@@ -221,18 +222,59 @@ TEST_CASE("ss filter: nesting is bounded, not a stack overflow", "[ss-filter]") 
   CHECK_THROWS_AS(parse_ss_filter(nots + "sport = :1"), FilterError);
 }
 
-TEST_CASE("ss filter: dev, cgroup, fwmark and autobound parse, and are reported as unsupported", "[ss-filter]") {
-  for (const char* text : {"dev = lo", "dev != 2", "cgroup = /system.slice", "fwmark = 0x1/0x3", "autobound",
-                           "sport = :80 or dev lo"}) {
+TEST_CASE("ss filter: fwmark and autobound parse, and are reported as unsupported", "[ss-filter]") {
+  for (const char* text : {"fwmark = 0x1/0x3", "autobound", "sport = :80 or fwmark 1"}) {
     INFO(text);
     SsFilter f = parse_ss_filter(text);
     REQUIRE(f.expr);
     CHECK(first_unsupported(*f.expr));  // the commands refuse the filter (cli/filter_expression.cpp)
   }
   // were one evaluated anyway, the term itself is never "everything"
-  CHECK_FALSE(parse_ss_filter("dev = lo").matches(sockets()[0].id, sockets()[0].state));
-  CHECK(parse_ss_filter("sport = :80 or dev lo").expr->kids[1].pos == 15);
-  CHECK(first_unsupported(*parse_ss_filter("sport = :80").expr) == nullptr);
+  CHECK_FALSE(parse_ss_filter("autobound").matches(sockets()[0].id, sockets()[0].state));
+  CHECK(parse_ss_filter("sport = :80 or fwmark 1").expr->kids[1].pos == 15);
+  CHECK(first_unsupported(*parse_ss_filter("sport = :80 or dev lo or cgroup /a").expr) == nullptr);
+}
+
+TEST_CASE("ss filter: dev and cgroup compare what the kernel read of the socket", "[ss-filter]") {
+  Filter f;
+  Socket bound, unbound;
+  bound.id = unbound.id = sockets()[0].id;
+  bound.state = unbound.state = TcpState::Established;
+  bound.bound_dev_if = 1;
+  bound.cgroup_id = 77;
+  unbound.cgroup_id = 78;
+  auto with = [&](const char* text, uint64_t value) {
+    auto ss = std::make_shared<SsFilter>(parse_ss_filter(text));
+    // what the command line resolves from a name or path (cli/filter_binding.cpp)
+    std::function<void(FilterNode&)> set = [&](FilterNode& n) {
+      if (n.kind == FilterNode::Kind::Dev || n.kind == FilterNode::Kind::Cgroup) n.value = value;
+      for (auto& k : n.kids) set(k);
+    };
+    set(*ss->expr);
+    f.ss = ss;
+  };
+  with("dev = lo", 1);
+  CHECK(f.matches(bound));
+  CHECK_FALSE(f.matches(unbound));  // not bound: no dev matches it
+  with("dev != lo", 1);
+  CHECK_FALSE(f.matches(bound));
+  CHECK(f.matches(unbound));
+  with("dev = 2", 2);
+  CHECK_FALSE(f.matches(bound));
+  with("cgroup = /web", 77);
+  CHECK(f.matches(bound));
+  CHECK_FALSE(f.matches(unbound));
+  with("not cgroup /web and sport = :80", 77);
+  CHECK_FALSE(f.matches(bound));
+  // a packet that reached no socket is bound to nothing and in no cgroup
+  with("dev = lo or cgroup = /web", 1);
+  CHECK_FALSE(f.ss->matches_addresses(bound.id));
+  CHECK_FALSE(f.matches_packet(bound.id));
+  // unresolved (value 0): nothing, never everything
+  with("cgroup = /web", 0);
+  Socket unknown = bound;
+  unknown.cgroup_id = 0;
+  CHECK_FALSE(f.matches(unknown));
 }
 
 TEST_CASE("ss filter: the port every match has, for the kernel-side scope", "[ss-filter]") {

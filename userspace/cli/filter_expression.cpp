@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/filter_binding.h"
 #include "cli/options.h"
 #include "model/ss_filter_parse.h"
 #include "util/user_error.h"
@@ -46,12 +47,6 @@ std::string read_filter_file(const std::string& path) {
 // silently matches everything (or nothing) because of them.
 std::string unsupported(const FilterNode& n) {
   switch (n.kind) {
-    case FilterNode::Kind::Dev:
-      return "'dev' is not supported yet: sockscope does not keep the device a socket is bound to; filter by "
-             "address (dst, src) or port instead";
-    case FilterNode::Kind::Cgroup:
-      return "'cgroup' is not supported yet: sockscope does not keep a socket's cgroup; use -p PID or --comm "
-             "NAME instead";
     case FilterNode::Kind::Fwmark: return "'fwmark' is not supported yet: sockscope does not keep socket marks";
     default:
       return "'autobound' is not supported yet: sockscope does not know whether a port was chosen by the "
@@ -71,8 +66,10 @@ void finish_expression(RunOptions& o) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) return;
   try {
     auto f = std::make_shared<SsFilter>(parse_ss_filter(text));
-    if (f->expr)
+    if (f->expr) {
       if (const FilterNode* u = first_unsupported(*f->expr)) throw FilterError(u->pos, unsupported(*u));
+      resolve_bindings(*f->expr);
+    }
     o.filter.ss = std::move(f);
   } catch (const FilterError& e) {
     throw UserError("filter: " + describe_filter_error(e, text), 2);

@@ -306,6 +306,8 @@ struct SockInfo {
   uint32_t err = 0;  // sk_err
   SockOrigin origin = SockOrigin::Pass;
   SockKind kind = SockKind::Full;
+  uint32_t bound_dev_if = 0;  // SO_BINDTODEVICE's ifindex; 0: not bound
+  uint64_t cgroup_id = 0;     // the cgroup v2 it was made in; 0: unknown
 };
 
 // One process's fd to a socket, from a pass over every process's files.

@@ -22,7 +22,8 @@ bool Filter::matches(const Socket& s) const {
   if (!comms.empty() && !any_of(comms, std::string(comm_view(s.owner.comm)))) return false;
   if (!ports.empty() && !any_of(ports, s.id.local.port) && !any_of(ports, s.id.remote.port)) return false;
   if (!any_of(states, s.state)) return false;
-  return !ss || ss->matches(s.id, s.state);
+  const SockBinding b{s.bound_dev_if, s.cgroup_id};
+  return !ss || ss->matches(s.id, s.state, &b);
 }
 
 bool Filter::matches_packet(const SockId& id) const {

@@ -99,6 +99,8 @@ struct Socket {
   uint64_t confirmed_ns = 0;  // the latest pass that showed it; 0: none
   uint64_t hashed_ns = 0;     // since when it is in a table a pass walks; 0: not in one
   uint32_t err = 0;           // the kernel's sk_err as last read (ECONNRESET after a reset)
+  uint32_t bound_dev_if = 0;  // SO_BINDTODEVICE's ifindex, as the latest kernel read has it; 0: not bound
+  uint64_t cgroup_id = 0;     // the cgroup v2 it was made in (ss's `cgroup`), from a kernel read; 0: unknown
 
   // Every process holding an fd to it, from the latest files pass;
   // owner is the one that made, accepted or last used it, or else the first.

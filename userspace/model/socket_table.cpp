@@ -596,6 +596,8 @@ Socket* SocketTable::on(const SockInfo& e) {
   Socket* s = resolve(id, e.ts_ns);
   if (!s) return nullptr;
   merge_identity(*s, id0);
+  s->bound_dev_if = e.bound_dev_if;
+  if (e.cgroup_id) s->cgroup_id = e.cgroup_id;  // a timewait socket has none: keep its full socket's
   if (e.origin == SockOrigin::Final) {
     apply_kernel_read(*s, e);
     if (!known && valid_state(id0.state)) set_state(*s, static_cast<TcpState>(id0.state), e.ts_ns);

@@ -50,25 +50,25 @@ bool port_matches(const FilterNode& n, uint16_t family, uint16_t port) {
 
 }  // namespace
 
-bool node_matches(const FilterNode& n, const SockId& id) {
+bool node_matches(const FilterNode& n, const SockId& id, const SockBinding* b) {
   switch (n.kind) {
-    case FilterNode::Kind::And: return node_matches(n.kids[0], id) && node_matches(n.kids[1], id);
-    case FilterNode::Kind::Or: return node_matches(n.kids[0], id) || node_matches(n.kids[1], id);
-    case FilterNode::Kind::Not: return !node_matches(n.kids[0], id);
+    case FilterNode::Kind::And: return node_matches(n.kids[0], id, b) && node_matches(n.kids[1], id, b);
+    case FilterNode::Kind::Or: return node_matches(n.kids[0], id, b) || node_matches(n.kids[1], id, b);
+    case FilterNode::Kind::Not: return !node_matches(n.kids[0], id, b);
     case FilterNode::Kind::Host: return host_matches(n.host, id.family, n.remote ? id.remote : id.local);
     case FilterNode::Kind::Port: return port_matches(n, id.family, n.remote ? id.remote.port : id.local.port);
+    case FilterNode::Kind::Dev: return b && n.value && b->bound_dev_if == n.value;
+    case FilterNode::Kind::Cgroup: return b && n.value && b->cgroup_id == n.value;
     // refused before a filter is used (first_unsupported); never "everything"
-    case FilterNode::Kind::Dev:
-    case FilterNode::Kind::Cgroup:
     case FilterNode::Kind::Fwmark:
     case FilterNode::Kind::Autobound: return false;
   }
   return false;
 }
 
-bool SsFilter::matches(const SockId& id, TcpState state) const {
+bool SsFilter::matches(const SockId& id, TcpState state, const SockBinding* b) const {
   if (!(states & state_bit(state))) return false;
-  return matches_addresses(id);
+  return !expr || node_matches(*expr, id, b);
 }
 
 bool SsFilter::matches_addresses(const SockId& id) const { return !expr || node_matches(*expr, id); }
@@ -105,8 +105,6 @@ std::optional<uint16_t> implied_port(const SsFilter& f) {
 
 const FilterNode* first_unsupported(const FilterNode& n) {
   switch (n.kind) {
-    case FilterNode::Kind::Dev:
-    case FilterNode::Kind::Cgroup:
     case FilterNode::Kind::Fwmark:
     case FilterNode::Kind::Autobound: return &n;
     default:

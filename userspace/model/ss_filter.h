@@ -31,6 +31,13 @@ struct HostMatch {
   int32_t port = -1;       // -1: any port ('*')
 };
 
+// What dev and cgroup compare, from the kernel's reads of a socket; a
+// packet that reached no socket has none, and matches neither.
+struct SockBinding {
+  uint32_t bound_dev_if = 0;  // 0: not bound to a device
+  uint64_t cgroup_id = 0;     // 0: unknown
+};
+
 // dport/sport comparisons; dst/src always compare with Eq.
 enum class PortOp : uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
 
@@ -39,8 +46,11 @@ struct FilterNode {
     And, Or, Not,  // kids: two, two, one
     Host,          // dst/src HOST
     Port,          // dport/sport OP PORT
-    // Parsed so the grammar is ss's whole, but the model has no bound
-    // device, cgroup or mark per socket: check_supported() refuses them.
+    // dev: the device a socket is bound to; cgroup: the cgroup v2 it was
+    // made in (value: the ifindex or cgroup id, which the command line
+    // resolves from the name or path, as ss does on its host). The model
+    // has no socket marks and does not know whether a port was chosen by
+    // the kernel: first_unsupported() refuses fwmark and autobound.
     Dev, Cgroup, Fwmark, Autobound,
   };
   Kind kind = Kind::And;
@@ -49,6 +59,7 @@ struct FilterNode {
   HostMatch host;        // Host; Port: host.port and host.family (an inet:/inet6: prefix)
   PortOp op = PortOp::Eq;
   std::string arg;       // Dev/Cgroup/Fwmark: the operand as written
+  uint64_t value = 0;    // Dev: the ifindex; Cgroup: the cgroup id (0: not resolved, matches nothing)
   std::vector<FilterNode> kids;
 };
 
@@ -59,14 +70,14 @@ struct SsFilter {
   StateSet states = kAllStates;
   std::optional<FilterNode> expr;  // none: every socket
 
-  bool matches(const SockId& id, TcpState state) const;
+  bool matches(const SockId& id, TcpState state, const SockBinding* b = nullptr) const;
   // The expression alone, for a packet that reached no socket: it has
   // addresses and ports but no state.
   bool matches_addresses(const SockId& id) const;
   bool restricts_state() const { return states != kAllStates; }
 };
 
-bool node_matches(const FilterNode& n, const SockId& id);
+bool node_matches(const FilterNode& n, const SockId& id, const SockBinding* b = nullptr);
 
 // A port every matching socket has at one of its ends (local or remote),
 // when the filter implies one: what the kernel-side scope (detail_port)

@@ -50,10 +50,14 @@ static_assert(sizeof(ss_sock_stats) == 344 && offsetof(ss_sock_stats, occ) == 10
               offsetof(ss_sock_stats, metrics) == 272 && offsetof(ss_sock_stats, metrics_ns) == 304 &&
               offsetof(ss_sock_stats, zw_sent) == 320 && offsetof(ss_sock_stats, last_net_emit_ns) == 328);
 // Samples from the iterators and the state hook (ABI 4)
-static_assert(sizeof(ss_sock_info) == 224 && offsetof(ss_sock_info, occ) == 88 && offsetof(ss_sock_info, m) == 120 &&
+static_assert(sizeof(ss_sock_info) == 232 && offsetof(ss_sock_info, occ) == 88 && offsetof(ss_sock_info, m) == 120 &&
               offsetof(ss_sock_info, bytes_sent) == 152 && offsetof(ss_sock_info, segs_out) == 176 &&
               offsetof(ss_sock_info, last_send_ms) == 192 && offsetof(ss_sock_info, uid) == 208 &&
-              offsetof(ss_sock_info, origin) == 216 && offsetof(ss_sock_info, kind) == 217);
+              offsetof(ss_sock_info, origin) == 216 && offsetof(ss_sock_info, kind) == 217 &&
+              offsetof(ss_sock_info, bound_dev_if) == 220 && offsetof(ss_sock_info, cgroup_id) == 224);
+// ABI 4 and 5 socket records end before cgroup_id, with zeros (padding
+// then) where bound_dev_if is now: not bound
+inline constexpr size_t kSockInfoAbi5Size = offsetof(ss_sock_info, cgroup_id);
 static_assert(sizeof(ss_file_event) == 80 && offsetof(ss_file_event, cookie) == 40 &&
               offsetof(ss_file_event, inode) == 56 && offsetof(ss_file_event, fd) == 60 &&
               offsetof(ss_file_event, netns) == 64 && offsetof(ss_file_event, state) == 72);

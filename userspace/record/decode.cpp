@@ -226,8 +226,18 @@ Event decode_tcp(std::span<const uint8_t> rec) {
 }
 
 
+// ABI 4 and 5 records are kSockInfoAbi5Size bytes: what they lack reads 0.
+ss_sock_info sock_info_record(std::span<const uint8_t> rec) {
+  if (rec.size() >= sizeof(ss_sock_info)) return load<ss_sock_info>(rec);
+  if (rec.size() < kSockInfoAbi5Size)
+    throw Bad{fmt::format("socket record of {} bytes, need {}", rec.size(), kSockInfoAbi5Size)};
+  ss_sock_info r{};
+  std::memcpy(&r, rec.data(), rec.size());
+  return r;
+}
+
 Event decode_sock_info(std::span<const uint8_t> rec) {
-  auto r = need<ss_sock_info>(rec, "socket");
+  auto r = sock_info_record(rec);
   if (r.origin < 1 || r.origin > SS_SOCK_ORIGIN_MAX) throw Bad{fmt::format("socket record origin {} out of range", r.origin)};
   if (r.kind < 1 || r.kind > SS_SK_KIND_MAX) throw Bad{fmt::format("socket record kind {} out of range", r.kind)};
   if (r.m.ca_state > kCaStateMax) throw Bad{fmt::format("congestion state {} out of range", r.m.ca_state)};
@@ -257,6 +267,8 @@ Event decode_sock_info(std::span<const uint8_t> rec) {
   e.err = r.err;
   e.origin = static_cast<SockOrigin>(r.origin);
   e.kind = static_cast<SockKind>(r.kind);
+  e.bound_dev_if = r.bound_dev_if;
+  e.cgroup_id = r.cgroup_id;
   return e;
 }
 
