@@ -272,7 +272,11 @@ def main():
     log = lambda m: print(f"[{time.strftime('%H:%M:%S')}] {m}", file=sys.stderr, flush=True)  # noqa: E731
     try:
         preflight(build)
-        hooks = {t: tier_hooks(build, t) for t in ("syscalls", "packets")}
+        # bpftrace counts on the hooks the sockscope condition it is set
+        # against has attached: a detail tier runs on top of the default
+        # tier, so its bpftrace peer counts on both (as "bpftrace" does
+        # for "detail")
+        hooks = {t: tier_hooks(build, f"default,{t}") for t in ("syscalls", "packets")}
         hooks["all"] = tier_hooks(build, "default,syscalls,packets")
         wls = [ALL[w](build, a.seconds) for w in a.workloads.split(",") if w]
         conds = [make_condition(c, build, hooks) for c in a.conditions.split(",") if c]

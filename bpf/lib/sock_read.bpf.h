@@ -101,16 +101,20 @@ static __always_inline void fill_sock_common(struct ss_sock_id *id, struct sock 
 	id->state = sk->__sk_common.skc_state;
 	id->sport = sk->__sk_common.skc_num;
 	id->dport = bpf_ntohs(sk->__sk_common.skc_dport);
-	/* bpf_core_read with explicit sizes: BPF_CORE_READ_INTO on an array
-	 * destination copies sizeof(element), one byte */
+	/* plain loads through the typed pointer, as every field above: a
+	 * bpf_core_read is a probe-read helper call, and an iterator pass
+	 * makes four per socket (per-socket cost at 100,000 sockets a second:
+	 * docs/performance.md, "Sampling cost") */
 	if (id->family == AF_INET) {
-		bpf_core_read(id->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_core_read(id->daddr, 4, &sk->__sk_common.skc_daddr);
+		__u32 s4 = sk->__sk_common.skc_rcv_saddr, d4 = sk->__sk_common.skc_daddr;
+		__builtin_memcpy(id->saddr, &s4, 4);
+		__builtin_memcpy(id->daddr, &d4, 4);
 		__builtin_memset(id->saddr + 4, 0, SS_ADDR_LEN - 4);
 		__builtin_memset(id->daddr + 4, 0, SS_ADDR_LEN - 4);
 	} else {
-		bpf_core_read(id->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		bpf_core_read(id->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+		struct in6_addr s6 = sk->__sk_common.skc_v6_rcv_saddr, d6 = sk->__sk_common.skc_v6_daddr;
+		__builtin_memcpy(id->saddr, &s6, 16);
+		__builtin_memcpy(id->daddr, &d6, 16);
 	}
 }
 

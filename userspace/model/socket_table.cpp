@@ -134,9 +134,10 @@ void SocketTable::due_files(Socket& s) {
 // the same address would otherwise steal a new socket's entry.
 Socket* SocketTable::resolve(const SockId& id, uint64_t ts_ns, bool fresh) {
   if (id.cookie) {
-    if (auto it = sockets_.find(id.cookie); it != sockets_.end()) return &it->second;
+    if (Socket* s = find_key(id.cookie)) return s;
     if (auto a = id.sk ? by_sk_.find(id.sk) : by_sk_.end(); !fresh && a != by_sk_.end()) {
       // first record with the cookie: move the provisional socket to it
+      forget_last();
       auto node = sockets_.extract(a->second);
       by_sk_.erase(a);
       if (!node.empty()) {
@@ -339,8 +340,12 @@ Socket* SocketTable::on(const Sample& e) {
 }
 
 Socket* SocketTable::find_key(uint64_t key) {
+  if (last_.s && last_.key == key) return last_.s;
   auto it = sockets_.find(key);
-  return it == sockets_.end() ? nullptr : &it->second;
+  if (it == sockets_.end()) return nullptr;
+  last_.key = key;
+  last_.s = &it->second;
+  return last_.s;
 }
 
 // Where a map update for a socket not seen yet waits; nullptr when too
@@ -791,6 +796,7 @@ Socket* SocketTable::on(const PassEnd& e) {
 void SocketTable::erase(uint64_t key) {
   auto it = sockets_.find(key);
   if (it == sockets_.end()) return;
+  forget_last();
   if (auto a = by_sk_.find(it->second.id.sk); a != by_sk_.end() && a->second == key) by_sk_.erase(a);
   sockets_.erase(it);
 }

@@ -105,7 +105,8 @@ class SocketTable {
   void end_gone(Socket& s, uint64_t ts_ns);
 
   Socket* attach(const SockId& id, bool from_packet, uint64_t ts_ns);
-  Socket* find_key(uint64_t key);
+  Socket* find_key(uint64_t key);  // through last_
+  void forget_last() { last_ = {}; }
   struct Pending;
   Pending* pending(uint64_t cookie, uint64_t ts_ns);
 
@@ -123,6 +124,21 @@ class SocketTable {
   Coverage coverage_;
   TableCounters counters_;
   Map sockets_;  // nodes from slabs: see util/slab_alloc.h
+  // The socket found last: a socket's records come in runs (a state end
+  // is five or six events about one socket), and a lookup in a table of
+  // 100,000s is a cache miss or two. Nodes stay put when the table grows;
+  // erase() forgets it, and a copied or moved table starts without one.
+  struct Last {
+    uint64_t key = 0;
+    Socket* s = nullptr;
+    Last() = default;
+    Last(const Last&) {}
+    Last& operator=(const Last&) {
+      s = nullptr;
+      return *this;
+    }
+  };
+  Last last_;
   std::unordered_map<uint64_t, uint64_t> by_sk_;  // kernel address -> provisional key
   // Counters read from the kernel's maps can arrive before the ring-buffer
   // records that create their socket: they wait here for it.

@@ -140,12 +140,12 @@ void LiveSource::apply_held(const EventSink& sink) {
 void LiveSource::note_closed(const Event& e) {
   if (auto* s = std::get_if<StateChange>(&e);
       s && (s->new_state == TcpState::Close || s->new_state == TcpState::TimeWait))
-    closed_.insert(s->sock.cookie);
+    closed_.push_back(s->sock.cookie);
   else if (auto* f = std::get_if<SockInfo>(&e); f && f->origin == SockOrigin::Final)
-    closed_.insert(f->sock.cookie);  // a socket end's last event is its final read
+    closed_.push_back(f->sock.cookie);  // a socket end's last event is its final read
   else if (auto* c = std::get_if<SyscallEvent>(&e);
            c && c->call == Call::Close && c->arg0 && c->sock.protocol == kProtoUdp && c->sock.cookie)
-    closed_.insert(c->sock.cookie);
+    closed_.push_back(c->sock.cookie);
 }
 
 void LiveSource::take_seeds() {
@@ -382,8 +382,8 @@ uint64_t hash_after_ts(const std::vector<uint8_t>& raw) {
 void LiveSource::read_maps(const EventSink& sink) {
   uint64_t now = monotonic_ns();
   last_stats_ns_ = now;
-  auto closed = std::move(closed_);  // closed before this read: final values follow
-  closed_.clear();
+  std::vector<uint64_t> closed;  // closed before this read: final values follow
+  closed.swap(closed_);
   read_stats(sink, now);
   read_sock_drops(sink, now);
   read_journey(sink, now);
@@ -491,7 +491,9 @@ void LiveSource::read_dev_drops(const EventSink& sink, uint64_t now) {
 }
 
 // The LRU maps then hold live sockets rather than evicting them.
-void LiveSource::forget_closed(const std::unordered_set<uint64_t>& closed) {
+void LiveSource::forget_closed(std::vector<uint64_t>& closed) {
+  std::sort(closed.begin(), closed.end());
+  closed.erase(std::unique(closed.begin(), closed.end()), closed.end());
   // Only entries the read just made found: most short connections have
   // none, and each delete is a syscall.
   std::vector<uint64_t> stats, journey;

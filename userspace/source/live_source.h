@@ -59,7 +59,7 @@ class LiveSource : public Source {
   void read_devices(const EventSink& sink, uint64_t now);
   void read_dev_drops(const EventSink& sink, uint64_t now);
   void read_lost(const EventSink& sink);
-  void forget_closed(const std::unordered_set<uint64_t>& closed);
+  void forget_closed(std::vector<uint64_t>& closed);
   // While a pass runs, the ring is still drained (so a long pass loses
   // nothing) into held_, and what was held is applied after the pass.
   void hold_ring();
@@ -114,7 +114,9 @@ class LiveSource : public Source {
     bool stats = true, sock_drops = true, journey = true, dev_stats = true, dev_names = true, dev_drops = true;
     bool stats_delete = true, sock_drops_delete = true, journey_delete = true;
   } batch_;
-  std::unordered_set<uint64_t> closed_;  // cookies whose map entries can go after a read
+  // cookies whose map entries can go after a read; a socket's end names it
+  // two or three times (sorted and made unique at the read)
+  std::vector<uint64_t> closed_;
   std::array<uint64_t, static_cast<size_t>(LostKind::Count)> lost_seen_{};
   std::vector<uint8_t> raw_buf_;  // the raw form of a map entry being delivered
   std::unique_ptr<IterRunner> iter_;
