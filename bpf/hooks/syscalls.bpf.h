@@ -81,6 +81,10 @@ static __always_inline void enter_fd(const __u64 *args, __u16 call)
 	in->fd = fd;
 	in->sk = (__u64)sk;
 	if (is_data_call(call)) {
+		/* the socket's cookie if it has one: the packets tier tags the
+		 * call again at sock_sendmsg/recvmsg, and without that tier
+		 * (--detail calls alone) nothing else would */
+		in->cookie = sk->__sk_common.skc_cookie.counter;
 		switch (call) {
 		case SS_CALL_SENDTO:
 		case SS_CALL_RECVFROM:

@@ -184,3 +184,32 @@ TEST_CASE("watch --json, default tier: state runs give every transition, in orde
   CHECK((*listen)["pid"] == uint32_t(getpid()));
 }
 
+
+// --detail calls alone (no packets tier): each data call is a record, with
+// its socket. Data calls were tagged with their socket by the packets
+// tier's hooks only, so without it every one was dropped.
+TEST_CASE("watch --json --detail calls: each send and receive is a record, without the packets tier",
+          "[kernel][lifecycle]") {
+  uint16_t port = free_port();
+  SockscopeRun run({"watch", "--json", "--detail", "calls", "--port", std::to_string(port)}, "calls");
+  constexpr int kRounds = 300;
+  uint16_t p = port;
+  Fd l = tcp_listen(AF_INET, p);
+  Fd c = tcp_connect(AF_INET, port);
+  Fd s = tcp_accept(l);
+  char b[16] = {};
+  for (int i = 0; i < kRounds; ++i) {
+    write_all(c, b, sizeof(b));
+    REQUIRE(read_exact(s, b, sizeof(b)) == sizeof(b));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  REQUIRE(run.stop() == 0);
+  std::map<std::string, int> calls;
+  for (const auto& e : run.json_lines())
+    if (e["type"] == "syscall" && e["fd"] == int(c) && e["len"] == sizeof(b)) ++calls[e["call"]];
+    else if (e["type"] == "syscall" && e["fd"] == int(s) && e["len"] == sizeof(b)) ++calls[e["call"]];
+  INFO(run.child().err());
+  int writes = calls["write"] + calls["sendto"], reads = calls["read"] + calls["recvfrom"];
+  CHECK(writes == kRounds);
+  CHECK(reads == kRounds);
+}
