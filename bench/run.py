@@ -26,6 +26,9 @@ from overhead.workloads import ALL, Churn  # noqa: E402
 
 # the default tier (record, top, shared), each detail tier next to its floor
 # and to bpftrace counting on the same hooks, then the peers
+# --warmup: seconds of unmeasured load before each round (see one())
+WARMUP_S = 0.0
+
 CONDITIONS = ["none", "floor", "record", "top", "shared", "floor:syscalls", "syscalls", "bpftrace:syscalls",
               "floor:packets", "packets", "bpftrace:packets", "detail", "bpftrace", "tcpstates+tcplife"]
 
@@ -46,6 +49,9 @@ def parse_args():
                     help="workloads the per-program cost (bpf_stats) is measured under (default pair,churn)")
     ap.add_argument("--quick", action="store_true", help="2 rounds of 1 s, no RSS at 100k: a smoke run")
     ap.add_argument("--json", help="also write every measurement to this file")
+    ap.add_argument("--warmup", type=float, default=0,
+                    help="run each workload this long under each condition before the measured round: "
+                         "the steady state, without the tracer's start-up (default 0)")
     a = ap.parse_args()
     if a.quick:
         a.rounds, a.seconds, a.paced_seconds = 2, 1, 5
@@ -93,6 +99,16 @@ def make_condition(name, build, hooks):
 def one(wl, cond, rnd):
     cond.start()
     try:
+        if WARMUP_S:
+            # the same load first, unmeasured: sockscope's start-up (its
+            # first pass over what earlier rounds left, its table growing
+            # to the load's steady size) is then not in the round
+            measured = wl.seconds
+            wl.seconds = WARMUP_S
+            try:
+                wl.run()
+            finally:
+                wl.seconds = measured
         cond.mark()
         t0 = time.monotonic()
         value, raw = wl.run()
@@ -268,6 +284,8 @@ def budget(summary, paced, pm, rss):
 
 def main():
     a = parse_args()
+    global WARMUP_S
+    WARMUP_S = a.warmup
     build = os.path.abspath(a.build)
     log = lambda m: print(f"[{time.strftime('%H:%M:%S')}] {m}", file=sys.stderr, flush=True)  # noqa: E731
     try:

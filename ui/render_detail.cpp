@@ -216,6 +216,10 @@ void timeline(Page& p, const Snapshot& snap, const Snapshot::Detail* d) {
     if (auto a = call_args(c); !a.empty()) more += ", " + a;
     e.push_back({c.enter_ns, std::string(call_name(c.call)) + "()", more});
   }
+  // a gap: what the lost events said of this socket is missing here (the
+  // next pass set its state right)
+  for (const GapMark& g : d->gaps)
+    e.push_back({g.ts_ns, "(gap)", fmt::format("{} lost ({}): changes here may be missing", g.lost, lost_kind_name(g.kind))});
   std::stable_sort(e.begin(), e.end(), [](const Entry& a, const Entry& b) { return a.ts < b.ts; });
   if (s.history_dropped) p.add(fmt::format("  ... {} earlier changes not kept", s.history_dropped));
   for (size_t i = 0; i < e.size(); ++i) {

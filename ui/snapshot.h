@@ -56,6 +56,7 @@ struct Snapshot {
     Socket sock;
     std::string cgroup;  // live: from /proc; empty when not known
     std::vector<Finding> findings;  // the diagnosis rules' findings for this socket, most severe first
+    std::vector<GapMark> gaps;      // events lost while it lived: its timeline may miss some
   };
   struct NicRow {
     Nic nic;

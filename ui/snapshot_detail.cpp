@@ -25,8 +25,11 @@ std::string cgroup_of(uint32_t pid) {
 std::optional<Snapshot::Detail> take_detail(const SocketTable& table, uint64_t key, bool live) {
   const Socket* s = table.find(key);
   if (!s) return std::nullopt;
-  Snapshot::Detail d{*s, {}, {}};
+  Snapshot::Detail d{*s, {}, {}, {}};
   if (live) d.cgroup = cgroup_of(s->owner.pid);
+  const uint64_t end = s->closed ? s->closed_ns : UINT64_MAX;
+  for (const GapMark& g : table.gaps())
+    if (g.ts_ns >= s->first_seen_ns && g.ts_ns <= end) d.gaps.push_back(g);
   return d;
 }
 

@@ -61,8 +61,8 @@ struct Common {
 
 // Set c's defaults before calling: they show in --help.
 inline void add_common(CLI::App& app, Common& c) {
-  app.add_option("--seconds", c.seconds, "How long to run (at most 600)")
-      ->check(CLI::Range(0.001, 600.0))
+  app.add_option("--seconds", c.seconds, "How long to run (at most 7200: 2 hours, for soaks)")
+      ->check(CLI::Range(0.001, 7200.0))
       ->capture_default_str();
   app.add_option("--cpu", c.cpu, "Pin every thread of the workload to this CPU")->check(CLI::NonNegativeNumber);
   app.add_option("--port", c.port, "Loopback TCP/UDP port to listen on")

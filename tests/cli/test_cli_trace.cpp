@@ -102,3 +102,24 @@ TEST_CASE("trace: bad trace options exit 2", "[cli][trace]") {
   CHECK_THAT(r.err, Catch::Contains("at least 64K"));
   CHECK(run({"list", "--compress"}).status == 2);  // needs -w
 }
+
+TEST_CASE("trace: watch -r shows each gap as a line, whatever the filter", "[cli][trace]") {
+  // the seed trace has one Lost record: 5 ring-buffer records lost
+  auto text = run({"watch", "-r", seed_trace()});
+  INFO(text.err);
+  REQUIRE(text.status == 0);
+  CHECK_THAT(text.out, Catch::Contains("(gap)") && Catch::Contains("5 lost, 5 in all (ringbuf): records the ring buffer had no room for"));
+  auto js = run({"watch", "--json", "--port", "9", "-r", seed_trace()});
+  REQUIRE(js.status == 0);
+  int gaps = 0;
+  std::istringstream lines(js.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = json::parse(line);
+    if (j["type"] != "lost") continue;  // --port 9 admits no socket of the trace
+    ++gaps;
+    CHECK(j["kind"] == "ringbuf");
+    CHECK(j["lost"] == 5);
+    CHECK(j["lost_total"] == 5);
+  }
+  CHECK(gaps == 1);
+}

@@ -9,4 +9,5 @@ fuzzer=$1 seeds=$2 runs=$3 secs=$4
 work=$(mktemp -d /tmp/sockscope-fuzz-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 "$fuzzer" -runs="$runs" -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+  -dict="$(dirname "$0")/trace.dict" \
   -print_final_stats=1 "$work" "$seeds"

@@ -4,9 +4,10 @@
 // One process runs the servers and their clients (on loopback the
 // connecting process runs the receiver's path too), for --seconds, then
 // ends by itself. Over one TCP port:
-//   - request/response on --rr-conns long-lived connections, unpaced: the
-//     client writes --request-bytes, the server answers --reply-bytes, the
-//     client reads the whole answer, again;
+//   - request/response on --rr-conns long-lived connections, unpaced (or
+//     --rr-rate round trips a second each): the client writes
+//     --request-bytes, the server answers --reply-bytes, the client reads
+//     the whole answer, again;
 //   - one bulk upload: the client writes --bulk-chunk bytes at a time,
 //     paced at --bulk-mbps, the server reads and counts everything
 //     (--no-bulk: none);
@@ -85,6 +86,7 @@ struct Options {
   double short_rate = 2000;
   int short_threads = 2;
   int rr_conns = 2;
+  double rr_rate = 0;  // per connection; 0: unpaced
   size_t request_bytes = 200, reply_bytes = 4000;
   size_t short_request = 64, short_reply = 512;
   double bulk_mbps = 100;  // 0: unpaced
@@ -424,8 +426,16 @@ void rr_client() {
       }
       say("conn kind=rr id=%llu cport=%u", static_cast<unsigned long long>(id), unsigned(testing::local_port(c)));
       std::string reply(g_opt.reply_bytes, 0);
+      const auto period = std::chrono::duration_cast<Clock::duration>(
+          std::chrono::duration<double>(g_opt.rr_rate > 0 ? 1.0 / g_opt.rr_rate : 0));
+      auto next = Clock::now();
       try {
         while (g_ctl.proceed()) {
+          if (g_opt.rr_rate > 0) {
+            next += period;
+            std::this_thread::sleep_until(next);
+            if (!g_ctl.proceed()) break;
+          }
           testing::write_all(c, g_filler.data(), g_opt.request_bytes);
           g_slots[id].sent += g_opt.request_bytes;
           if (testing::read_exact(c, reply.data(), reply.size()) != reply.size()) throw std::runtime_error("short reply");
@@ -730,7 +740,8 @@ int run() {
 int main(int argc, char** argv) {
   CLI::App app{"busy: a busy, healthy loopback server and its clients, for a bounded time"};
   Options& o = g_opt;
-  app.add_option("--seconds", o.seconds, "How long to run (default 20)")->check(CLI::Range(0.1, 600.0));
+  app.add_option("--seconds", o.seconds, "How long to run (default 20; at most 2 hours, for soaks)")
+      ->check(CLI::Range(0.1, 7200.0));
   app.add_option("--port", o.port, "TCP port (default: any free one); UDP takes its own");
   app.add_option("--mode", o.mode, "threads (thread per connection) or prefork (children accept)")
       ->check(CLI::IsMember({"threads", "prefork"}));
@@ -745,8 +756,10 @@ int main(int argc, char** argv) {
   app.add_option("--short-request", o.short_request, "Bytes of a short connection's request (default 64)")
       ->check(CLI::Range(32, 4096));
   app.add_option("--short-reply", o.short_reply, "Bytes of its reply (default 512)")->check(CLI::Range(1, 65536));
-  app.add_option("--rr-conns", o.rr_conns, "Long-lived request/response connections, unpaced (default 2)")
-      ->check(CLI::Range(0, 64));
+  app.add_option("--rr-conns", o.rr_conns, "Long-lived request/response connections (default 2)")
+      ->check(CLI::Range(0, 256));
+  app.add_option("--rr-rate", o.rr_rate, "Round trips per second on each of them (default 0: unpaced)")
+      ->check(CLI::Range(0.0, 10000.0));
   app.add_option("--request-bytes", o.request_bytes, "Their request size (default 200)")->check(CLI::Range(1, 65536));
   app.add_option("--reply-bytes", o.reply_bytes, "Their reply size (default 4000)")->check(CLI::Range(1, 65536));
   app.add_option("--bulk-mbps", o.bulk_mbps,
@@ -758,7 +771,7 @@ int main(int argc, char** argv) {
   app.add_option("--udp-request", o.udp_request, "UDP request bytes (default 100)")->check(CLI::Range(32, 60000));
   app.add_option("--udp-reply", o.udp_reply, "UDP reply bytes (default 200)")->check(CLI::Range(1, 60000));
   app.add_option("--max-conns", o.max_conns, "Connections at most (default 100000)")
-      ->check(CLI::Range(uint64_t(16), uint64_t(1) << 22));
+      ->check(CLI::Range(uint64_t(16), uint64_t(1) << 24));
   CLI11_PARSE(app, argc, argv);
   alarm(unsigned(o.seconds) + 30);  // the last resort: SIGALRM ends the process (and, by PDEATHSIG, the children)
   try {

@@ -281,7 +281,7 @@ TEST_CASE("csv: a header and one row per socket, raw numbers, list's order", "[e
   REQUIRE(rows.size() == 3);
   const Names header = {"netid",  "state",  "age_s", "recv_q", "send_q", "rcv_pct",     "snd_pct",
                         "rx_max", "tx_max", "local", "peer",   "sent",   "rcvd",        "process",
-                        "pid",    "comm",   "fd",    "cookie", "drops",  "retransmits", "rtt_us"};
+                        "pid",    "comm",   "fd",    "cookie", "drops",  "retransmits", "rtt_us", "gaps"};
   CHECK(rows[0] == header);
   for (const auto& r : rows) CHECK(r.size() == header.size());
 
@@ -538,4 +538,55 @@ TEST_CASE("perfetto: no events is a valid trace with no tracks", "[export][perfe
   Timeline tl(text);
   CHECK(tl.doc["traceEvents"].empty());
   CHECK(tl.doc["metadata"].at("sockets") == 0);
+}
+
+// ---------------------------------------------------------------------------
+// gaps
+
+TEST_CASE("export: a gap (events lost) is marked in every format", "[export]") {
+  // 7 records lost while the client lived, the same total read again (a new
+  // file's first read), then 2 more after it closed
+  const Lost during{kT0 + 5 * kMs + kMs / 2, LostKind::Ringbuf, 7};
+  const Lost again{kT0 + 6 * kMs + kMs / 2, LostKind::Ringbuf, 7};
+  const Lost after{kClientEnd + kSec, LostKind::Ringbuf, 9};
+  auto feed_all = [&](Feed& f) {
+    f(udp_seed(kT0, "dns"));
+    std::vector<Event> life = client_life();
+    for (size_t i = 0; i < life.size(); ++i) {
+      f(life[i]);
+      if (i == 5) f(during);
+      if (i == 6) f(again);
+    }
+    f(after);
+    return f.finish(kClientEnd + 2 * kSec);
+  };
+
+  Feed jsonl("jsonl");
+  std::vector<json> lost;
+  for (const json& j : json_lines(feed_all(jsonl)))
+    if (j.at("type") == "lost") lost.push_back(j);
+  REQUIRE(lost.size() == 2);
+  CHECK(lost[0] == json{{"ts_ns", during.ts_ns}, {"type", "lost"}, {"kind", "ringbuf"}, {"lost", 7}, {"lost_total", 7}});
+  CHECK(lost[1].at("lost") == 2);
+  CHECK(lost[1].at("lost_total") == 9);
+
+  Feed csv("csv");
+  auto rows = parse_csv(feed_all(csv));
+  REQUIRE(rows.size() == 3);
+  REQUIRE(rows[0].back() == "gaps");
+  CHECK(rows[1][0] == "tcp");
+  CHECK(rows[1].back() == "1");  // closed before the second
+  CHECK(rows[2][0] == "udp");
+  CHECK(rows[2].back() == "2");  // alive through both
+
+  Feed perfetto("perfetto");
+  json doc = json::parse(feed_all(perfetto));
+  std::vector<json> marks;
+  for (const json& ev : doc.at("traceEvents"))
+    if (ev.value("name", "") == "events lost") marks.push_back(ev);
+  REQUIRE(marks.size() == 2);
+  CHECK(marks[0].at("ph") == "i");
+  CHECK(marks[0].at("s") == "g");  // across the whole timeline
+  CHECK(marks[0].at("args").at("lost") == 7);
+  CHECK(marks[1].at("args").at("lost") == 2);
 }

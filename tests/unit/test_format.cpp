@@ -10,6 +10,7 @@
 #include "model/histogram.h"
 #include "model/socket_table.h"
 #include "output/event_format.h"
+#include "output/json_array.h"
 #include "output/socket_format.h"
 #include "tests/unit/builders.h"
 
@@ -655,4 +656,23 @@ TEST_CASE("watch text for a drop with neither socket nor packet addresses: the d
   line = watch_text(d, nullptr, 0, kNames, &nics);
   CHECK(line.find("no socket, no device") != std::string::npos);
   CHECK(line.find("dev=(no device)") != std::string::npos);
+}
+
+TEST_CASE("JsonArrayWriter writes what dump() writes for the whole array, one element at a time", "[format][json]") {
+  using nlohmann::json;
+  const json big = {{"cookie", 4242},
+                    {"comm", "say \"hi\"\nthere"},
+                    {"bytes", std::string("ok \xff\xfe end")},  // not UTF-8: replaced, as dump() replaces
+                    {"nested", {{"list", {1, 2, {{"deep", true}}}}, {"empty_obj", json::object()}, {"empty_arr", json::array()}}}};
+  const std::vector<json> cases = {json::array(), json::array({1}), json::array({big}), json::array({big, 7, "x", big})};
+  for (int indent : {-1, 0, 1, 4}) {
+    for (const json& arr : cases) {
+      std::ostringstream out;
+      JsonArrayWriter w(out, indent);
+      for (const json& e : arr) w.add(e);
+      w.finish();
+      INFO("indent " << indent << ", " << arr.size() << " elements");
+      CHECK(out.str() == arr.dump(indent, ' ', false, json::error_handler_t::replace));
+    }
+  }
 }

@@ -9,6 +9,7 @@
 #include "model/nic_table.h"
 #include "model/socket_table.h"
 #include "output/nic_format.h"
+#include "util/bounded.h"
 #include "tests/unit/builders.h"
 
 using namespace sockscope;
@@ -218,4 +219,25 @@ TEST_CASE("nic table text: header, one row per device, the largest drop reasons"
   CHECK(out[2].find("NETFILTER_DROP=50 at sockets: SOCKET_RCVBUFF=70") != std::string::npos);
 
   CHECK(lines(nic_table_text({}, names)).size() == 1);
+}
+
+TEST_CASE("NicTable: bounded on every insert, devices first seen go first, reasons past the bound refused",
+          "[nic][bounds]") {
+  NicTable t;
+  const uint32_t n = NicTable::kMaxDevices + 1000;
+  for (uint32_t i = 1; i <= n; ++i) t.apply(dev_stats(kTestNs, i, "", i, i));
+  CHECK(t.size() == NicTable::kMaxDevices);
+  CHECK(t.evicted() == 1000);
+  CHECK(t.find({kTestNs, 1}) == nullptr);  // the first seen went
+  CHECK(t.find({kTestNs, 1000}) == nullptr);
+  CHECK(t.find({kTestNs, 1001}) != nullptr);
+  CHECK(t.find({kTestNs, n}) != nullptr);
+
+  for (uint32_t r = 0; r < kMaxReasonsPerKey + 88; ++r) t.apply(dev_drops(kTestNs, n, r, 1));
+  CHECK(t.find({kTestNs, n})->drops_by_reason.size() == kMaxReasonsPerKey);
+  CHECK(t.find({kTestNs, n})->drops == kMaxReasonsPerKey);
+  CHECK(t.reasons_refused() == 88);
+  t.apply(dev_drops(kTestNs, n, 3, 5));  // a reason it has is still updated
+  CHECK(t.find({kTestNs, n})->drops_by_reason.at(3) == 5);
+  CHECK(t.reasons_refused() == 88);
 }

@@ -10,6 +10,7 @@
 #include "model/socket_facts.h"
 #include "model/socket_table.h"
 #include "tests/unit/builders.h"
+#include "util/bounded.h"
 
 using namespace sockscope;
 using namespace sockscope::test;
@@ -678,28 +679,46 @@ TEST_CASE("expire: a socket reopened after it closed outlives its old retention"
   CHECK(run.table.counters().evicted_closed == 1);
 }
 
-TEST_CASE("over max_sockets: closed first, then the least recently active", "[table][expire]") {
+TEST_CASE("over max_sockets: closed first, then the least recently active, at every insert", "[table][expire]") {
   Script run(TableLimits{.retention_ns = 3600 * kSec, .max_sockets = 3});
   KSock a = connected(run, 0x1000, 1);
   KSock b = connected(run, 0x2000, 2);
   KSock c = connected(run, 0x3000, 3);
-  KSock d = connected(run, 0x4000, 4);
-  KSock e = connected(run, 0x5000, 5);
   run.state(c, S::Close);  // c: closed, and the most recently active
   run.close(c, kCurl, 3);
   run.sample(a, {.rx_queue = 1});  // a: active again after b
-  REQUIRE(run.table.size() == 5);
+  REQUIRE(run.table.size() == 3);
 
-  run.table.expire(run.now);
+  KSock d = connected(run, 0x4000, 4);  // no expire(): the insert makes room
   CHECK(run.table.size() == 3);
-  CHECK(run.table.find(3) == nullptr);  // closed
-  CHECK(run.table.find(2) == nullptr);  // least recently active
+  CHECK(run.table.find(3) == nullptr);  // closed goes first
+  KSock e = connected(run, 0x5000, 5);
+  CHECK(run.table.size() == 3);
+  CHECK(run.table.find(2) == nullptr);  // then the least recently active
   CHECK(run.table.find(1) != nullptr);
   CHECK(run.table.find(4) != nullptr);
   CHECK(run.table.find(5) != nullptr);
   CHECK(run.table.counters().evicted_for_room == 2);
   CHECK(run.table.counters().evicted_closed == 0);
   (void)b, (void)d, (void)e;
+}
+
+TEST_CASE("over max_sockets: the socket being applied stays, closed or not, and keeps its retention", "[table][expire]") {
+  Script run(TableLimits{.retention_ns = 5 * kSec, .max_sockets = 2});
+  KSock a = connected(run, 0x1000, 1);
+  KSock b = connected(run, 0x2000, 2);
+  KSock c = tcp(0x3000, 3);
+  run.state(c, S::Close);  // first seen as it closes: the newest, and the only closed one
+  REQUIRE(run.table.find(3) != nullptr);
+  CHECK(run.table.find(3)->closed);
+  CHECK(run.table.size() == 2);
+  CHECK(run.table.find(1) == nullptr);  // the least recently active made room
+  CHECK(run.table.counters().evicted_for_room == 1);
+  const uint64_t closed_at = run.table.find(3)->closed_ns;
+  run.table.expire(closed_at + 5 * kSec + 1);  // its place in the retention queue was kept
+  CHECK(run.table.find(3) == nullptr);
+  CHECK(run.table.counters().evicted_closed == 1);
+  (void)a, (void)b;
 }
 
 TEST_CASE("state history is bounded and keeps how the socket started", "[table][history]") {
@@ -1107,4 +1126,18 @@ TEST_CASE("Lost: the new kinds are kept and summed", "[table][lost]") {
   CHECK(t.counters().lost[size_t(LostKind::DropMap)] == 4);
   CHECK(t.counters().lost[size_t(LostKind::Journey)] == 6);
   CHECK(t.counters().lost_total() == 11);
+}
+
+TEST_CASE("a socket's drop reasons are bounded, waiting or not, and what is refused is counted", "[table][bounds]") {
+  Script run;
+  const uint32_t extra = 40;
+  for (uint32_t r = 0; r < kMaxReasonsPerKey + extra; ++r) run.apply(SockDropsUpdate{run.tick(), 777, r, 1});
+  CHECK(run.table.counters().reasons_refused == extra);  // waiting for its socket
+  KSock k = tcp(0x1000, 777);
+  run.state(k, S::SynSent);
+  CHECK(run.at(k).drops_by_reason.size() == kMaxReasonsPerKey);
+  for (uint32_t r = 0; r < kMaxReasonsPerKey + extra; ++r) run.apply(SockDropsUpdate{run.tick(), 777, r, 2});
+  CHECK(run.at(k).drops_by_reason.size() == kMaxReasonsPerKey);
+  CHECK(run.at(k).drops_by_reason.at(0) == 2);  // the ones it has are updated
+  CHECK(run.table.counters().reasons_refused == 2 * extra);
 }

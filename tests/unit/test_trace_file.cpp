@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "run/pipeline.h"
 #include "source/file_source.h"
 #include "tests/support/synthetic.h"
 #include "trace/format.h"
@@ -374,6 +375,9 @@ TEST_CASE("trace: rotation starts FILE1, FILE2 … and keeps the newest N, each 
     CHECK(r.events.size() > 0);
     CHECK(r.complete);
     CHECK(r.warnings.empty());
+    CHECK(fs::file_size(d.file(name)) <= o.rotate_bytes);  // never past the size asked
+    if (name != "ring" + std::to_string(st.files - 1))  // the newest ends early
+      CHECK(fs::file_size(d.file(name)) > o.rotate_bytes * 3 / 4);   // the others are not far short of it
   }
 }
 
@@ -436,4 +440,65 @@ TEST_CASE("trace: a state run replays as its steps and is copied as one record",
   REQUIRE(copied.size() == 2);
   CHECK(copied[0].bytes.size() == sizeof(run));
   CHECK(copied[1].bytes.size() == sizeof(single));
+}
+
+TEST_CASE("trace: a replay's --duration ends at the record, not at the end of the block", "[trace][replay]") {
+  TempDir d;
+  const std::string path = d.file("t.ssc");
+  // 300 connections in one block (no tick): about 3,000 records over a
+  // few milliseconds of the recording's time
+  std::vector<Rec> recs = write_trace(path, 300, 1'000'000);
+  FileSource src(path);
+  const uint64_t start = src.now_ns();
+  uint64_t last = 0;
+  for (const Rec& r : recs) last = std::max(last, raw_ts(r.kind, r.bytes));
+  REQUIRE(last > start + 2'000'000);
+  const uint64_t end = start + 2'000'000;  // 2 ms in: inside the one block
+  size_t want = 0;
+  for (const Rec& r : recs)
+    if (raw_ts(r.kind, r.bytes) <= end) ++want;
+
+  SocketTable table;
+  size_t got = 0;
+  uint64_t newest = 0;
+  run_pipeline(src, table, 0.002, [&](const Event& e, const Socket*) {
+    ++got;
+    newest = std::max(newest, event_ts(e));
+  });
+  CHECK(newest <= end);
+  CHECK(got == want);  // every record up to the end, none after
+  CHECK(src.now_ns() == end);  // the clock that drives retention stops there too
+}
+
+TEST_CASE("trace: --max-sockets holds on replay at every record, however close together they are", "[trace][replay]") {
+  TempDir d;
+  const std::string path = d.file("seeds.ssc");
+  {
+    trace::WriterOptions o;
+    o.path = path;
+    o.flush_interval_ns = 0;
+    trace::TraceWriter w(o, test_meta());
+    std::vector<uint8_t> b;
+    for (uint64_t i = 0; i < 50'000; ++i) {  // 1 ns apart: the clock never reaches a second
+      SockSeed seed;
+      seed.ts_ns = 1'000'000'000 + i;
+      seed.sock.cookie = i + 1;
+      seed.sock.family = kAfInet;
+      seed.sock.protocol = kProtoTcp;
+      seed.sock.type = 1;
+      seed.sock.state = uint8_t(TcpState::Established);
+      encode_seed(b, seed);
+      w.write(RawKind::Seed, b);
+    }
+    w.close(1'000'100'000);
+  }
+  FileSource src(path);
+  SocketTable table(TableLimits{.max_sockets = 1000});
+  size_t most = 0;
+  run_pipeline(src, table, 0, [&](const Event&, const Socket*) { most = std::max(most, table.size()); });
+  CHECK(most <= 1000);
+  CHECK(table.size() == 1000);
+  CHECK(table.counters().evicted_for_room == 49'000);
+  CHECK(table.find(50'000) != nullptr);  // the newest are kept
+  CHECK(table.find(1) == nullptr);
 }

@@ -535,3 +535,23 @@ TEST_CASE("a UDP socket's detail names its states as ss does and shows no TCP-on
   CHECK(has(find_line(tcp_lines, "persist probes"), "persist probes 0"));
   for (const auto& l : tcp_lines) CHECK(!has(l, "udp queue fails"));
 }
+
+TEST_CASE("the detail view marks a gap on the socket's timeline, and only one from its life", "[ui][detail]") {
+  World w;
+  w.table.apply(Lost{w.now, LostKind::Ringbuf, 3});  // before the socket: not its gap
+  w.now += kSec;
+  w.sock(3, task(300, "psql"), v4("10.0.0.5", 51000), v4("10.0.0.9", 5432),
+         {TcpState::SynSent, TcpState::Established});
+  w.table.apply(Lost{w.now + kMs, LostKind::Ringbuf, 10});  // 7 more while it lives
+  w.now += 2 * kMs;
+  Snapshot s = w.snap(3);
+  REQUIRE(s.detail);
+  auto lines = render_detail(s, row_of(s, 3), ViewState{}, 100, 40);
+  int gaps = 0;
+  for (const auto& l : lines)
+    if (has(l, "(gap)")) {
+      ++gaps;
+      CHECK(has(l, "7 lost (ringbuf)"));
+    }
+  CHECK(gaps == 1);
+}

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "output/json_array.h"
 #include "output/socket_format.h"
 #include "run/session.h"
 #include "run/signals.h"
@@ -17,10 +18,10 @@ void print_table(Session& run, const RunOptions& o, uint64_t now, bool one_line)
     if (o.filter.matches(s)) shown.push_back(&s);
   shown = sorted_sockets(std::move(shown));
   if (o.json) {
-    auto arr = nlohmann::json::array();
-    for (const Socket* s : shown) arr.push_back(socket_json(*s, now, run.src().reason_names()));
-    // process names are bytes, not always UTF-8
-    std::cout << arr.dump(one_line ? -1 : 1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+    JsonArrayWriter arr(std::cout, one_line ? -1 : 1);  // a socket at a time: memory is the table's
+    for (const Socket* s : shown) arr.add(socket_json(*s, now, run.src().reason_names()));
+    arr.finish();
+    std::cout << std::endl;
   } else {
     std::cout << list_table(shown, now) << std::flush;
   }

@@ -15,7 +15,19 @@ int cmd_watch(const RunOptions& o) {
   Source& src = run.src();
   if (!o.json) std::cout << watch_header() << '\n';
   if (!run.replay()) std::cerr << "sockscope: watching; Ctrl-C to stop" << std::endl;
+  GapLines gaps;
   run.run([&](const Event& e, const Socket* s) {
+    // a gap is shown whatever the filter: what it hides may be about any socket
+    if (auto* l = std::get_if<Lost>(&e)) {
+      if (uint64_t more = gaps.more(*l)) {
+        if (o.json)
+          std::cout << GapLines::json_line(*l, more).dump() << '\n';
+        else
+          std::cout << GapLines::text(*l, more, src.wall_offset_ns()) << '\n';
+        if (!std::cout.flush()) request_stop();
+      }
+      return;
+    }
     if (!is_watch_event(e) || !filter_admits(&o.filter, e, s)) return;
     const ReasonNames& names = src.reason_names();
     if (o.json)

@@ -79,6 +79,7 @@ class PerfettoExporter : public Exporter {
 
   void on_event(const Event& e, const Socket* s) override {
     if (!origin_ns_) origin_ns_ = event_ts(e);
+    if (auto* l = std::get_if<Lost>(&e)) return gap(*l);
     if (!s) return no_socket(e);
     Track* t = track_of(*s);
     if (!t) return;
@@ -226,6 +227,21 @@ class PerfettoExporter : public Exporter {
     emit(t, std::move(j));
   }
 
+  // A gap: an instant across the whole timeline (scope global), with
+  // what watch --json says of it.
+  void gap(const Lost& l) {
+    const uint64_t more = gaps_.more(l);
+    if (!more) return;
+    write({{"ph", "i"},
+           {"s", "g"},
+           {"name", "events lost"},
+           {"cat", "gap"},
+           {"ts", double(int64_t(l.ts_ns - origin_ns_)) / 1000.0},
+           {"pid", kNoSocketPid},
+           {"tid", 0},
+           {"args", GapLines::json_line(l, more)}});
+  }
+
   // Queue bytes, per socket: each socket has its own counter name, since
   // counters belong to the process in this format.
   void counters(Track& t, const Socket& s) {
@@ -280,6 +296,7 @@ class PerfettoExporter : public Exporter {
   std::unordered_map<const Socket*, Track> tracks_;
   std::map<DevKey, Track> devices_;
   std::unordered_set<uint32_t> named_pids_;
+  GapLines gaps_;
 };
 
 }  // namespace

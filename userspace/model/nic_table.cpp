@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/bounded.h"
+
 namespace sockscope {
 
 std::string device_name(uint32_t ifindex, std::string_view name) {
@@ -25,9 +27,20 @@ uint64_t socket_level_drops(const Nic& n, const ReasonNames& names) {
 }
 
 Nic& NicTable::at(const DevKey& key) {
-  Nic& n = nics_[key];
-  n.key = key;
-  return n;
+  auto [it, fresh] = nics_.try_emplace(key);
+  it->second.key = key;
+  if (!fresh) return it->second;
+  first_seen_.push_back(key);
+  while (nics_.size() > kMaxDevices && !first_seen_.empty()) {
+    const DevKey old = first_seen_.front();
+    first_seen_.pop_front();
+    if (old == key) {  // never the one being added
+      first_seen_.push_back(old);
+      continue;
+    }
+    evicted_ += nics_.erase(old);
+  }
+  return it->second;
 }
 
 void NicTable::apply(const DevStatsUpdate& e) {
@@ -41,7 +54,7 @@ void NicTable::apply(const DevStatsUpdate& e) {
 
 void NicTable::apply(const DevDropsUpdate& e) {
   Nic& n = at(e.dev);
-  n.drops_by_reason[e.reason] = e.count;
+  if (!put_bounded(n.drops_by_reason, e.reason, e.count, kMaxReasonsPerKey)) ++reasons_refused_;
   n.drops = 0;
   for (const auto& [reason, count] : n.drops_by_reason) n.drops += count;
   n.last_update_ns = std::max(n.last_update_ns, e.ts_ns);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <string_view>
@@ -60,11 +61,19 @@ class NicTable {
   std::vector<const Nic*> sorted() const;
   size_t size() const { return nics_.size(); }
   const Softnet& softnet() const { return softnet_; }
+  // Bounds, kept on every insert: past kMaxDevices the device first seen
+  // goes (a host with that many has them come and go: containers'
+  // veths); past kMaxReasonsPerKey a device's new reason is refused.
+  static constexpr size_t kMaxDevices = 65536;
+  uint64_t evicted() const { return evicted_; }
+  uint64_t reasons_refused() const { return reasons_refused_; }
 
  private:
   Nic& at(const DevKey& key);
 
   std::map<DevKey, Nic> nics_;
+  std::deque<DevKey> first_seen_;  // nics_'s keys, oldest first (may name one already evicted)
+  uint64_t evicted_ = 0, reasons_refused_ = 0;
   Softnet softnet_;
 };
 

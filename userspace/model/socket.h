@@ -67,6 +67,19 @@ enum class EndHow : uint8_t {
   Gone,             // a pass no longer showed it, and no event said why
 };
 
+struct Socket;
+
+// A socket's place in its table's eviction order (SocketTable::make_room):
+// a list by last activity, each event moving its socket to the end. A
+// copy of a socket is in no list.
+struct TableLink {
+  Socket* prev = nullptr;
+  Socket* next = nullptr;
+  TableLink() = default;
+  TableLink(const TableLink&) {}
+  TableLink& operator=(const TableLink&) { return *this; }
+};
+
 struct Socket {
   static constexpr size_t kMaxHistory = 64;
   static constexpr size_t kMaxCalls = 32;
@@ -129,6 +142,8 @@ struct Socket {
   Histogram nic_to_queue, queue_to_read;         // the received data's journey
   std::vector<NetEvent> net_events;  // recent drops and TCP records, oldest first
   uint64_t net_events_dropped = 0;   // older ones that made room
+
+  TableLink link;  // SocketTable's, for eviction
 
   bool is_tcp() const { return id.protocol == kProtoTcp; }
   bool has_cookie() const { return id.cookie != 0; }

@@ -1,7 +1,10 @@
 #include "model/socket_table.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
+
+#include "util/bounded.h"
 
 namespace sockscope {
 namespace {
@@ -84,6 +87,10 @@ const Socket* SocketTable::apply(const Event& e) {
   if (!s) return s;
   uint64_t ts = event_ts(e);
   s->last_event_ns = std::max(s->last_event_ns, ts);
+  if (order_.tail != s) {  // the most recently active goes last (a socket's events come in runs)
+    unplace(*s);
+    place(*s);
+  }
   // measured from here on, if the tiers in force measure them
   s->io.bytes_measured |= coverage_.packets;
   s->io.calls_measured |= coverage_.syscalls;
@@ -94,7 +101,55 @@ const Socket* SocketTable::apply(const Event& e) {
   } else if (!s->hashed_ns) {
     s->hashed_ns = ts;
   }
+  // the limit holds after every event, live or replayed: a file of a
+  // million sockets a nanosecond apart never holds more than it
+  if (sockets_.size() > limits_.max_sockets) make_room(s);
   return s;
+}
+
+void SocketTable::place(Socket& s) {
+  s.link.next = nullptr;
+  s.link.prev = order_.tail;
+  if (order_.tail) order_.tail->link.next = &s;
+  else order_.head = &s;
+  order_.tail = &s;
+}
+
+void SocketTable::unplace(Socket& s) {
+  if (s.link.prev) s.link.prev->link.next = s.link.next;
+  else if (order_.head == &s) order_.head = s.link.next;
+  if (s.link.next) s.link.next->link.prev = s.link.prev;
+  else if (order_.tail == &s) order_.tail = s.link.prev;
+  s.link.prev = s.link.next = nullptr;
+}
+
+void SocketTable::make_room(const Socket* keep) {
+  std::optional<std::pair<uint64_t, uint64_t>> kept;  // keep's own entry, put back
+  while (sockets_.size() > limits_.max_sockets) {
+    bool done = false;
+    while (!done && !closed_due_.empty()) {
+      const auto due = closed_due_.top();
+      closed_due_.pop();
+      Socket* s = find_key(due.second);
+      if (!s || !s->closed || s->closed_ns != due.first) continue;  // reopened, erased, or closed again later
+      if (s == keep) {
+        kept = due;
+        continue;
+      }
+      erase(due.second);
+      done = true;
+    }
+    // nothing closed left: the least recently active
+    Socket* v = order_.head;
+    if (!done && v == keep) v = v->link.next;
+    if (!done && v) {
+      erase(v->key);
+      done = true;
+    }
+    if (!done) break;  // only keep is left
+    ++counters_.evicted_for_room;
+  }
+  if (kept) closed_due_.push(*kept);
 }
 
 const Socket* SocketTable::find(uint64_t key) const {
@@ -113,6 +168,7 @@ Socket& SocketTable::create(uint64_t key, const SockId& id, uint64_t ts_ns) {
   s.history.reserve(8);
   s.calls.reserve(4);
   if (is_provisional(key)) by_sk_[id.sk] = key;
+  if (!s.link.prev && order_.head != &s) place(s);  // not placed yet
   unconfirmed_.push_back(key);
   due_files(s);
   return s;
@@ -381,7 +437,8 @@ void SocketTable::take_pending_stats(Socket& s) {
     s.nic_to_queue = std::move(p.journey->nic_to_queue);
     s.queue_to_read = std::move(p.journey->queue_to_read);
   }
-  for (const auto& [reason, count] : p.drops) s.drops_by_reason[reason] = count;
+  for (const auto& [reason, count] : p.drops)
+    if (!put_bounded(s.drops_by_reason, reason, count, kMaxReasonsPerKey)) ++counters_.reasons_refused;
 }
 
 void SocketTable::apply_stats(Socket& sock, const StatsUpdate& e) {
@@ -459,6 +516,8 @@ Socket* SocketTable::on(const SockSeed& e) {
 Socket* SocketTable::on(const Lost& e) {
   auto i = static_cast<size_t>(e.kind);
   if (i < counters_.lost.size() && e.total > counters_.lost[i]) {
+    if (gaps_.size() >= kMaxGapMarks) gaps_.pop_front();
+    gaps_.push_back({e.ts_ns, e.kind, e.total - counters_.lost[i]});
     counters_.lost[i] = e.total;
     if (!in_gap_) ++counters_.gaps;
     in_gap_ = true;
@@ -543,11 +602,14 @@ Socket* SocketTable::on(const JourneyUpdate& e) {
 
 Socket* SocketTable::on(const SockDropsUpdate& e) {
   if (Socket* s = find_key(e.cookie)) {
-    s->drops_by_reason[e.reason] = e.count;
+    if (!put_bounded(s->drops_by_reason, e.reason, e.count, kMaxReasonsPerKey)) ++counters_.reasons_refused;
     return s;
   }
-  if (Pending* p = pending(e.cookie, e.ts_ns)) p->drops[e.reason] = e.count;
-  else ++counters_.stats_unmatched;
+  if (Pending* p = pending(e.cookie, e.ts_ns)) {
+    if (!put_bounded(p->drops, e.reason, e.count, kMaxReasonsPerKey)) ++counters_.reasons_refused;
+  } else {
+    ++counters_.stats_unmatched;
+  }
   return nullptr;
 }
 
@@ -798,6 +860,7 @@ void SocketTable::erase(uint64_t key) {
   if (it == sockets_.end()) return;
   forget_last();
   if (auto a = by_sk_.find(it->second.id.sk); a != by_sk_.end() && a->second == key) by_sk_.erase(a);
+  unplace(it->second);
   sockets_.erase(it);
 }
 
@@ -821,28 +884,16 @@ void SocketTable::expire(uint64_t now_ns) {
       ++it;
     }
   }
-  // closed sockets past the retention, and while over the limit the
-  // longest closed ones, oldest first
+  // closed sockets past the retention, oldest first
   while (!closed_due_.empty()) {
     const auto [closed_ns, key] = closed_due_.top();
-    const bool due = elapsed(closed_ns, now_ns) > limits_.retention_ns;
-    if (!due && sockets_.size() <= limits_.max_sockets) break;
+    if (elapsed(closed_ns, now_ns) <= limits_.retention_ns) break;
     closed_due_.pop();
     Socket* s = find_key(key);
     if (!s || !s->closed || s->closed_ns != closed_ns) continue;  // reopened, erased, or closed again later
     erase(key);
-    ++(due ? counters_.evicted_closed : counters_.evicted_for_room);
+    ++counters_.evicted_closed;
   }
-  if (sockets_.size() <= limits_.max_sockets) return;
-
-  // Still over the limit with nothing closed: the least recently active.
-  std::vector<std::pair<uint64_t, uint64_t>> order;
-  order.reserve(sockets_.size());
-  for (const auto& [key, s] : sockets_) order.push_back({s.last_event_ns, key});
-  size_t excess = sockets_.size() - limits_.max_sockets;
-  std::partial_sort(order.begin(), order.begin() + excess, order.end());
-  for (size_t i = 0; i < excess; ++i) erase(order[i].second);
-  counters_.evicted_for_room += excess;
 }
 
 }  // namespace sockscope

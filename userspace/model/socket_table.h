@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -36,6 +37,13 @@ struct TableLimits {
   size_t max_sockets = 262144;
 };
 
+// A gap: when the kernel lost events, of which kind, how many more.
+struct GapMark {
+  uint64_t ts_ns = 0;
+  LostKind kind = LostKind::Ringbuf;
+  uint64_t lost = 0;
+};
+
 struct TableCounters {
   uint64_t events = 0;
   uint64_t sockets_created = 0;
@@ -52,6 +60,7 @@ struct TableCounters {
   // repaired at the next complete pass; healed: those a pass ended.
   uint64_t gaps = 0, gaps_healed = 0;    // gone from the kernel's tables with no event saying so
   uint64_t holders_unmatched = 0; // fds to sockets not in the table (never bound or connected)
+  uint64_t reasons_refused = 0;   // drop-reason counts past kMaxReasonsPerKey for one socket (hostile input)
   std::array<uint64_t, static_cast<size_t>(LostKind::Count)> lost{};  // kernel
   uint64_t lost_total() const;
 };
@@ -59,10 +68,17 @@ struct TableCounters {
 class SocketTable {
  public:
   explicit SocketTable(TableLimits limits = {}) : limits_(limits) {}
+  // Sockets point at each other (the eviction order): a table moves, it is
+  // not copied.
+  SocketTable(const SocketTable&) = delete;
+  SocketTable& operator=(const SocketTable&) = delete;
+  SocketTable(SocketTable&&) = default;
+  SocketTable& operator=(SocketTable&&) = default;
 
   // Applies one event; returns the socket it touched, or nullptr.
   const Socket* apply(const Event& e);
-  // Drops closed sockets past retention, then the oldest if over the limit.
+  // Drops closed sockets past retention. The limit on sockets is kept on
+  // every insert (apply), not here.
   void expire(uint64_t now_ns);
 
   const Socket* find(uint64_t key) const;
@@ -70,6 +86,10 @@ class SocketTable {
                                  SlabAllocator<std::pair<const uint64_t, Socket>>>;
   const Map& sockets() const { return sockets_; }
   const TableCounters& counters() const { return counters_; }
+  // The latest gaps, oldest first (at most kMaxGapMarks): the views mark
+  // them on a socket's timeline.
+  static constexpr size_t kMaxGapMarks = 1024;
+  const std::deque<GapMark>& gaps() const { return gaps_; }
   size_t size() const { return sockets_.size(); }
   const TableLimits& limits() const { return limits_; }
   // What the source's tiers measure (all, unless told otherwise): where a
@@ -117,6 +137,11 @@ class SocketTable {
   void set_state(Socket& s, TcpState st, uint64_t ts_ns);
   void mark_closed(Socket& s, uint64_t ts_ns, EndHow how = EndHow::None);
   void erase(uint64_t key);
+  // While over max_sockets: the longest closed socket goes, else the least
+  // recently active one; never keep. Each one counts in evicted_for_room.
+  void make_room(const Socket* keep);
+  void place(Socket& s);   // at the end of the eviction order
+  void unplace(Socket& s);
   // Puts a TIME_WAIT or closed socket on the queues expire() works from.
   void schedule(const Socket& s);
 
@@ -139,6 +164,20 @@ class SocketTable {
     }
   };
   Last last_;
+  // Ends of the eviction order (TableLink), least recently active first. Moved
+  // with the table (its nodes move with it); a moved-from table has none.
+  struct Ends {
+    Socket* head = nullptr;
+    Socket* tail = nullptr;
+    Ends() = default;
+    Ends(Ends&& o) noexcept : head(std::exchange(o.head, nullptr)), tail(std::exchange(o.tail, nullptr)) {}
+    Ends& operator=(Ends&& o) noexcept {
+      head = std::exchange(o.head, nullptr);
+      tail = std::exchange(o.tail, nullptr);
+      return *this;
+    }
+  };
+  Ends order_;
   std::unordered_map<uint64_t, uint64_t> by_sk_;  // kernel address -> provisional key
   // Counters read from the kernel's maps can arrive before the ring-buffer
   // records that create their socket: they wait here for it.
@@ -159,6 +198,7 @@ class SocketTable {
   std::set<std::pair<uint32_t, uint8_t>> passed_;
   uint64_t files_end_ns_ = 0;  // when the latest files pass ended
   bool in_gap_ = false;        // events were lost since the last pass end
+  std::deque<GapMark> gaps_;
   // What expire() has to do, soonest first: (when, key) of TIME_WAIT
   // sockets by the end of their fixed life, and of closed ones by when
   // they closed. expire() ran three walks over the whole table every

@@ -227,6 +227,40 @@ std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns, 
                      task.pid, comm_view(task.comm), sock, name, details, cookie);
 }
 
+uint64_t GapLines::more(const Lost& l) {
+  const size_t k = size_t(l.kind);
+  if (k >= shown_.size() || l.total <= shown_[k]) return 0;
+  const uint64_t n = l.total - shown_[k];
+  shown_[k] = l.total;
+  return n;
+}
+
+namespace {
+
+// What a kind of loss leaves out, and what makes up for it.
+std::string_view lost_meaning(LostKind k) {
+  switch (k) {
+    case LostKind::Ringbuf: return "records the ring buffer had no room for; the next pass restores every socket's state";
+    case LostKind::StatsMap: return "sockets the counters map had no room for; their counters come from the next pass";
+    case LostKind::Inflight: return "calls whose start was not kept; their durations are unknown";
+    case LostKind::DropMap: return "drops not counted per socket (map full); the device counters still have them";
+    case LostKind::Journey: return "sockets without journey histograms (map full)";
+    case LostKind::Count: break;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string GapLines::text(const Lost& l, uint64_t more, int64_t wall_offset_ns) {
+  return fmt::format("{:<15} {:>7} {:<15} {:<46} {:<10} {} lost, {} in all ({}): {}", clock_time(l.ts_ns, wall_offset_ns),
+                     "-", "-", "(gap)", "lost", more, l.total, lost_kind_name(l.kind), lost_meaning(l.kind));
+}
+
+json GapLines::json_line(const Lost& l, uint64_t more) {
+  return {{"ts_ns", l.ts_ns}, {"type", "lost"}, {"kind", lost_kind_name(l.kind)}, {"lost", more}, {"lost_total", l.total}};
+}
+
 json watch_json(const Event& e, const Socket* s, const ReasonNames& names) {
   SockId none;
   const SockId& id = s ? s->id : sock_of(e, none);

@@ -1,6 +1,7 @@
 // One line per event for `watch`: bcc-style text, or one JSON object.
 #pragma once
 
+#include <array>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,20 @@ std::string watch_header();
 std::string watch_text(const Event& e, const Socket* s, int64_t wall_offset_ns, const ReasonNames& names,
                        const NicTable* nics = nullptr);
 nlohmann::json watch_json(const Event& e, const Socket* s, const ReasonNames& names);
+
+// A gap, as watch shows it: a Lost record carries its kind's running
+// total, so watch keeps the totals it has shown and prints what is new.
+class GapLines {
+ public:
+  // How many of l's kind were lost since the last line; 0: nothing new
+  // (a repeated total, as a new trace file's first read has).
+  uint64_t more(const Lost& l);
+  static std::string text(const Lost& l, uint64_t more, int64_t wall_offset_ns);
+  static nlohmann::json json_line(const Lost& l, uint64_t more);
+
+ private:
+  std::array<uint64_t, size_t(LostKind::Count)> shown_{};
+};
 
 // A drop's reason by what reported it: the kernel's drop reason
 // (kfree_skb), "proto_mem_send"/"proto_mem_recv" (exceed_buf_limit),

@@ -33,6 +33,7 @@ void run_pipeline(Source& src, SocketTable& table, double duration_s, const OnEv
                   const std::function<void()>& on_tick) {
   const uint64_t start = src.now_ns();
   const uint64_t end = duration_s > 0 ? start + static_cast<uint64_t>(duration_s * 1e9) : 0;
+  if (end) src.end_at(end);
   PipelineStep p(src, table, on_event, on_tick);
   while (!stop_requested()) {
     uint64_t now = src.now_ns();
@@ -44,6 +45,19 @@ void run_pipeline(Source& src, SocketTable& table, double duration_s, const OnEv
   p.flush();
 }
 
+namespace {
+
+// Only when a bound refused or evicted something, which only hostile input
+// or a host far beyond the usual makes happen: said, not silent.
+std::string bounds_hit(const SocketTable& table) {
+  const NicTable& n = table.nics();
+  const uint64_t reasons = table.counters().reasons_refused + n.reasons_refused();
+  if (!n.evicted() && !reasons) return {};
+  return fmt::format(" devices_evicted={} reasons_refused={}", n.evicted(), reasons);
+}
+
+}  // namespace
+
 std::string summary_line(const SocketTable& table, const DecodeStats& d) {
   const auto& c = table.counters();
   std::string kinds;
@@ -51,9 +65,11 @@ std::string summary_line(const SocketTable& table, const DecodeStats& d) {
     kinds += fmt::format("{}{}={}", k ? " " : "", lost_kind_name(static_cast<LostKind>(k)), c.lost[k]);
   return fmt::format(
       "sockscope: events={} lost={} ({}) malformed={} unknown={} sockets={} evicted_for_room={} "
-      "stats_unmatched={} drops_unattributed={} resets_unattributed={} gaps={} gaps_healed={} closed_by_pass={}",
+      "stats_unmatched={} drops_unattributed={} resets_unattributed={} gaps={} gaps_healed={} closed_by_pass={}"
+      "{}",
       c.events, c.lost_total(), kinds, d.malformed, d.unknown_type, table.size(), c.evicted_for_room,
-      c.stats_unmatched, c.drops_unattributed, c.resets_unattributed, c.gaps, c.gaps_healed, c.closed_by_pass);
+      c.stats_unmatched, c.drops_unattributed, c.resets_unattributed, c.gaps, c.gaps_healed, c.closed_by_pass,
+      bounds_hit(table));
 }
 
 }  // namespace sockscope

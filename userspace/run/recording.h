@@ -25,7 +25,10 @@ class Recording {
   // For each event, after the model applied it (s: the socket it touched).
   void on_event(const Event& e, const Socket* s);
   // Often, from the event loop: time-based flushes and rotation.
-  void tick() { writer_.tick(); }
+  void tick() {
+    writer_.hold_rotation(src_.resending());
+    writer_.tick();
+  }
   // Writes the end record and closes; then summary() is final.
   void close(uint64_t end_ns) { writer_.close(end_ns); }
   // For stderr: records and bytes written, files, the kernel's losses.

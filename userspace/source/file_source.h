@@ -53,6 +53,7 @@ class FileSource : public Source {
   // The default, kNoLimit, reads everything as it comes.
   static constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
   void set_until(uint64_t ns) { until_ = ns; }
+  void end_at(uint64_t ns) override { set_until(ns); }
   // Whether a record is held back by the limit: the reader has caught up.
   bool holding() const { return !held_.empty(); }
   const trace::ReadReport& report() const;

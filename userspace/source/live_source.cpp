@@ -330,6 +330,7 @@ void LiveSource::run_passes(const EventSink& sink) {
     e.ts_ns = monotonic_ns();
     pass_end(sink, e);
   }
+  if (full) resend_pass_due_ = false;
 
   // Owners: when sockets came or went, when one is held but in no table
   // (it ends only with its holders), and every 10 s for renamed processes.
@@ -391,6 +392,7 @@ void LiveSource::read_maps(const EventSink& sink) {
   read_dev_drops(sink, now);
   read_lost(sink);
   forget_closed(closed);
+  resend_maps_due_ = false;
 }
 
 void LiveSource::read_stats(const EventSink& sink, uint64_t now) {
@@ -532,6 +534,8 @@ void LiveSource::read_lost(const EventSink& sink) {
 
 void LiveSource::resend_maps() {
   full_pass_due_ = true;
+  resend_pass_due_ = iter_ != nullptr;
+  resend_maps_due_ = true;
   stats_seen_.seen().clear();
   journey_seen_.seen().clear();
   dev_seen_.seen().clear();

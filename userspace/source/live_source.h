@@ -44,6 +44,7 @@ class LiveSource : public Source {
   const std::vector<ProbeStatus>& probes() const override { return bpf_->probes(); }
   uint64_t sample_interval_ns() const override { return opts_.pass_interval_ns; }
   void resend_maps() override;
+  bool resending() const override { return resend_pass_due_ || resend_maps_due_; }
   std::string toggle_detail(uint32_t pid) override;
 
  private:
@@ -130,6 +131,7 @@ class LiveSource : public Source {
   std::vector<std::span<const uint8_t>> records_;
   PassDelta delta_;
   bool full_pass_due_ = true;
+  bool resend_pass_due_ = false, resend_maps_due_ = false;  // resend_maps(): a full pass, a map read to come
   uint32_t delta_rounds_ = 0;  // rounds of delta passes since the last full one
   std::unordered_set<uint64_t> held_unlisted_;  // held by an fd, in no table: ends only with its holders
   std::unordered_set<uint32_t> netns_passed_;  // namespaces a pass ran in

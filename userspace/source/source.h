@@ -43,9 +43,16 @@ class Source {
   // The undecoded record behind the event being delivered: valid only
   // inside the sink call. A trace writer stores exactly these bytes.
   const RawRecord& current_raw() const { return raw_; }
+  // The run ends at ns on the events' clock (--duration): a recording
+  // delivers nothing newer, so its window ends at that record, not at the
+  // end of the block that crosses it. A live source ends by the clock.
+  virtual void end_at(uint64_t ns) { (void)ns; }
   // Makes the next read of the kernel's maps deliver every entry, changed
-  // or not (a new trace file must start complete). Nothing for a file.
+  // or not, and the next pass a full one (a new trace file must start
+  // complete). Nothing for a file.
   virtual void resend_maps() {}
+  // Whether what resend_maps() asked for is still to come.
+  virtual bool resending() const { return false; }
   // Switches the syscalls detail tier on for one process (off again when
   // it is on for that one); returns what happened, for the user.
   virtual std::string toggle_detail(uint32_t pid) {

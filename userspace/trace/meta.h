@@ -3,6 +3,7 @@
 // between kernels). Stored as one JSON object.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,9 +26,17 @@ struct Meta {
   ReasonNames reasons;
 };
 
+// What a header may hold, far above what a recording writes (about 40
+// probes, a few hundred reason names): a file that asks for more is
+// refused, not built.
+inline constexpr int kMaxMetaDepth = 4;  // the format uses three: the object, probes, a probe
+inline constexpr size_t kMaxMetaProbes = 4096;
+inline constexpr size_t kMaxMetaReasons = 65536;  // each of drop_reasons, reset_reasons
+
 std::string meta_to_json(const Meta& m);
-// Throws std::runtime_error saying what is wrong. Bounded: refuses nesting
-// deeper than the format uses, so hostile input cannot exhaust the stack.
+// Throws std::runtime_error saying what is wrong. Bounded: time linear in
+// the text, nesting and counts within the limits above, so a hostile
+// header can exhaust neither the stack nor the CPU.
 Meta meta_from_json(const std::string& text);
 
 }  // namespace sockscope::trace

@@ -95,6 +95,19 @@ void TraceWriter::open_next() {
 void TraceWriter::write(RawKind kind, std::span<const uint8_t> bytes) {
   size_t need = sizeof(RecordHeader) + bytes.size();
   if (need > kMaxBlockRaw) throw std::logic_error("trace record larger than a block");
+  // A file never grows past --rotate-size: when the block this record
+  // would join (its header, and the end block a rotation adds) would not
+  // fit, the file ends here. Sizes are before compression, so a
+  // compressed file stops short of the size rather than past it. A new
+  // file's first records (the snapshot) always go in.
+  if (opts_.rotate_bytes && !rotating_ && !hold_ && file_has_data_) {
+    constexpr size_t kEndBlock = sizeof(BlockHeader) + sizeof(RecordHeader) + sizeof(RawEnd);
+    if (file_bytes_ + sizeof(BlockHeader) + block_.size() + need + kEndBlock > opts_.rotate_bytes) {
+      write_block();
+      rotate();
+    }
+  }
+  if (!rotating_) file_has_data_ = true;
   if (!block_.empty() && block_.size() + need > opts_.block_bytes) write_block();
   if (block_.empty()) block_started_ns_ = now();
   RecordHeader r{uint16_t(kind), 0, uint32_t(bytes.size())};
@@ -112,10 +125,11 @@ void TraceWriter::tick() {
   // were at the start) should not wait a flush interval, nor fill 1 MiB
   const bool first = seq_ == 0;
   if (!block_.empty() && (first || now() - block_started_ns_ >= opts_.flush_interval_ns)) write_block();
-  if (opts_.rotate_bytes && file_bytes_ >= opts_.rotate_bytes) rotate();
+  if (opts_.rotate_bytes && !hold_ && file_has_data_ && file_bytes_ >= opts_.rotate_bytes) rotate();
 }
 
 void TraceWriter::rotate() {
+  rotating_ = true;
   write_end(now());  // each file of a rotation ends as a finished recording does
   ::close(fd_);
   fd_ = -1;
@@ -126,6 +140,8 @@ void TraceWriter::rotate() {
     files_.erase(files_.begin());
   }
   if (on_new_file_) on_new_file_();
+  rotating_ = false;
+  file_has_data_ = false;
 }
 
 void TraceWriter::write_end(uint64_t ts_ns) {

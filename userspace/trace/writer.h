@@ -59,6 +59,10 @@ class TraceWriter {
   // Called right after a rotation opened a new file: write what a reader of
   // that file alone needs (the sockets that exist, the maps' values).
   void on_new_file(std::function<void()> f) { on_new_file_ = std::move(f); }
+  // While held, no rotation: what the new file's snapshot asked for (the
+  // map values, a full pass) is still coming. A file is then as big as
+  // that takes, past the size asked if it must.
+  void hold_rotation(bool hold) { hold_ = hold; }
   // Appends the end record, writes the last block and closes.
   void close(uint64_t end_ns);
 
@@ -86,6 +90,9 @@ class TraceWriter {
   WriterStats stats_;
   std::function<void()> on_new_file_;
   bool closed_ = false;
+  bool rotating_ = false;       // the end of one file and the snapshot starting the next
+  bool hold_ = false;           // hold_rotation()
+  bool file_has_data_ = false;  // a record besides the snapshot went into this file
 };
 
 }  // namespace sockscope::trace
