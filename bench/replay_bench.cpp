@@ -23,16 +23,11 @@
 #include "source/file_source.h"
 #include "tests/support/synthetic.h"
 #include "trace/writer.h"
+#include "util/clock.h"
 
 using namespace sockscope;
 
 namespace {
-
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
-}
 
 uint64_t make_trace(const std::string& path, uint64_t events, bool compress) {
   trace::WriterOptions o;
@@ -61,7 +56,7 @@ Result replay_once(const std::string& path, bool with_model) {
   FileSource src(path);
   SocketTable table;
   uint64_t n = 0;
-  double t0 = cpu_seconds();
+  double t0 = thread_cpu_seconds();
   if (with_model) {
     while (src.poll(0, [&](const Event& e) {
       table.apply(e);
@@ -72,7 +67,7 @@ Result replay_once(const std::string& path, bool with_model) {
     while (src.poll(0, [&](const Event&) { ++n; })) {
     }
   }
-  return {cpu_seconds() - t0, n};
+  return {thread_cpu_seconds() - t0, n};
 }
 
 }  // namespace

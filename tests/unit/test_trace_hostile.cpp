@@ -5,34 +5,27 @@
 // these guard against took 11 s on the first case.
 #include <catch2/catch.hpp>
 
-#include <time.h>
-
 #include <stdexcept>
 #include <string>
 
 #include "trace/format.h"
 #include "trace/meta.h"
+#include "util/clock.h"
 
 using namespace sockscope;
 
 namespace {
 
-double cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
-}
-
 // Parses text; returns the CPU seconds it took and the error, if any.
 std::pair<double, std::string> parse(const std::string& text) {
-  const double t0 = cpu_seconds();
+  const double t0 = process_cpu_seconds();
   std::string err;
   try {
     trace::meta_from_json(text);
   } catch (const std::runtime_error& e) {
     err = e.what();
   }
-  return {cpu_seconds() - t0, err};
+  return {process_cpu_seconds() - t0, err};
 }
 
 // A header of about `bytes` made of `unit` repeated inside `open`…`close`.

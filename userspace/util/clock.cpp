@@ -17,4 +17,17 @@ int64_t wall_minus_monotonic_ns() {
   return (int64_t(w.tv_sec) - m.tv_sec) * 1'000'000'000 + (int64_t(w.tv_nsec) - m.tv_nsec);
 }
 
+namespace {
+
+double cpu_seconds(clockid_t which) {
+  timespec ts{};
+  clock_gettime(which, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
+}  // namespace
+
+double thread_cpu_seconds() { return cpu_seconds(CLOCK_THREAD_CPUTIME_ID); }
+double process_cpu_seconds() { return cpu_seconds(CLOCK_PROCESS_CPUTIME_ID); }
+
 }  // namespace sockscope
