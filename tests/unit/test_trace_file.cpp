@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "run/pipeline.h"
 #include "source/file_source.h"
 #include "tests/support/synthetic.h"
@@ -376,7 +378,7 @@ TEST_CASE("trace: rotation starts FILE1, FILE2 … and keeps the newest N, each 
     CHECK(r.complete);
     CHECK(r.warnings.empty());
     CHECK(fs::file_size(d.file(name)) <= o.rotate_bytes);  // never past the size asked
-    if (name != "ring" + std::to_string(st.files - 1))  // the newest ends early
+    if (name != fmt::format("ring{}", st.files - 1))  // the newest ends early
       CHECK(fs::file_size(d.file(name)) > o.rotate_bytes * 3 / 4);   // the others are not far short of it
   }
 }
