@@ -59,10 +59,6 @@ constexpr size_t kMaxHeld = 32u << 20;
 void Recording::on_event(const Event& e, const Socket* s) {
   const RawRecord& raw = src_.current_raw();
   if (raw.bytes.empty()) return;
-  // a new file is not ended before its snapshot is whole: the map values
-  // and the full pass that follow it (a rotation each time would ask for
-  // them again, without end)
-  writer_.hold_rotation(src_.resending());
   if (filter_.empty()) {
     writer_.write(raw.kind, raw.bytes);
     return;
@@ -136,8 +132,11 @@ void Recording::write_snapshot() {
     encode_seed(buf, seed_of(s, now));
     writer_.write(RawKind::Seed, buf);
   }
-  // and every map entry again at the next read, changed or not
+  // and every map entry again at the next read, changed or not, and a full
+  // pass. The file is not ended before those are in it: a rotation each
+  // time would ask for them again, without end. tick() lets go.
   src_.resend_maps();
+  writer_.hold_rotation(src_.resending());
 }
 
 std::string Recording::summary(uint64_t lost_in_kernel, uint64_t end_ns) const {

@@ -25,6 +25,8 @@ class Recording {
   // For each event, after the model applied it (s: the socket it touched).
   void on_event(const Event& e, const Socket* s);
   // Often, from the event loop: time-based flushes and rotation.
+  // after every poll: the hold write_snapshot() set ends once the source
+  // has delivered what it asked for (not per event: a virtual call each)
   void tick() {
     writer_.hold_rotation(src_.resending());
     writer_.tick();
