@@ -39,6 +39,11 @@ def rss_mib(pid):
         return int(f.read().split()[1]) * PAGE / 2**20
 
 
+def timewait_count():
+    out = subprocess.run(["ss", "-Htan", "state", "time-wait"], capture_output=True, text=True).stdout
+    return len(out.splitlines())
+
+
 def slope_per_hour(points):
     """Least-squares slope of (seconds, value) points, per hour."""
     n = len(points)
@@ -81,6 +86,9 @@ def main():
     trace = os.path.join(work, "soak.ssc")
     procs = []
     err_path = os.path.join(work, "record.err")
+    # what the host held before the load: a host full of TIME_WAIT sockets
+    # from an earlier run starts record's table (and memory) at that peak
+    timewait_before = timewait_count()
     try:
         # the load first, so record starts on a busy host
         hold = subprocess.Popen([os.path.join(build, "bench/workloads/bench_hold"), "--sockets", str(a.idle),
@@ -149,8 +157,11 @@ def main():
         "disk_gib_per_hour": round(written / seconds * 3600 / 2**30, 3),
         "files_left": len([f for f in os.listdir(work) if f.startswith("soak.ssc")]),
         "warm_up_s": warm,
+        "host_timewait_at_start": timewait_before,
+        # (seconds, RSS MiB, CPU seconds) every --sample seconds
+        "samples": [[round(t, 1), round(r, 1), round(c, 2)] for t, r, c in samples],
     }
-    print(json.dumps(res, indent=1))
+    print(json.dumps({k: v for k, v in res.items() if k != "samples"}, indent=1))
     if a.json:
         with open(a.json, "w") as f:
             json.dump(res, f, indent=1)

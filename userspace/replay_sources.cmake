@@ -23,4 +23,5 @@ set(SOCKSCOPE_REPLAY_SOURCES
   trace/writer.cpp
   util/clock.cpp
   util/slab_alloc.cpp
+  util/heap_trim.cpp
 )

@@ -227,6 +227,23 @@ TEST_CASE("passes: a reset socket whose owner exits without close() ends with th
   CHECK(s->kernel.bytes_received == 2);
 }
 
+TEST_CASE("passes: a TIME_WAIT socket a pass no longer shows ended as timewaits do, not as a missed event",
+          "[model][pass]") {
+  SocketTable t;
+  t.apply(seen(10 * kSec, sock(1, TcpState::TimeWait), 0, SockKind::TimeWait));
+  t.apply(seen(10 * kSec, sock(2, TcpState::Established, 8080, 40001)));
+  t.apply(tcp_end(9 * kSec, 10 * kSec));
+  // the next pass shows neither: the timewait went (its port reused), the
+  // established one vanished with no event
+  t.apply(tcp_end(11 * kSec, 11'700 * kMs));
+  REQUIRE(t.find(1));
+  CHECK(t.find(1)->closed);
+  CHECK(end_how_name(t.find(1)->end) == "timewait-expired");
+  CHECK(t.find(2)->closed);
+  CHECK(t.counters().timewait_gone == 1);
+  CHECK(t.counters().closed_by_pass == 1);
+}
+
 TEST_CASE("passes: a delta pass ends only the sockets it lists as gone, and those no pass ever showed",
           "[model][pass]") {
   SocketTable t;

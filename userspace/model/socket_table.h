@@ -55,10 +55,11 @@ struct TableCounters {
   // a reset sent for one): records, so a lower bound under load.
   uint64_t drops_unattributed = 0;
   uint64_t resets_unattributed = 0;
-  uint64_t closed_by_pass = 0;
+  uint64_t closed_by_pass = 0;  // gone from the kernel's tables with no event saying so
+  uint64_t timewait_gone = 0;   // TIME_WAIT sockets a pass no longer showed (no event exists for it)
   // Gaps: stretches in which the kernel lost events (counted in lost), each
   // repaired at the next complete pass; healed: those a pass ended.
-  uint64_t gaps = 0, gaps_healed = 0;    // gone from the kernel's tables with no event saying so
+  uint64_t gaps = 0, gaps_healed = 0;
   uint64_t holders_unmatched = 0; // fds to sockets not in the table (never bound or connected)
   uint64_t reasons_refused = 0;   // drop-reason counts past kMaxReasonsPerKey for one socket (hostile input)
   std::array<uint64_t, static_cast<size_t>(LostKind::Count)> lost{};  // kernel

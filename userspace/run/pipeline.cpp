@@ -22,6 +22,7 @@ bool PipelineStep::step(int timeout_ms) {
   uint64_t now = src_.now_ns();
   if (now - last_expire_ >= 1'000'000'000) {
     table_.expire(now);
+    trim_.note(table_.size());
     last_expire_ = now;
   }
   return true;
@@ -65,11 +66,11 @@ std::string summary_line(const SocketTable& table, const DecodeStats& d) {
     kinds += fmt::format("{}{}={}", k ? " " : "", lost_kind_name(static_cast<LostKind>(k)), c.lost[k]);
   return fmt::format(
       "sockscope: events={} lost={} ({}) malformed={} unknown={} sockets={} evicted_for_room={} "
-      "stats_unmatched={} drops_unattributed={} resets_unattributed={} gaps={} gaps_healed={} closed_by_pass={}"
-      "{}",
+      "stats_unmatched={} drops_unattributed={} resets_unattributed={} gaps={} gaps_healed={} closed_by_pass={} "
+      "timewait_gone={}{}",
       c.events, c.lost_total(), kinds, d.malformed, d.unknown_type, table.size(), c.evicted_for_room,
       c.stats_unmatched, c.drops_unattributed, c.resets_unattributed, c.gaps, c.gaps_healed, c.closed_by_pass,
-      bounds_hit(table));
+      c.timewait_gone, bounds_hit(table));
 }
 
 }  // namespace sockscope

@@ -7,6 +7,7 @@
 
 #include "model/socket_table.h"
 #include "source/source.h"
+#include "util/heap_trim.h"
 
 namespace sockscope {
 
@@ -30,6 +31,7 @@ class PipelineStep {
   std::function<void()> on_tick_;
   EventSink sink_;
   uint64_t last_expire_;
+  HeapTrim trim_;
 };
 
 // on_tick, if given, runs after every poll of the source (at least every 50 ms).

@@ -8,11 +8,13 @@
 // the reader's time and made it lose events. This allocator carves blocks
 // from 2 MiB slabs that ask for transparent huge pages (one fault per slab
 // where the host allows them, as it does in its default "madvise" mode),
-// and keeps freed blocks on per-size free lists for the next socket.
+// and keeps freed blocks in their slab for the next socket.
 //
-// Slabs are never returned: the memory stays at the peak the table
-// reached, which its cap bounds. Stateless, so containers using it move
-// and swap as with std::allocator.
+// A slab whose blocks are all free goes back to the kernel (all but one
+// spare, kept for the next burst): after a peak (thousands of
+// TIME_WAIT sockets that expire together) memory comes down with the
+// table instead of staying at the peak. Stateless, so containers using it
+// move and swap as with std::allocator.
 #pragma once
 
 #include <cstddef>
@@ -40,6 +42,9 @@ namespace slab {
 void* take(size_t n);
 void give(void* p, size_t n) noexcept;
 inline constexpr size_t kMaxBlock = 4096;
+// Bytes of slabs mapped now (what the blocks in use hold, rounded up to
+// whole slabs, plus the spare).
+size_t mapped_bytes();
 }  // namespace slab
 
 template <class T>
