@@ -306,8 +306,8 @@ void journey(Page& p, const Socket& s) {
     p.add(fmt::format("  {:<28} {:>7} {:>8} {:>8} {:>8}", name, h.count, duration_text(percentile(h, 0.5)),
                       duration_text(percentile(h, 0.99)), duration_text(h.max_ns)));
   };
-  row("NIC -> receive queue", s.nic_to_queue);
-  row("receive queue -> read", s.queue_to_read);
+  row("NIC -> receive queue", s.nic_to_queue());
+  row("receive queue -> read", s.queue_to_read());
 }
 
 std::string option_value(const SockOption& o) {

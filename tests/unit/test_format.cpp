@@ -351,14 +351,13 @@ TEST_CASE("socket_json: journey histograms as count, p50, p99, max in microsecon
   std::vector<uint64_t> fast, slow;
   for (uint64_t i = 1; i <= 100; ++i) fast.push_back(i * 100);  // 0.1 .. 10 us
   for (uint64_t i = 1; i <= 100; ++i) slow.push_back(i * 1'000'000);  // 1 .. 100 ms
-  s.nic_to_queue = hist_of(fast);
-  s.queue_to_read = hist_of(slow);
+  s.journey.make() = {hist_of(fast), hist_of(slow)};
   json j = socket_json(s, 0, kNames).at("journey");
   const json& n = j.at("nic_to_queue_us");
   CHECK(n.at("count") == 100);
   CHECK(n.at("max").get<double>() == Approx(10.0));
-  CHECK(n.at("p50").get<double>() == Approx(percentile(s.nic_to_queue, 0.5) / 1000.0));
-  CHECK(n.at("p99").get<double>() == Approx(percentile(s.nic_to_queue, 0.99) / 1000.0));
+  CHECK(n.at("p50").get<double>() == Approx(percentile(s.nic_to_queue(), 0.5) / 1000.0));
+  CHECK(n.at("p99").get<double>() == Approx(percentile(s.nic_to_queue(), 0.99) / 1000.0));
   const json& r = j.at("queue_to_read_us");
   CHECK(r.at("count") == 100);
   CHECK(r.at("max").get<double>() == Approx(100'000.0));

@@ -37,7 +37,7 @@ TEST_CASE("slabs: blocks of different sizes are kept apart and each is whole", "
   for (size_t i = 0; i < 20'000; ++i) {
     const size_t n = 1 + (i * 37) % slab::kMaxBlock;
     auto* p = static_cast<unsigned char*>(slab::take(n));
-    REQUIRE(reinterpret_cast<uintptr_t>(p) % 64 == 0);
+    REQUIRE(reinterpret_cast<uintptr_t>(p) % slab::kGrain == 0);
     for (size_t j = 0; j < n; ++j) p[j] = static_cast<unsigned char>(i);
     blocks.emplace_back(p, n);
   }

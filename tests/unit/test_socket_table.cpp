@@ -1068,8 +1068,8 @@ TEST_CASE("map updates that arrive before their socket wait for it", "[table][sk
   CHECK(s.tcp.drops == 2);
   CHECK(s.metrics.srtt_us == 250);
   CHECK(s.drops_by_reason == std::map<uint32_t, uint64_t>{{34, 2}});
-  CHECK(s.nic_to_queue.count == 2);
-  CHECK(s.queue_to_read.max_ns == 5'000'000);
+  CHECK(s.nic_to_queue().count == 2);
+  CHECK(s.queue_to_read().max_ns == 5'000'000);
   CHECK(run.table.counters().stats_unmatched == 0);
 }
 
@@ -1108,14 +1108,14 @@ TEST_CASE("SockDropsUpdate sets the count of one reason, JourneyUpdate replaces 
   j.nic_to_queue = hist_of({1000, 2000, 3000});
   j.queue_to_read = hist_of({10});
   run.apply(j);
-  CHECK(run.at(c).nic_to_queue.count == 3);
-  CHECK(run.at(c).nic_to_queue.buckets == j.nic_to_queue.buckets);
+  CHECK(run.at(c).nic_to_queue().count == 3);
+  CHECK(run.at(c).nic_to_queue().buckets == j.nic_to_queue.buckets);
   j.nic_to_queue = hist_of({4000});
   j.queue_to_read = {};
   run.apply(j);
-  CHECK(run.at(c).nic_to_queue.count == 1);
-  CHECK(run.at(c).nic_to_queue.max_ns == 4000);
-  CHECK(run.at(c).queue_to_read.count == 0);
+  CHECK(run.at(c).nic_to_queue().count == 1);
+  CHECK(run.at(c).nic_to_queue().max_ns == 4000);
+  CHECK(run.at(c).queue_to_read().count == 0);
 }
 
 TEST_CASE("Lost: the new kinds are kept and summed", "[table][lost]") {

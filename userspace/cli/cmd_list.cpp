@@ -23,7 +23,8 @@ void print_table(Session& run, const RunOptions& o, uint64_t now, bool one_line)
     arr.finish();
     std::cout << std::endl;
   } else {
-    std::cout << list_table(shown, now) << std::flush;
+    write_list_table(std::cout, shown, now);
+    std::cout << std::flush;
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "model/event.h"
 #include "model/occupancy_series.h"
+#include "util/boxed.h"
 
 namespace sockscope {
 
@@ -67,6 +68,11 @@ enum class EndHow : uint8_t {
   Gone,             // a pass no longer showed it, and no event said why
 };
 
+// The received data's journey, from the packets tier's maps.
+struct Journey {
+  Histogram nic_to_queue, queue_to_read;
+};
+
 struct Socket;
 
 // A socket's place in its table's eviction order (SocketTable::make_room):
@@ -89,10 +95,12 @@ struct Socket {
   uint64_t key = 0;  // the cookie, or a provisional key until it is known
   uint64_t serial = 0;  // unique in the table, kept when the key changes
   SockId id;         // latest identity
-  bool seeded = false;  // existed before sockscope started
   uint64_t first_seen_ns = 0, last_event_ns = 0;
 
+  // (The small fields sit together, so that padding does not cost each of
+  // up to 262,144 sockets a few dozen bytes.)
   TcpState state = TcpState::Unknown;
+  bool seeded = false;  // existed before sockscope started
   uint64_t state_since_ns = 0;
   std::vector<StatePoint> history;  // first point kept, then the newest
   uint64_t history_dropped = 0;
@@ -100,7 +108,6 @@ struct Socket {
   bool fd_closed = false;  // the owner's last fd to it was closed
   bool fd_unnumbered = false;  // an fd holds it (cgroup/sock_create saw socket()), its number not yet known
   bool closed = false;     // the kernel socket is gone
-  uint64_t closed_ns = 0;
   EndHow end = EndHow::None;
   // state_since_ns is when the model saw the state begin; false when the
   // socket was already in it before sockscope started (no kernel time)
@@ -109,6 +116,7 @@ struct Socket {
   // its cookie, so the row goes on as the child; a request that vanishes
   // without one (the handshake never completed) has its row removed.
   bool request = false;
+  uint64_t closed_ns = 0;
   uint64_t confirmed_ns = 0;  // the latest pass that showed it; 0: none
   uint64_t hashed_ns = 0;     // since when it is in a table a pass walks; 0: not in one
   uint32_t err = 0;           // the kernel's sk_err as last read (ECONNRESET after a reset)
@@ -139,13 +147,17 @@ struct Socket {
   TcpMetrics metrics;
   uint64_t metrics_ns = 0;  // when metrics was read; 0: never
   std::map<uint32_t, uint64_t> drops_by_reason;  // kernel drop reason -> count
-  Histogram nic_to_queue, queue_to_read;         // the received data's journey
+  Boxed<Journey> journey;  // none until the packets tier reads one (most sockets never have it)
   std::vector<NetEvent> net_events;  // recent drops and TCP records, oldest first
   uint64_t net_events_dropped = 0;   // older ones that made room
 
   TableLink link;  // SocketTable's, for eviction
 
   bool is_tcp() const { return id.protocol == kProtoTcp; }
+  // The journey's histograms; empty ones when there is none.
+  const Histogram& nic_to_queue() const { return journey ? journey.get()->nic_to_queue : kNoHistogram; }
+  const Histogram& queue_to_read() const { return journey ? journey.get()->queue_to_read : kNoHistogram; }
+  static inline const Histogram kNoHistogram{};
   bool has_cookie() const { return id.cookie != 0; }
 };
 

@@ -163,10 +163,6 @@ Socket& SocketTable::create(uint64_t key, const SockId& id, uint64_t ts_ns) {
   s.serial = ++counters_.sockets_created;
   s.id = id;
   s.first_seen_ns = s.last_event_ns = ts_ns;
-  // room for a whole connection's states and calls at once: growing one
-  // by one made four allocations of each per socket under churn
-  s.history.reserve(8);
-  s.calls.reserve(4);
   if (is_provisional(key)) by_sk_[id.sk] = key;
   if (!s.link.prev && order_.head != &s) place(s);  // not placed yet
   unconfirmed_.push_back(key);
@@ -262,6 +258,15 @@ void SocketTable::set_state(Socket& s, TcpState st, uint64_t ts_ns) {
   s.state = st;
   s.state_since_ns = ts_ns;
   if (st == TcpState::TimeWait) schedule(s);
+  if (s.history.capacity() == 0) {
+    // Room for a whole connection's states at once for a socket seen from
+    // its start (growing one by one made four allocations per socket
+    // under churn); a socket first seen established or in TIME_WAIT (a
+    // seed, a pass) mostly stays there: 262,144 of them held 32 MiB of
+    // room they never used.
+    const bool from_start = st == TcpState::Close || st == TcpState::SynSent || st == TcpState::SynRecv;
+    s.history.reserve(from_start ? 8 : 2);
+  }
   if (s.history.size() >= Socket::kMaxHistory) {
     s.history.erase(s.history.begin() + 1);  // keep how it started
     ++s.history_dropped;
@@ -319,6 +324,7 @@ void SocketTable::note_call(Socket& s, const SyscallEvent& e) {
       return;
     }
   }
+  if (s.calls.capacity() == 0) s.calls.reserve(4);  // a connection's few calls in one allocation
   push_bounded(s.calls, c, Socket::kMaxCalls);
 }
 
@@ -434,8 +440,9 @@ void SocketTable::take_pending_stats(Socket& s) {
   pending_.erase(it);
   if (p.stats) apply_stats(s, *p.stats);
   if (p.journey) {
-    s.nic_to_queue = std::move(p.journey->nic_to_queue);
-    s.queue_to_read = std::move(p.journey->queue_to_read);
+    Journey& j = s.journey.make();
+    j.nic_to_queue = std::move(p.journey->nic_to_queue);
+    j.queue_to_read = std::move(p.journey->queue_to_read);
   }
   for (const auto& [reason, count] : p.drops)
     if (!put_bounded(s.drops_by_reason, reason, count, kMaxReasonsPerKey)) ++counters_.reasons_refused;
@@ -591,8 +598,9 @@ Socket* SocketTable::on(const TcpEvent& e) {
 
 Socket* SocketTable::on(const JourneyUpdate& e) {
   if (Socket* s = find_key(e.cookie)) {
-    s->nic_to_queue = e.nic_to_queue;
-    s->queue_to_read = e.queue_to_read;
+    Journey& j = s->journey.make();
+    j.nic_to_queue = e.nic_to_queue;
+    j.queue_to_read = e.queue_to_read;
     return s;
   }
   if (Pending* p = pending(e.cookie, e.ts_ns)) p->journey = e;

@@ -1,6 +1,8 @@
 #include "output/socket_format.h"
 
 #include <algorithm>
+#include <iterator>
+#include <sstream>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -51,18 +53,26 @@ constexpr auto kHeader =
 constexpr auto kRow =
     "{:<5} {:<11} {:>7} {:>7} {:>7} {:>5.0f} {:>5.0f} {:>7} {:>7} {:<28} {:<28} {:>7} {:>7} {:>6} {:>6} {:>7} {}\n";
 
-std::string list_table(const std::vector<const Socket*>& sockets, uint64_t now_ns) {
-  std::string out = fmt::format(kHeader, "Netid", "State", "Age", "Recv-Q", "Send-Q", "Rcv%", "Snd%", "RxMax",
-                                "TxMax", "Local Address:Port", "Peer Address:Port", "Sent", "Rcvd", "Drops", "Retr",
-                                "RTT", "Process");
+void write_list_table(std::ostream& out, const std::vector<const Socket*>& sockets, uint64_t now_ns) {
+  out << fmt::format(kHeader, "Netid", "State", "Age", "Recv-Q", "Send-Q", "Rcv%", "Snd%", "RxMax", "TxMax",
+                     "Local Address:Port", "Peer Address:Port", "Sent", "Rcvd", "Drops", "Retr", "RTT", "Process");
+  std::string row;
   for (const Socket* s : sockets) {
     SocketRow r = socket_row(*s, now_ns);
+    row.clear();
     // in its state since before start-up: the kernel does not say how long
-    out += fmt::format(kRow, r.netid, r.state, s->state_since_known ? age(r.age_ns) : "?", r.recv_q, r.send_q, r.rcv_pct, r.snd_pct, r.rx_max,
-                       r.tx_max, r.local, r.peer, known_bytes(r.sent), known_bytes(r.rcvd), bytes(r.drops), bytes(r.retransmits),
-                       rtt_text(*s), r.process);
+    fmt::format_to(std::back_inserter(row), kRow, r.netid, r.state, s->state_since_known ? age(r.age_ns) : "?",
+                   r.recv_q, r.send_q, r.rcv_pct, r.snd_pct, r.rx_max, r.tx_max, r.local, r.peer,
+                   known_bytes(r.sent), known_bytes(r.rcvd), bytes(r.drops), bytes(r.retransmits), rtt_text(*s),
+                   r.process);
+    out << row;
   }
-  return out;
+}
+
+std::string list_table(const std::vector<const Socket*>& sockets, uint64_t now_ns) {
+  std::ostringstream out;
+  write_list_table(out, sockets, now_ns);
+  return std::move(out).str();
 }
 
 nlohmann::json socket_json(const Socket& s, uint64_t now_ns, const ReasonNames& names) {
@@ -162,8 +172,8 @@ nlohmann::json socket_json(const Socket& s, uint64_t now_ns, const ReasonNames& 
   j["snd_wnd"] = m.snd_wnd;
   j["rcv_wnd"] = m.rcv_wnd;
   j["metrics_ns"] = s.metrics_ns;
-  j["journey"] = {{"nic_to_queue_us", histogram_json(s.nic_to_queue)},
-                  {"queue_to_read_us", histogram_json(s.queue_to_read)}};
+  j["journey"] = {{"nic_to_queue_us", histogram_json(s.nic_to_queue())},
+                  {"queue_to_read_us", histogram_json(s.queue_to_read())}};
   auto& h = j["history"] = nlohmann::json::array();
   for (const auto& p : s.history) h.push_back({{"state", tcp_state_name(p.state)}, {"ts_ns", p.ts_ns}});
   auto& o = j["options"] = nlohmann::json::array();

@@ -2,6 +2,7 @@
 // (the facts themselves: model/socket_facts.h).
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@
 
 namespace sockscope {
 
+// Row by row, so memory holds one row, not the table's text.
+void write_list_table(std::ostream& out, const std::vector<const Socket*>& sockets, uint64_t now_ns);
 std::string list_table(const std::vector<const Socket*>& sockets, uint64_t now_ns);
 // names: the source's drop-reason names, for drops_by_reason.
 nlohmann::json socket_json(const Socket& s, uint64_t now_ns, const ReasonNames& names);

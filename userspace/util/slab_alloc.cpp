@@ -11,15 +11,15 @@
 namespace sockscope::slab {
 namespace {
 
-constexpr size_t kAlign = 64;
+constexpr size_t kHeader = 64;      // a slab's bookkeeping, before its blocks
 constexpr size_t kSlab = 2u << 20;  // one transparent huge page
-constexpr size_t kClasses = kMaxBlock / kAlign;
+constexpr size_t kClasses = kMaxBlock / kGrain;
 
 struct Free {
   Free* next;
 };
 
-// A slab serves one size class. Its bookkeeping is its first 64 bytes, so
+// A slab serves one size class. Its bookkeeping is its first kHeader bytes, so
 // a block finds its slab by rounding its address down to 2 MiB.
 struct Slab {
   Free* free = nullptr;  // blocks given back
@@ -31,7 +31,7 @@ struct Slab {
 
   bool full() const { return !free && size_t(end - next) < bytes; }
 };
-static_assert(sizeof(Slab) <= kAlign);
+static_assert(sizeof(Slab) <= kHeader);
 
 Slab* slab_of(void* p) { return reinterpret_cast<Slab*>(reinterpret_cast<uintptr_t>(p) & ~uintptr_t(kSlab - 1)); }
 
@@ -51,7 +51,7 @@ Slab* map_slab() {
 // A slab (new, or empty) made ready for blocks of `bytes`.
 Slab* fresh(Slab* s, size_t bytes) {
   s->free = nullptr;
-  s->next = reinterpret_cast<char*>(s) + kAlign;
+  s->next = reinterpret_cast<char*>(s) + kHeader;
   s->end = reinterpret_cast<char*>(s) + kSlab;
   s->bytes = static_cast<uint32_t>(bytes);
   return s;
@@ -59,7 +59,7 @@ Slab* fresh(Slab* s, size_t bytes) {
 
 struct Pool {
   std::mutex mu;
-  // By size class (bytes / 64, rounded up): the slabs with room, by
+  // By size class (bytes / kGrain, rounded up): the slabs with room, by
   // address. Blocks come from the lowest first, so after a burst the
   // table settles into the low slabs and the high ones empty and go,
   // instead of every slab keeping a few sockets of the steady load.
@@ -85,13 +85,13 @@ Pool& pool() {
   return *p;
 }
 
-size_t class_of(size_t n) { return (n + kAlign - 1) / kAlign; }
+size_t class_of(size_t n) { return (n + kGrain - 1) / kGrain; }
 
 }  // namespace
 
 void* take(size_t n) {
   if (n == 0) n = 1;
-  if (n > kMaxBlock) return ::operator new(n, std::align_val_t(kAlign));
+  if (n > kMaxBlock) return ::operator new(n, std::align_val_t(kGrain));
   const size_t ci = class_of(n);
   Pool& p = pool();
   std::lock_guard lock(p.mu);
@@ -103,7 +103,7 @@ void* take(size_t n) {
       if (!s) throw std::bad_alloc();
       p.mapped += kSlab;
     }
-    p.list(ci, fresh(s, ci * kAlign));
+    p.list(ci, fresh(s, ci * kGrain));
   }
   void* out;
   if (Free* f = s->free) {
@@ -121,7 +121,7 @@ void* take(size_t n) {
 void give(void* ptr, size_t n) noexcept {
   if (!ptr) return;
   if (n == 0) n = 1;
-  if (n > kMaxBlock) return ::operator delete(ptr, std::align_val_t(kAlign));
+  if (n > kMaxBlock) return ::operator delete(ptr, std::align_val_t(kGrain));
   Pool& p = pool();
   std::lock_guard lock(p.mu);
   const size_t ci = class_of(n);
