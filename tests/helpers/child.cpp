@@ -76,7 +76,7 @@ bool Child::wait_for_stderr(const std::string& text, double timeout_s) {
   while (std::chrono::steady_clock::now() < end) {
     if (err().find(text) != std::string::npos) return true;
     int st;
-    if (pid_ > 0 && waitpid(pid_, &st, WNOHANG) == pid_) {
+    if (pid_ > 0 && wait4(pid_, &st, WNOHANG, &usage_) == pid_) {
       pid_ = -1;
       return err().find(text) != std::string::npos;
     }
@@ -93,7 +93,7 @@ int Child::wait(double timeout_s) {
   auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
   while (pid_ > 0) {
     int st;
-    pid_t r = waitpid(pid_, &st, WNOHANG);
+    pid_t r = wait4(pid_, &st, WNOHANG, &usage_);
     if (r == pid_) {
       pid_ = -1;
       return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -110,6 +110,10 @@ int Child::wait(double timeout_s) {
 }
 
 std::string Child::out() const { return read_file(out_path_); }
+double Child::cpu_seconds() const {
+  auto s = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+  return s(usage_.ru_utime) + s(usage_.ru_stime);
+}
 std::string Child::err() const { return read_file(err_path_); }
 
 }  // namespace testing

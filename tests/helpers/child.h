@@ -2,6 +2,7 @@
 // files, so a test can wait for what it prints and stop it with a signal.
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <string>
@@ -23,9 +24,15 @@ class Child {
   int wait(double timeout_s);
   std::string out() const;
   std::string err() const;
+  // What the child used, measured by the kernel at its exit (after wait()
+  // returned its status): CPU seconds (user + system), and its largest
+  // resident set in KiB.
+  double cpu_seconds() const;
+  long max_rss_kib() const { return usage_.ru_maxrss; }
 
  private:
   pid_t pid_ = -1;
+  rusage usage_{};
   std::string out_path_, err_path_;
 };
 

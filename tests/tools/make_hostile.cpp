@@ -2,7 +2,7 @@
 // small or plain, and each once made a reader spend far more memory or CPU
 // than its size asked for. The unit tests hold the same cases; these are
 // for measuring the whole command (`/usr/bin/time -v sockscope list -r …`).
-//   make_hostile DIR
+//   make_hostile DIR [NAME]   (NAME: one file of the four, e.g. seeds-1m.ssc)
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -93,14 +93,25 @@ void empty_probes(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: make_hostile DIR\n");
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: make_hostile DIR [NAME]\n");
     return 2;
   }
   const std::string dir = argv[1];
-  sockets(dir + "/seeds-1m.ssc", 1'000'000);    // list -r --max-sockets 1000
-  sockets(dir + "/sockets-262k.ssc", 262'144);  // list -r --json
-  devices(dir + "/devices-1m.ssc", 1'000'000);  // nic -r
-  empty_probes(dir + "/probes-250k.ssc");       // any -r
+  const std::string only = argc == 3 ? argv[2] : "";
+  bool made = false;
+  auto want = [&](const char* name) {
+    const bool yes = only.empty() || only == name;
+    made = made || yes;
+    return yes;
+  };
+  if (want("seeds-1m.ssc")) sockets(dir + "/seeds-1m.ssc", 1'000'000);      // list -r --max-sockets 1000
+  if (want("sockets-262k.ssc")) sockets(dir + "/sockets-262k.ssc", 262'144);  // list -r --json
+  if (want("devices-1m.ssc")) devices(dir + "/devices-1m.ssc", 1'000'000);    // nic -r
+  if (want("probes-250k.ssc")) empty_probes(dir + "/probes-250k.ssc");        // any -r
+  if (!made) {
+    std::fprintf(stderr, "make_hostile: no file named %s\n", only.c_str());
+    return 2;
+  }
   return 0;
 }
