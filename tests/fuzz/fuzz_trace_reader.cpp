@@ -790,16 +790,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     off += size_t(w);
   }
   lseek(fd, 0, SEEK_SET);
-  // A finding, not this folder's to fix: when TraceReader's constructor
-  // throws (a file that is not a trace, a bad header), the descriptor it
-  // owns is never closed, so every such input leaks one. The fuzzer ran
-  // out of descriptors after about 60,000 inputs and from then on every
-  // input stopped at memfd_create: that, not the mutations, was why
-  // coverage stopped growing within the first minute. The harness closes
-  // what the reader left open (the number open() gives it is the lowest
-  // free one, known beforehand) so that the fuzzer keeps fuzzing.
-  const int reader_fd = fcntl(fd, F_DUPFD, 0);
-  if (reader_fd >= 0) close(reader_fd);
   // The input's length picks how it is replayed: one in four with a table
   // far smaller than `list` allows (4 sockets, no retention), so eviction
   // for room and expiry run on small inputs too; one in four paced as
@@ -834,7 +824,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (sink_sum == 1) std::fputc(0, stderr);  // keeps the calls
   } catch (const UserError&) {
   }
-  if (reader_fd >= 0 && fcntl(reader_fd, F_GETFD) != -1) close(reader_fd);
   close(fd);
   return 0;
 }

@@ -15,6 +15,10 @@
 //              the sockets that exist at start-up
 // synth-*.ssc  the synthetic workload of the benchmarks (many short TCP
 //              connections) after one record of each map kind
+// plain.ssc    not written here: the command-line tests' sample trace
+//              (tests/cli/cli_run.h), made by an earlier version of this
+//              program and kept as it was, since those tests check its
+//              exact contents; a seed like the others
 #include <cstdio>
 #include <cstring>
 #include <string>

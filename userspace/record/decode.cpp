@@ -499,7 +499,8 @@ DecodeStatus decode_any(RawKind kind, std::span<const uint8_t> b, Event& out, st
       if (b.size() != sizeof(r) + size_t(r.ngone) * sizeof(uint64_t))
         throw Bad{fmt::format("delta pass end of {} bytes for {} gone sockets", b.size(), r.ngone)};
       std::vector<uint64_t> gone(r.ngone);
-      std::memcpy(gone.data(), b.data() + sizeof(r), gone.size() * sizeof(uint64_t));
+      // (an empty vector's data() may be null, which memcpy must not get)
+      if (!gone.empty()) std::memcpy(gone.data(), b.data() + sizeof(r), gone.size() * sizeof(uint64_t));
       out = PassEnd{r.ts_ns, r.start_ns, r.netns, PassWhat(r.what), r.count, true, std::move(gone)};
       return DecodeStatus::Ok;
     }

@@ -64,10 +64,6 @@ TraceReader::TraceReader(int fd, std::string name) : fd_(fd), name_(std::move(na
   consume(h.meta_len);
 }
 
-TraceReader::~TraceReader() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 size_t TraceReader::fill(size_t want) {
   while (end_ - pos_ < want && !eof_) {
     if (pos_ + want > buf_.size() && pos_ > 0) {  // make room at the end
@@ -77,7 +73,7 @@ size_t TraceReader::fill(size_t want) {
     }
     size_t cap = std::max(buf_.size(), std::min(want + kReadChunk, kMaxStored + sizeof(BlockHeader) + kReadChunk));
     if (cap > buf_.size()) buf_.resize(cap);
-    ssize_t r = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+    ssize_t r = ::read(fd_.fd, buf_.data() + end_, buf_.size() - end_);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {
       warn(fmt::format("reading stopped at byte {}: {}", report_.offset + (end_ - pos_), std::strerror(errno)));

@@ -13,6 +13,7 @@
 
 #include "record/raw_record.h"
 #include "trace/meta.h"
+#include "util/fd.h"
 
 namespace sockscope::trace {
 
@@ -42,7 +43,6 @@ class TraceReader {
   // Takes ownership of fd. name is used in messages. Reads and checks the
   // header; throws TraceError.
   TraceReader(int fd, std::string name);
-  ~TraceReader();
   TraceReader(const TraceReader&) = delete;
   TraceReader& operator=(const TraceReader&) = delete;
 
@@ -63,7 +63,7 @@ class TraceReader {
   bool header_ok(const uint8_t* p) const;
   void warn(const std::string& msg);
 
-  int fd_;
+  Fd fd_;  // a member, so a constructor that throws still closes it
   std::string name_;
   Meta meta_;
   uint16_t format_version_ = 0, abi_version_ = 0;
