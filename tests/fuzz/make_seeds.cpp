@@ -497,14 +497,24 @@ struct Life {
 
 // parts: bit 0 the sockets at start-up, 1 the handshake, 2 data, 3
 // trouble, 4 the ends
-void write_life(const std::string& path, bool v6, bool compress, unsigned parts = ~0u) {
+trace::WriterOptions seed_options(const std::string& path, bool compress) {
   trace::WriterOptions o;
   o.path = path;
   o.compress = compress;
   o.flush_interval_ns = 0;
+  return o;
+}
+
+trace::Meta seed_meta() {
   trace::Meta m;
   m.host = "seed";
   m.kernel = "6.18";
+  return m;
+}
+
+void write_life(const std::string& path, bool v6, bool compress, unsigned parts = ~0u) {
+  const trace::WriterOptions o = seed_options(path, compress);
+  trace::Meta m = seed_meta();
   m.command = "sockscope record -w life.ssc";
   m.wall_offset_ns = 1'700'000'000'000'000'000;
   m.start_ns = 1'000'000'000;
@@ -522,13 +532,8 @@ void write_life(const std::string& path, bool v6, bool compress, unsigned parts 
 
 // One record of each map kind, then the synthetic workload.
 void write_synth(const std::string& path, bool compress) {
-  trace::WriterOptions o;
-  o.path = path;
-  o.compress = compress;
-  o.flush_interval_ns = 0;
-  trace::Meta m;
-  m.host = "seed";
-  m.kernel = "6.18";
+  const trace::WriterOptions o = seed_options(path, compress);
+  trace::Meta m = seed_meta();
   m.probes = {{"ss_state", "tp_btf/inet_sock_set_state", true, ""}};
   m.reasons.drop = {{6, "NETFILTER_DROP"}};
   trace::TraceWriter w(o, m);

@@ -23,7 +23,7 @@ void OccupancySeries::record(uint64_t ts_ns, OccupancyPoint queues, OccupancyPoi
   uint64_t sec = ts_ns / kSecondNs;
   if (!ring_) {
     if (!nonzero(queues)) return;  // most sockets never queue anything: they cost nothing
-    ring_ = std::make_unique<Ring>();
+    ring_.make();
     ring_->head_sec = ring_->nonzero_sec = sec;
     ring_->last_ns = ts_ns;
     ring_->last = queues;

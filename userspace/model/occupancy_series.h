@@ -6,10 +6,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 #include "model/event.h"
+#include "util/boxed.h"
 
 namespace sockscope {
 
@@ -23,15 +23,6 @@ class OccupancySeries {
  public:
   static constexpr size_t kSeconds = 120;
   static constexpr uint64_t kSecondNs = 1'000'000'000;
-
-  OccupancySeries() = default;
-  OccupancySeries(const OccupancySeries& o) : ring_(o.ring_ ? std::make_unique<Ring>(*o.ring_) : nullptr) {}
-  OccupancySeries& operator=(const OccupancySeries& o) {
-    if (this != &o) ring_ = o.ring_ ? std::make_unique<Ring>(*o.ring_) : nullptr;
-    return *this;
-  }
-  OccupancySeries(OccupancySeries&&) noexcept = default;
-  OccupancySeries& operator=(OccupancySeries&&) noexcept = default;
 
   // One reading taken at ts_ns. A listener's rx is its accept queue against
   // the backlog, and it has no send side (the kernel puts the backlog in
@@ -68,7 +59,7 @@ class OccupancySeries {
     OccupancyPoint last;        // its queues: carried into seconds with no reading
     OccupancyPoint limits;      // its limits
   };
-  std::unique_ptr<Ring> ring_;
+  Boxed<Ring> ring_;
 };
 
 }  // namespace sockscope

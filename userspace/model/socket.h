@@ -155,8 +155,8 @@ struct Socket {
 
   bool is_tcp() const { return id.protocol == kProtoTcp; }
   // The journey's histograms; empty ones when there is none.
-  const Histogram& nic_to_queue() const { return journey ? journey.get()->nic_to_queue : kNoHistogram; }
-  const Histogram& queue_to_read() const { return journey ? journey.get()->queue_to_read : kNoHistogram; }
+  const Histogram& nic_to_queue() const { return journey ? journey->nic_to_queue : kNoHistogram; }
+  const Histogram& queue_to_read() const { return journey ? journey->queue_to_read : kNoHistogram; }
   static inline const Histogram kNoHistogram{};
   bool has_cookie() const { return id.cookie != 0; }
 };

@@ -21,6 +21,10 @@ class Boxed {
 
   explicit operator bool() const { return p_ != nullptr; }
   const T* get() const { return p_.get(); }
+  const T* operator->() const { return p_.get(); }
+  T* operator->() { return p_.get(); }
+  const T& operator*() const { return *p_; }
+  T& operator*() { return *p_; }
   // The value, made (default) on first use.
   T& make() {
     if (!p_) p_ = std::make_unique<T>();
