@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "model/socket_table.h"
+#include "util/heap_trim.h"
 #include "util/slab_alloc.h"
 
 using namespace sockscope;
@@ -49,4 +50,24 @@ TEST_CASE("slabs: blocks of different sizes are kept apart and each is whole", "
     CHECK(whole);
   }
   for (auto& [p, n] : blocks) slab::give(p, n);
+}
+
+TEST_CASE("heap trim: only after the table fell under half its peak, by at least 10,000", "[slab]") {
+  HeapTrim t;
+  t.note(100'000);
+  t.note(60'000);  // down, but over half
+  CHECK(t.trims() == 0);
+  t.note(40'000);  // under half of 100,000
+  CHECK(t.trims() == 1);
+  t.note(25'000);  // the peak is 40,000 since that trim: over half
+  CHECK(t.trims() == 1);
+  t.note(15'000);
+  CHECK(t.trims() == 2);
+  t.note(10'000);  // over half of 15,000
+  t.note(1'000);   // 14,000 fewer than 15,000: under half and far enough
+  CHECK(t.trims() == 3);
+  HeapTrim small;
+  small.note(5'000);
+  small.note(0);  // a small table emptying is not worth a walk of the heap
+  CHECK(small.trims() == 0);
 }

@@ -20,7 +20,6 @@ class Boxed {
   Boxed& operator=(Boxed&&) noexcept = default;
 
   explicit operator bool() const { return p_ != nullptr; }
-  const T* get() const { return p_.get(); }
   const T* operator->() const { return p_.get(); }
   T* operator->() { return p_.get(); }
   const T& operator*() const { return *p_; }
