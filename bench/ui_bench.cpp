@@ -31,6 +31,7 @@
 #include "tests/support/static_source.h"
 #include "ui/keys.h"
 #include "ui/rates.h"
+#include "ui/row_delta.h"
 #include "ui/render.h"
 #include "ui/snapshot.h"
 
@@ -372,6 +373,53 @@ void run(uint32_t sockets, int reps, FILE* out) {
   put("refresh, UI: free old + rates + redraw", stat_of(t_ui));
   put("  of which freeing the old snapshot", stat_of(t_free));
   put("refresh, all: take + UI part", stat_of(t_intake));
+
+  // A refresh as ui/top.cpp runs it: on the intake thread the snapshot
+  // without rows, the diagnosis rules, and the rows of the sockets that
+  // changed (churn(): 2,000 a second); on the UI thread the changes
+  // applied to the rows it keeps, the rates, the redraw.
+  ChangedRows changed;
+  ShownRows shown_rows;
+  changed.attach(table);
+  Snapshot shown;
+  auto frame = [&](std::vector<double>* t_rules, std::vector<double>* t_rows, std::vector<double>* t_apply,
+                   std::vector<double>* t_ui_part) {
+    auto a = Clock::now();
+    Snapshot rest = take_rest(table, src, now);
+    std::vector<Finding> findings = view_findings(table, tracker, rest, nullptr);
+    double rules = ms_since(a);
+    a = Clock::now();
+    RowDelta d = changed.take(table, now, nullptr, findings, rest.by_state);
+    double rows_ms = ms_since(a);
+    a = Clock::now();
+    std::vector<Snapshot::Row> rows = std::move(shown.rows);
+    shown = std::move(rest);
+    shown_rows.apply(rows, std::move(d), now);
+    shown.rows = std::move(rows);
+    double apply = ms_since(a);
+    rates.update(shown);
+    redraw(shown);
+    if (t_rules) {
+      t_rules->push_back(rules);
+      t_rows->push_back(rows_ms);
+      t_apply->push_back(apply);
+      t_ui_part->push_back(ms_since(a));
+    }
+  };
+  frame(nullptr, nullptr, nullptr, nullptr);  // the first sends every row
+  std::vector<double> t_rules, t_rows, t_apply, t_ui_part, t_all;
+  for (int r = 0; r < reps; ++r) {
+    churn(table, b, now, rng);
+    now += kSec;
+    frame(&t_rules, &t_rows, &t_apply, &t_ui_part);
+    t_all.push_back(t_rules.back() + t_rows.back() + t_ui_part.back());
+  }
+  value("rows of a refresh (all of them)", double(shown.rows.size()));
+  put("top's refresh, intake: take_rest + diagnosis rules", stat_of(t_rules));
+  put("top's refresh, intake: changed rows", stat_of(t_rows));
+  put("top's refresh, UI: apply changes", stat_of(t_apply));
+  put("top's refresh, UI: apply + rates + redraw", stat_of(t_ui_part));
+  put("top's refresh, all", stat_of(t_all));
 }
 
 }  // namespace

@@ -41,6 +41,11 @@ struct Snapshot {
     uint64_t closed_ago_ns = 0;  // closed: how long ago (it fades, then leaves)
     uint64_t age_ns = 0;         // time in the current state
     bool age_known = true;       // false: in it since before start-up, for how long unknown
+    // what the two ages are counted from (set_ages()): a row kept between
+    // refreshes ages without being made again
+    uint64_t state_since_ns = 0, closed_at_ns = 0;
+    // (protocol, local port, remote port): with key, the model's stable order
+    uint64_t order = 0;
     uint64_t recv_q = 0, send_q = 0;
     double rx_pct = 0, tx_pct = 0;  // against rcvbuf/sndbuf (listeners: accept queue/backlog)
     uint64_t bytes_sent = 0, bytes_received = 0;
@@ -101,6 +106,18 @@ std::string stuck_reason(const Socket& s, uint64_t now_ns);
 // heuristic of stuck_reason().
 Snapshot take(const SocketTable& table, const Source& src, uint64_t now_ns, const Filter* filter = nullptr,
               uint64_t detail_key = 0, bool live = false, const DiagnosisTracker* tracker = nullptr);
+
+// A snapshot without its rows (and by_state): the selected socket, the
+// devices, the counters, probes and times. take() adds the rows; the live
+// view adds those that changed (row_delta.h).
+Snapshot take_rest(const SocketTable& table, const Source& src, uint64_t now_ns, uint64_t detail_key = 0,
+                   bool live = false);
+
+// The diagnosis rules' findings at snap.now_ns, with default thresholds,
+// for the sockets filter admits; the selected socket's (snap.detail) are
+// copied into it.
+std::vector<Finding> view_findings(const SocketTable& table, const DiagnosisTracker& tracker, Snapshot& snap,
+                                   const Filter* filter);
 
 // The selected socket's detail (snapshot_detail.cpp): a copy of it, and its
 // cgroup when live.

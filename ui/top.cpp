@@ -26,6 +26,7 @@
 #include "source/file_source.h"
 #include "ui/keys.h"
 #include "ui/rates.h"
+#include "ui/row_delta.h"
 #include "ui/render.h"
 #include "ui/replay.h"
 #include "ui/snapshot.h"
@@ -66,7 +67,8 @@ struct ReplayStatus {
 
 // One snapshot handed from the intake thread to the UI.
 struct Frame {
-  Snapshot snap;
+  Snapshot snap;  // without rows: those come as changes
+  RowDelta rows;
   std::optional<ReplayStatus> replay;
   uint64_t generation = 0;            // bumped when the replay went back to its start
   std::vector<std::string> messages;  // since the last frame, for the status line
@@ -92,6 +94,7 @@ class Intake {
   Intake(Session& run, const TopOptions& o, Exchange& x) : run_(run), o_(o), x_(x) {
     // the diagnosis rules flag the rows: they follow every event
     tracker_ = std::make_unique<DiagnosisTracker>(run_.table());
+    changed_.attach(run_.table());
     run_.on_step_event([this](const Event& e, const Socket* s) { tracker_->observe(e, s); });
     if (run_.replay()) {
       clock_.emplace(run_.file()->meta().start_ns, o.speed, wall_ns());
@@ -174,14 +177,22 @@ class Intake {
 
   void publish(uint64_t detail_key) {
     Frame f;
-    f.snap = take(run_.table(), run_.src(), run_.src().now_ns(), o_.filter, detail_key, !run_.replay(),
-                  tracker_.get());
+    const uint64_t now = run_.src().now_ns();
+    f.snap = take_rest(run_.table(), run_.src(), now, detail_key, !run_.replay());
+    const std::vector<Finding> findings = view_findings(run_.table(), *tracker_, f.snap, o_.filter);
+    f.rows = changed_.take(run_.table(), now, o_.filter, findings, f.snap.by_state);
     if (clock_) {
       f.replay = ReplayStatus{!more_, clock_->paused(), clock_->speed(), clock_->start_ns(), clock_->end_ns()};
     }
     f.generation = generation_;
     f.messages.swap(messages_);
     std::lock_guard lock(x_.mu);
+    if (x_.frame) {  // not drawn yet: its changes and messages go on in this one
+      fold(x_.frame->rows, std::move(f.rows));
+      f.rows = std::move(x_.frame->rows);
+      x_.frame->messages.insert(x_.frame->messages.end(), f.messages.begin(), f.messages.end());
+      f.messages.swap(x_.frame->messages);
+    }
     x_.frame = std::move(f);
   }
 
@@ -212,6 +223,7 @@ class Intake {
     try {
       run_.restart();
       tracker_ = std::make_unique<DiagnosisTracker>(run_.table());  // a fresh model, a fresh history
+      changed_.attach(run_.table());  // its rows are all new
     } catch (const UserError& e) {  // the file went away: say so, keep the replay as it is
       messages_.push_back(e.what());
       return;
@@ -237,6 +249,7 @@ class Intake {
   Exchange& x_;
   std::optional<ReplayClock> clock_;  // replay only
   std::unique_ptr<DiagnosisTracker> tracker_;
+  ChangedRows changed_;
   bool more_ = true;                  // the source may still deliver
   uint64_t generation_ = 0;
   std::vector<std::string> messages_;  // for the next frame
@@ -336,7 +349,10 @@ class View {
       rates_.reset();  // the replay started over: rates from before mean nothing
       generation_ = f.generation;
     }
+    std::vector<Snapshot::Row> rows = std::move(snap_.rows);
     snap_ = std::move(f.snap);
+    shown_.apply(rows, std::move(f.rows), snap_.now_ns);
+    snap_.rows = std::move(rows);
     rates_.update(snap_);
     if (f.replay) {
       snap_.replay = true;
@@ -385,6 +401,7 @@ class View {
   ViewState view_;
   Snapshot snap_;
   std::vector<Line> lines_;
+  ShownRows shown_;
   RateTracker rates_;
   uint64_t generation_ = 0;
   std::string message_;

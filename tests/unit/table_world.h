@@ -52,6 +52,18 @@ struct TableWorld {
       table.apply(e);
     }
   }
+  // The owner's last close() of it.
+  void close(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, TcpState st) {
+    SyscallEvent c;
+    c.enter_ns = now;
+    c.ts_ns = now += kMs;
+    c.task = t;
+    c.sock = id(cookie, local, remote, st);
+    c.call = Call::Close;
+    c.fd = 3;
+    c.arg0 = 1;  // the last reference
+    table.apply(c);
+  }
   ui::Snapshot snap(uint64_t detail = 0) { return ui::take(table, src, now, nullptr, detail); }
 };
 

@@ -37,18 +37,6 @@ synth::StaticSource render_source() {
 struct World : TableWorld {
   World() : TableWorld(render_source()) {}
 
-  // The owner's last close() of it.
-  void close(uint64_t cookie, const Task& t, Endpoint local, Endpoint remote, TcpState st) {
-    SyscallEvent c;
-    c.enter_ns = now;
-    c.ts_ns = now += kMs;
-    c.task = t;
-    c.sock = id(cookie, local, remote, st);
-    c.call = Call::Close;
-    c.fd = 3;
-    c.arg0 = 1;  // the last reference
-    table.apply(c);
-  }
   // An occupancy sample: queues and buffers.
   void sample(uint64_t cookie, Endpoint local, Endpoint remote, TcpState st, Occupancy occ) {
     Sample e;

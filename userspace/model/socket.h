@@ -128,6 +128,7 @@ struct Socket {
   std::vector<Owner> holders;
   uint64_t holders_ns = 0;  // when holders was last filled
   bool files_due = false;   // listed for the next files pass end (SocketTable::files_due_)
+  bool changed = false;     // listed in SocketTable::changed_ (change tracking on)
 
   Owner owner;
   uint32_t listen_backlog = 0;

@@ -85,6 +85,7 @@ const Socket* SocketTable::apply(const Event& e) {
   ++counters_.events;
   Socket* s = std::visit([this](const auto& x) { return on(x); }, e);
   if (!s) return s;
+  touched(*s);
   uint64_t ts = event_ts(e);
   s->last_event_ns = std::max(s->last_event_ns, ts);
   if (order_.tail != s) {  // the most recently active goes last (a socket's events come in runs)
@@ -193,6 +194,10 @@ Socket* SocketTable::resolve(const SockId& id, uint64_t ts_ns, bool fresh) {
       auto node = sockets_.extract(a->second);
       by_sk_.erase(a);
       if (!node.empty()) {
+        if (tracking_) {  // a view knows it by its old key: gone there, new here
+          erased_.push_back(node.key());
+          node.mapped().changed = false;
+        }
         node.key() = id.cookie;
         node.mapped().key = id.cookie;
         node.mapped().id.cookie = id.cookie;
@@ -283,6 +288,7 @@ void SocketTable::mark_closed(Socket& s, uint64_t ts_ns, EndHow how) {
   if (s.closed) return;
   s.closed = true;
   s.closed_ns = ts_ns;
+  touched(s);  // a pass or expiry ends many sockets outside apply()'s own
   closed_due_.push({ts_ns, s.key});
   if (how == EndHow::Close && (s.err || s.tcp.resets_received)) how = EndHow::Reset;
   s.end = how;
@@ -876,6 +882,19 @@ void SocketTable::erase(uint64_t key) {
   if (auto a = by_sk_.find(it->second.id.sk); a != by_sk_.end() && a->second == key) by_sk_.erase(a);
   unplace(it->second);
   sockets_.erase(it);
+  if (tracking_) {
+    erased_.push_back(key);
+    // nobody drained for long: a full read is cheaper than the list
+    if (erased_.size() > std::max<size_t>(limits_.max_sockets, 4096)) {
+      resync_ = true;
+      erased_.clear();
+    }
+  }
+}
+
+void SocketTable::track_changes() {
+  tracking_ = true;
+  resync_ = true;
 }
 
 void SocketTable::expire(uint64_t now_ns) {

@@ -100,6 +100,19 @@ class SocketTable {
   // Network devices, from the per-device maps.
   const NicTable& nics() const { return nics_; }
 
+  // Change tracking, for a view that copies only what changed since it
+  // last looked (top's snapshot) instead of every socket each refresh.
+  // Off until asked: `list`, `record` and the rest pay nothing for it.
+  void track_changes();
+  // Calls each(key, socket) for every socket changed since the last call,
+  // and each(key, nullptr) for every key erased; a key may come more than
+  // once, the last call being what holds. Returns false, having called
+  // nothing, when the caller must read the whole table instead: the first
+  // call, or more erasures piled up than the table holds (nobody asked
+  // for a long time).
+  template <class F>
+  bool drain_changes(F&& each);
+
  private:
   Socket* on(const StateChange& e);
   Socket* on(const SyscallEvent& e);
@@ -133,6 +146,12 @@ class SocketTable {
 
   Socket* resolve(const SockId& id, uint64_t ts_ns, bool fresh = false);
   Socket& create(uint64_t key, const SockId& id, uint64_t ts_ns);
+  void touched(Socket& s) {
+    if (tracking_ && !s.changed) {
+      s.changed = true;
+      changed_.push_back(s.key);
+    }
+  }
   Socket* provisional_by_inode(uint32_t inode);
   void merge_identity(Socket& s, const SockId& id);
   void set_state(Socket& s, TcpState st, uint64_t ts_ns);
@@ -179,6 +198,10 @@ class SocketTable {
     }
   };
   Ends order_;
+  // Change tracking (track_changes): keys changed, keys erased, since the
+  // last drain_changes(); resync_: the next drain reads everything.
+  bool tracking_ = false, resync_ = false;
+  std::vector<uint64_t> changed_, erased_;
   std::unordered_map<uint64_t, uint64_t> by_sk_;  // kernel address -> provisional key
   // Counters read from the kernel's maps can arrive before the ring-buffer
   // records that create their socket: they wait here for it.
@@ -226,5 +249,32 @@ class SocketTable {
 
 inline constexpr uint64_t kProvisionalBit = 1ull << 63;
 inline bool is_provisional(uint64_t key) { return key & kProvisionalBit; }
+
+template <class F>
+bool SocketTable::drain_changes(F&& each) {
+  if (!tracking_) return false;
+  if (resync_) {
+    resync_ = false;
+    for (auto& [key, s] : sockets_) s.changed = false;
+    changed_.clear();
+    erased_.clear();
+    return false;
+  }
+  // erasures first: a key erased and made again is in both, and the
+  // socket that holds it now is what counts
+  for (uint64_t key : erased_) each(key, static_cast<const Socket*>(nullptr));
+  erased_.clear();
+  for (uint64_t key : changed_) {
+    auto it = sockets_.find(key);
+    if (it == sockets_.end()) {
+      each(key, static_cast<const Socket*>(nullptr));
+      continue;
+    }
+    it->second.changed = false;
+    each(key, static_cast<const Socket*>(&it->second));
+  }
+  changed_.clear();
+  return true;
+}
 
 }  // namespace sockscope

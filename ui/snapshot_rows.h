@@ -1,0 +1,34 @@
+// The pieces a snapshot's rows are made of, shared by take() (every row at
+// once) and the live view's change feed (row_delta.h: only the rows whose
+// sockets changed).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "diagnosis/finding.h"
+#include "model/socket.h"
+#include "ui/snapshot.h"
+
+namespace sockscope::ui {
+
+// A row's values from its socket, ages at now_ns; Row::stuck is left as
+// it was (the caller's: a heuristic or the findings).
+void fill_row(Snapshot::Row& r, const Socket& s, uint64_t now_ns);
+
+// Time in state and since closing, at now_ns, from when they began.
+void set_ages(Snapshot::Row& r, uint64_t now_ns);
+
+// Puts rows in the model's stable order: (protocol, local port, remote
+// port, key).
+void sort_rows(std::vector<Snapshot::Row>& rows);
+
+// The text each socket named by the findings is flagged with (Row::stuck),
+// by cookie: the first finding that names a socket flags it, most severe
+// first; a socket listed under a cause is flagged with that cause.
+using FindingFlags = std::unordered_map<uint64_t, std::string>;
+FindingFlags finding_flags(const std::vector<Finding>& findings);
+
+}  // namespace sockscope::ui
