@@ -121,7 +121,7 @@ class LiveSource : public Source {
   std::array<uint64_t, static_cast<size_t>(LostKind::Count)> lost_seen_{};
   std::vector<uint8_t> raw_buf_;  // the raw form of a map entry being delivered
   std::unique_ptr<IterRunner> iter_;
-  std::vector<uint8_t> pass_buf_;
+  ByteBuffer pass_buf_;  // a pass's records, as read (capacity kept: the size of the largest pass)
   bool holding_ = false;      // on_record copies into held_ instead of delivering
   std::vector<uint8_t> held_;  // records taken from the ring during a pass: u32 size, then the bytes
   std::vector<uint8_t> held_spare_;  // apply_held's other buffer, kept for its capacity

@@ -41,7 +41,7 @@ void add_dir(const char* dir, const std::string& suffix, bool numeric, std::set<
 // Reads an iterator fd to its end. The kernel writes whole records only:
 // one that does not fit is written again at the next read.
 // Reads straight into out, which keeps its capacity from pass to pass.
-bool read_all(int fd, std::vector<uint8_t>& out, std::string& err, const std::function<void()>& between) {
+bool read_all(int fd, ByteBuffer& out, std::string& err, const std::function<void()>& between) {
   constexpr size_t kChunk = 64 * 1024;
   constexpr size_t kChunksBetween = 16;  // 1 MiB of records, a few ms
   for (size_t chunks = 1;; ++chunks) {
@@ -108,7 +108,7 @@ int make_in_netns(int home, const Netns* ns, const std::function<int()>& make, s
   return fd;
 }
 
-bool IterRunner::run(int link_fd, const Netns* ns, std::vector<uint8_t>& out, std::string& err,
+bool IterRunner::run(int link_fd, const Netns* ns, ByteBuffer& out, std::string& err,
                      const std::function<void()>& between) {
   bool gone = false;
   int iter = make_in_netns(home_, ns, [&] { return bpf_iter_create(link_fd); }, err, gone);

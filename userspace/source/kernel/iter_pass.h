@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "util/byte_buffer.h"
+
 namespace sockscope {
 
 // A network namespace and a path that opens it.
@@ -43,7 +45,7 @@ class IterRunner {
   // between, if given, runs every megabyte or so of a long pass (sockscope
   // drains its ring buffer there: a pass over 100,000s of sockets takes
   // long enough for the ring to fill behind it).
-  bool run(int link_fd, const Netns* ns, std::vector<uint8_t>& out, std::string& err,
+  bool run(int link_fd, const Netns* ns, ByteBuffer& out, std::string& err,
            const std::function<void()>& between = {});
 
  private:
