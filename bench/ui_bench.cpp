@@ -414,12 +414,12 @@ void run(uint32_t sockets, int reps, FILE* out) {
     frame(&t_rules, &t_rows, &t_apply, &t_ui_part);
     t_all.push_back(t_rules.back() + t_rows.back() + t_ui_part.back());
   }
-  value("rows of a refresh (all of them)", double(shown.rows.size()));
-  put("top's refresh, intake: take_rest + diagnosis rules", stat_of(t_rules));
-  put("top's refresh, intake: changed rows", stat_of(t_rows));
-  put("top's refresh, UI: apply changes", stat_of(t_apply));
-  put("top's refresh, UI: apply + rates + redraw", stat_of(t_ui_part));
-  put("top's refresh, all", stat_of(t_all));
+  value("top: rows shown", double(shown.rows.size()));
+  put("top: intake, rest + rules", stat_of(t_rules));
+  put("top: intake, changed rows", stat_of(t_rows));
+  put("top: UI, apply changes", stat_of(t_apply));
+  put("top: UI, apply+rates+redraw", stat_of(t_ui_part));
+  put("top: a refresh, all", stat_of(t_all));
 }
 
 }  // namespace
