@@ -1,5 +1,7 @@
 #include "ui/rates.h"
 
+#include <algorithm>
+
 namespace sockscope::ui {
 namespace {
 
@@ -32,26 +34,37 @@ void RateTracker::update(Snapshot& snap) {
 
 void RateTracker::reset() { *this = RateTracker(); }
 
+// The last step's entry for r, or null; at is where the walk stands (0 to
+// begin). Rows in the model's order only move it forward; a row out of
+// that order (never top's) is looked up by binary search.
+const RateTracker::RowPrev* RateTracker::prev_of(const Snapshot::Row& r, size_t& at) const {
+  auto before = [](const RowPrev& p, const Snapshot::Row& row) {
+    return p.order != row.order ? p.order < row.order : p.key < row.key;
+  };
+  if (at > 0 && at <= rows_.size() && !before(rows_[at - 1], r))
+    at = size_t(std::lower_bound(rows_.begin(), rows_.end(), r, before) - rows_.begin());
+  while (at < rows_.size() && before(rows_[at], r)) ++at;
+  return at < rows_.size() && rows_[at].order == r.order && rows_[at].key == r.key ? &rows_[at] : nullptr;
+}
+
 // dt_s < 0: the first snapshot, nothing to compare with.
 void RateTracker::step(Snapshot& snap, double dt_s) {
   const uint64_t gen = ++generation_;
-  rows_.reserve(snap.rows.size());
+  spare_.clear();
+  spare_.reserve(snap.rows.size());
+  size_t at = 0;
   for (auto& row : snap.rows) {
-    auto [it, fresh] = rows_.try_emplace(row.key);
-    RowPrev& p = it->second;
+    const RowPrev* p = prev_of(row, at);
     // a row first seen now has no count before it: unknown, not everything it ever moved
-    bool unknown = fresh || !row.bytes_known;
-    p.rx_rate = unknown ? -1 : per_s(row.bytes_received, p.received, dt_s);
-    p.tx_rate = unknown ? -1 : per_s(row.bytes_sent, p.sent, dt_s);
-    p.received = row.bytes_received;
-    p.sent = row.bytes_sent;
-    p.seen = gen;
-    row.rx_rate = p.rx_rate;
-    row.tx_rate = p.tx_rate;
+    bool unknown = !p || !row.bytes_known;
+    row.rx_rate = unknown ? -1 : per_s(row.bytes_received, p->received, dt_s);
+    row.tx_rate = unknown ? -1 : per_s(row.bytes_sent, p->sent, dt_s);
+    spare_.push_back({row.order, row.key, row.bytes_sent, row.bytes_received, row.rx_rate, row.tx_rate});
   }
-  // rows that left the snapshot (expired, evicted) are forgotten; rows_ now
-  // holds every key of snap.rows, so when it holds more, some are stale
-  if (rows_.size() > snap.rows.size()) std::erase_if(rows_, [&](const auto& kv) { return kv.second.seen != gen; });
+  // rows that left the snapshot (expired, evicted) are not carried on
+  std::swap(rows_, spare_);
+  auto before = [](const RowPrev& a, const RowPrev& b) { return a.order != b.order ? a.order < b.order : a.key < b.key; };
+  if (!std::is_sorted(rows_.begin(), rows_.end(), before)) std::sort(rows_.begin(), rows_.end(), before);
 
   events_per_s_ = per_s(snap.events, prev_events_, dt_s);
   snap.events_per_s = events_per_s_;
@@ -93,11 +106,12 @@ void RateTracker::step(Snapshot& snap, double dt_s) {
 
 // The rates of the last step, for a snapshot taken too soon after it.
 void RateTracker::keep(Snapshot& snap) const {
+  size_t at = 0;
   for (auto& row : snap.rows) {
-    auto it = rows_.find(row.key);
-    if (it == rows_.end()) continue;  // new since: unknown
-    row.rx_rate = it->second.rx_rate;
-    row.tx_rate = it->second.tx_rate;
+    const RowPrev* p = prev_of(row, at);
+    if (!p) continue;  // new since: unknown
+    row.rx_rate = p->rx_rate;
+    row.tx_rate = p->tx_rate;
   }
   snap.events_per_s = events_per_s_;
   snap.squeeze_ps = squeeze_ps_;

@@ -529,21 +529,10 @@ std::vector<Line> visible_lines(const Snapshot& snap, const ViewState& view) {
   std::vector<size_t> v;
   for (size_t i = 0; i < snap.rows.size(); ++i)
     if (filter.matches(snap.rows[i])) v.push_back(i);
-  // stable: equal keys keep the model's order (proto, ports, key)
-  bool down = largest_first(view.sort) != view.reverse;
-  if (view.sort == kDefaultOrder) {
-    std::stable_sort(v.begin(), v.end(), [&](size_t a, size_t b) {
-      auto ka = default_key(snap.rows[a]), kb = default_key(snap.rows[b]);
-      return down ? kb < ka : ka < kb;
-    });
-  } else {
-    std::stable_sort(v.begin(), v.end(), [&](size_t a, size_t b) {
-      auto ka = sort_key(snap.rows[a], view.sort), kb = sort_key(snap.rows[b], view.sort);
-      return down ? kb < ka : ka < kb;
-    });
-  }
   // the ended sockets of each local port fold into one line, after the
-  // live ones (the header's counts still count each of them)
+  // live ones (the header's counts still count each of them). Folded
+  // first, so that only the live rows are sorted: under churn nearly every
+  // row is TIME_WAIT or closed.
   std::vector<Line> ended;
   if (!view.show_ended) {
     std::map<uint16_t, size_t> at_port;  // port -> index in ended, by port
@@ -563,6 +552,19 @@ std::vector<Line> visible_lines(const Snapshot& snap, const ViewState& view) {
     }
     std::sort(ended.begin(), ended.end(), [](const Line& a, const Line& b) { return a.port < b.port; });
     v.erase(live, v.end());
+  }
+  // stable: equal keys keep the model's order (proto, ports, key)
+  bool down = largest_first(view.sort) != view.reverse;
+  if (view.sort == kDefaultOrder) {
+    std::stable_sort(v.begin(), v.end(), [&](size_t a, size_t b) {
+      auto ka = default_key(snap.rows[a]), kb = default_key(snap.rows[b]);
+      return down ? kb < ka : ka < kb;
+    });
+  } else {
+    std::stable_sort(v.begin(), v.end(), [&](size_t a, size_t b) {
+      auto ka = sort_key(snap.rows[a], view.sort), kb = sort_key(snap.rows[b], view.sort);
+      return down ? kb < ka : ka < kb;
+    });
   }
   std::vector<Line> out;
   out.reserve(v.size() + ended.size());

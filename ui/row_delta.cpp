@@ -106,38 +106,77 @@ RowDelta ChangedRows::take(SocketTable& table, uint64_t now_ns, const Filter* fi
   return d;
 }
 
+namespace {
+
+bool in_order(const Snapshot::Row& a, const Snapshot::Row& b) {
+  return a.order != b.order ? a.order < b.order : a.key < b.key;
+}
+
+}  // namespace
+
+// Where the row of (order, key) is in rows (kept in the model's order).
+size_t ShownRows::position(const std::vector<Snapshot::Row>& rows, uint64_t order, uint64_t key) {
+  auto before = [](const Snapshot::Row& r, std::pair<uint64_t, uint64_t> k) {
+    return r.order != k.first ? r.order < k.first : r.key < k.second;
+  };
+  return size_t(std::lower_bound(rows.begin(), rows.end(), std::pair{order, key}, before) - rows.begin());
+}
+
+// A changed row in the same place is written over; rows that left are
+// dropped in one sequential pass; new rows (and rows whose place changed)
+// are sorted alone and merged in. Nothing walks every row with a hash
+// lookup or sorts them all again: under churn, with a table of 262,144
+// sockets, rebuilding the index and sorting every row took most of the
+// UI thread's time.
 void ShownRows::apply(std::vector<Snapshot::Row>& rows, RowDelta&& d, uint64_t now_ns) {
-  bool reorder = d.full;
   if (d.full) {
     rows = std::move(d.rows);
-  } else {
-    bool gone = false;
-    for (uint64_t key : d.removed)
-      if (auto it = at_.find(key); it != at_.end()) {
-        rows[it->second].key = kGone;
-        at_.erase(it);
-        gone = true;
-      }
-    for (auto& r : d.rows) {
-      if (auto it = at_.find(r.key); it != at_.end()) {
-        reorder |= rows[it->second].order != r.order;  // bound or connected since
-        rows[it->second] = std::move(r);
-        continue;
-      }
-      at_.emplace(r.key, rows.size());
-      rows.push_back(std::move(r));
-      reorder = true;
-    }
-    if (gone) {
-      std::erase_if(rows, [](const Snapshot::Row& r) { return r.key == kGone; });
-      reorder = true;
-    }
-  }
-  if (reorder) {
     sort_rows(rows);
-    at_.clear();
-    at_.reserve(rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) at_.emplace(rows[i].key, i);
+    order_of_.clear();
+    order_of_.reserve(rows.size());
+    for (const auto& r : rows) order_of_.emplace(r.key, r.order);
+  } else {
+    std::vector<size_t> gone;
+    auto drop = [&](uint64_t key) {
+      auto it = order_of_.find(key);
+      if (it == order_of_.end()) return;
+      size_t i = position(rows, it->second, key);
+      if (i < rows.size() && rows[i].key == key) gone.push_back(i);
+      order_of_.erase(it);
+    };
+    for (uint64_t key : d.removed) drop(key);
+    std::vector<Snapshot::Row> added;
+    for (auto& r : d.rows) {
+      if (auto it = order_of_.find(r.key); it != order_of_.end() && it->second == r.order) {
+        size_t i = position(rows, r.order, r.key);
+        if (i < rows.size() && rows[i].key == r.key) {
+          rows[i] = std::move(r);
+          continue;
+        }
+      }
+      drop(r.key);  // bound or connected since: it moves
+      order_of_.emplace(r.key, r.order);
+      added.push_back(std::move(r));
+    }
+    if (!gone.empty()) {
+      std::sort(gone.begin(), gone.end());
+      size_t w = 0, g = 0;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (g < gone.size() && gone[g] == i) {
+          ++g;
+          continue;
+        }
+        if (w != i) rows[w] = std::move(rows[i]);
+        ++w;
+      }
+      rows.resize(w);
+    }
+    if (!added.empty()) {
+      sort_rows(added);
+      size_t mid = rows.size();
+      rows.insert(rows.end(), std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
+      std::inplace_merge(rows.begin(), rows.begin() + long(mid), rows.end(), in_order);
+    }
   }
   for (auto& r : rows) set_ages(r, now_ns);
 }

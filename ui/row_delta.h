@@ -60,7 +60,11 @@ class ShownRows {
   void apply(std::vector<Snapshot::Row>& rows, RowDelta&& d, uint64_t now_ns);
 
  private:
-  std::unordered_map<uint64_t, size_t> at_;  // key -> index in rows
+  static size_t position(const std::vector<Snapshot::Row>& rows, uint64_t order, uint64_t key);
+
+  // key -> the order of its row: with the key, where the row is (rows are
+  // kept sorted), found by binary search; changed only by the changes
+  std::unordered_map<uint64_t, uint64_t> order_of_;
 };
 
 }  // namespace sockscope::ui

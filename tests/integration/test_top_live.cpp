@@ -29,9 +29,15 @@ using namespace testing;
 
 namespace {
 
-// The live view's header is up: the probes are loaded and attached.
-bool wait_live(const Tmux& t, double timeout_s) {
-  return t.wait_until([](const std::string& s) { return s.rfind("live", 0) == 0; }, timeout_s);
+// The live view's header is up: the probes are loaded and attached. On
+// failure, the screen and sockscope's stderr as they are at the timeout
+// (an INFO written before the wait would show them at its start).
+void require_live(const Tmux& t, const std::string& err_file, double timeout_s) {
+  auto start = std::chrono::steady_clock::now();
+  bool live = t.wait_until([](const std::string& s) { return s.rfind("live", 0) == 0; }, timeout_s);
+  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO("after " << waited << " s, screen:\n" << t.screen() << "\nstderr:\n" << read_file(err_file));
+  REQUIRE(live);
 }
 
 
@@ -99,8 +105,7 @@ TEST_CASE("top live: a new loopback connection shows as a row within a refresh, 
   std::remove(pid_file.c_str());
   Tmux t("live");
   REQUIRE(t.start_script(pane_script("top -d 1 --port " + std::to_string(port), err, pid_file)));
-  INFO("screen:\n" << t.screen() << "\nstderr:\n" << read_file(err));
-  REQUIRE(wait_live(t, kStartup_s));
+  require_live(t, err, kStartup_s);
   CHECK(read_file(err).find("probes attached") != std::string::npos);
   CHECK(read_file(err).find("not attached") == std::string::npos);
 
@@ -156,8 +161,7 @@ TEST_CASE("top -w live, ended by SIGTERM: the terminal is back and the trace is 
   std::remove(file.c_str());
   Tmux t("live");
   REQUIRE(t.start_script(pane_script("top -d 1 --port " + std::to_string(port) + " -w " + file, err, pid_file)));
-  INFO("screen:\n" << t.screen() << "\nstderr:\n" << read_file(err));
-  REQUIRE(wait_live(t, kStartup_s));
+  require_live(t, err, kStartup_s);
 
   Fd client = tcp_connect(AF_INET, port);
   Fd server = tcp_accept(listener);
@@ -212,8 +216,7 @@ TEST_CASE("top live: D attaches the syscalls tier for the selected socket's proc
   std::remove(pid_file.c_str());
   Tmux t("detail-key");
   REQUIRE(t.start_script(pane_script("top -d 1 --port " + std::to_string(port), err, pid_file)));
-  INFO("stderr:\n" << read_file(err));
-  REQUIRE(wait_live(t, kStartup_s));
+  require_live(t, err, kStartup_s);
   auto header_says = [&](const std::string& tier) {
     return t.wait_until([&](const std::string& s) { return s.find("tier " + tier + " ") != std::string::npos; },
                         kRowBound_s);

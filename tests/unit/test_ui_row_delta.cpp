@@ -1,16 +1,19 @@
 // top's rows travel as changes (ui/row_delta.h): the rows the UI thread
 // ends up with must be the rows take() makes from the whole table, after
-// any run of events, expiry, eviction and re-keying, frames folded or not.
+// any run of events, expiry, eviction, re-keying and sockets moving in the
+// order, frames folded or not; and the rates worked out over those rows.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <optional>
 #include <random>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "diagnosis/tracker.h"
 #include "tests/unit/table_world.h"
+#include "ui/rates.h"
 #include "ui/row_delta.h"
 
 using namespace sockscope;
@@ -50,7 +53,7 @@ struct Churn : TableWorld {
 
   // One random thing a host does to its sockets.
   void step() {
-    const unsigned what = cookies.empty() ? 0 : unsigned(rng() % 6);
+    const unsigned what = cookies.empty() ? 0 : unsigned(rng() % 7);
     if (what == 0) {  // a new connection, through socket(): re-keyed from provisional to its cookie
       uint64_t c = next_cookie++;
       cookies.push_back(c);
@@ -84,6 +87,14 @@ struct Churn : TableWorld {
       e.bytes_sent = rng() % 100000;
       e.bytes_received = rng() % 100000;
       table.apply(e);
+    } else if (what == 6) {  // a pass reads it on another local port: its row moves in the order
+      uint64_t c = pick();
+      const Socket* s = table.find(c);
+      if (!s || s->closed) return;
+      Sample e;
+      e.ts_ns = now += kMs;
+      e.sock = id(c, local_of(c + 1 + rng() % 5), remote_of(c), s->state);
+      table.apply(e);
     } else if (what == 4) {  // time passes: closed sockets leave after the retention
       now += (rng() % 4) * kSec;
       table.expire(now);
@@ -92,6 +103,55 @@ struct Churn : TableWorld {
     }
   }
 };
+
+// The rates top shows, worked out the plain way, as a reference: by key,
+// from each row's counts at the last step (a row whose ports changed since
+// is new: its rate is unknown for one step, as RateTracker documents).
+struct KeyedRates {
+  struct Prev {
+    uint64_t order, sent, received;
+    double rx, tx;
+  };
+  std::unordered_map<uint64_t, Prev> prev;
+  uint64_t prev_ns = 0;
+  bool have = false;
+
+  static double per_s(uint64_t now, uint64_t before, double dt) {
+    return dt <= 0 || now < before ? -1 : double(now - before) / dt;
+  }
+  // "key rx tx" per row
+  std::vector<std::string> update(const std::vector<Snapshot::Row>& rows, uint64_t now) {
+    std::vector<std::string> out;
+    const bool keep = have && now - prev_ns < kMinRateStepNs;
+    const double dt = have ? double(now - prev_ns) / 1e9 : -1;
+    std::unordered_map<uint64_t, Prev> next;
+    for (const auto& r : rows) {
+      auto it = prev.find(r.key);
+      const Prev* p = it != prev.end() && it->second.order == r.order ? &it->second : nullptr;
+      double rx = -1, tx = -1;
+      if (keep) {
+        if (p) rx = p->rx, tx = p->tx;
+      } else if (p && r.bytes_known) {
+        rx = per_s(r.bytes_received, p->received, dt);
+        tx = per_s(r.bytes_sent, p->sent, dt);
+      }
+      next[r.key] = {r.order, r.bytes_sent, r.bytes_received, rx, tx};
+      out.push_back(fmt::format("{} {:.3f} {:.3f}", r.key, rx, tx));
+    }
+    if (!keep) {
+      prev = std::move(next);
+      prev_ns = now;
+      have = true;
+    }
+    return out;
+  }
+};
+
+std::vector<std::string> rates_shown(const std::vector<Snapshot::Row>& rows) {
+  std::vector<std::string> out;
+  for (const auto& r : rows) out.push_back(fmt::format("{} {:.3f} {:.3f}", r.key, r.rx_rate, r.tx_rate));
+  return out;
+}
 
 }  // namespace
 
@@ -146,7 +206,9 @@ TEST_CASE("rows sent as changes equal the rows take() makes, through churn, evic
   changed.attach(w.table);
   std::vector<Snapshot::Row> rows;
   std::optional<RowDelta> held;  // a frame the UI has not drawn yet
-  size_t compared = 0, folded = 0;
+  RateTracker rates;
+  KeyedRates keyed;
+  size_t compared = 0, folded = 0, rated = 0;
   for (int frame = 0; frame < 300; ++frame) {
     for (int i = int(w.rng() % 12); i > 0; --i) w.step();
     Snapshot rest = take_rest(w.table, w.src, w.now);
@@ -165,8 +227,17 @@ TEST_CASE("rows sent as changes equal the rows take() makes, through churn, evic
     REQUIRE(shown(rows) == shown(whole.rows));
     CHECK(rest.by_state == whole.by_state);
     ++compared;
+    // the rates as top works them out over the rows it keeps, walking
+    // them in order, equal those found by key
+    Snapshot view;
+    view.rows = rows;
+    view.now_ns = w.now;
+    rates.update(view);
+    REQUIRE(rates_shown(view.rows) == keyed.update(rows, w.now));
+    for (const auto& r : view.rows) rated += r.rx_rate > 0;
   }
   CHECK(compared > 150);
+  CHECK(rated > 20);  // rates were measured, not only unknown
   CHECK(folded > 50);
   if (small) CHECK(w.table.counters().evicted_for_room > 0);
   CHECK(w.table.counters().evicted_closed > 0);

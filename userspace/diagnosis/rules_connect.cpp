@@ -48,6 +48,8 @@ void connection_refused(const DiagnoseInput& in, Out& out) {
     const Socket* latest = nullptr;
     uint64_t count = 0, first = 0, last = 0;
   };
+  // a refused connect is tallied by process too: with none, no socket has one
+  if (in.tracker.refused_by_pid().empty()) return;
   std::map<std::pair<uint32_t, std::string>, Group> groups;
   for (const Socket* s : sockets(in)) {
     const auto* t = in.tracker.socket(s->serial);
