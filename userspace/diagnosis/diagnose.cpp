@@ -65,6 +65,8 @@ double age_s(const DiagnoseInput& in, uint64_t t) { return t && in.now_ns > t ? 
 std::vector<Finding> diagnose(const DiagnoseInput& given) {
   // the sockets once for all the rules (the live view runs them every refresh)
   DiagnoseInput in = given;
+  if (in.filter && in.filter->empty()) in.filter = nullptr;  // admits all: no test per socket
+  in.shown.reserve(in.table.size());
   for (const auto& [key, s] : in.table.sockets())
     if (!in.filter || in.filter->matches(s)) in.shown.push_back(&s);
   rules::Out out;

@@ -1,7 +1,8 @@
 #include "diagnosis/tracker.h"
 
+#include <algorithm>
 #include <cerrno>
-#include <unordered_set>
+#include <vector>
 
 #include "model/socket_facts.h"
 
@@ -127,11 +128,17 @@ uint64_t DiagnosisTracker::listener_of(uint64_t serial) const {
 
 void DiagnosisTracker::sample_open(uint64_t ts) {
   std::map<uint32_t, uint32_t> open;
-  std::unordered_set<uint64_t> serials, cookies;
+  // sorted vectors, not hash sets: a set of 262,144 serials is as many
+  // allocations every kPruneEvery seconds on the thread that drains events
+  std::vector<uint64_t> serials, cookies;
   bool prune = ++samples_ % kPruneEvery == 0;
+  if (prune) {
+    serials.reserve(table_.size());
+    cookies.reserve(table_.size());
+  }
   for (const auto& [key, s] : table_.sockets()) {
     if (owned_open(s)) ++open[s.owner.pid];
-    if (prune) serials.insert(s.serial), cookies.insert(s.id.cookie);
+    if (prune) serials.push_back(s.serial), cookies.push_back(s.id.cookie);
   }
   for (auto it = open_by_pid_.begin(); it != open_by_pid_.end();) {
     // a process with no socket open has nothing leaking: forget its series
@@ -146,9 +153,12 @@ void DiagnosisTracker::sample_open(uint64_t ts) {
   if (!prune) return;
   // sockets the model no longer holds (past retention, or evicted): a
   // long live view must not keep every socket it ever saw
-  std::erase_if(sockets_, [&](const auto& kv) { return !serials.count(kv.first); });
-  std::erase_if(listener_of_, [&](const auto& kv) { return !serials.count(kv.first); });
-  std::erase_if(accepts_, [&](const auto& kv) { return !cookies.count(kv.first); });
+  std::sort(serials.begin(), serials.end());
+  std::sort(cookies.begin(), cookies.end());
+  auto held = [](const std::vector<uint64_t>& v, uint64_t x) { return std::binary_search(v.begin(), v.end(), x); };
+  std::erase_if(sockets_, [&](const auto& kv) { return !held(serials, kv.first); });
+  std::erase_if(listener_of_, [&](const auto& kv) { return !held(serials, kv.first); });
+  std::erase_if(accepts_, [&](const auto& kv) { return !held(cookies, kv.first); });
 }
 
 }  // namespace sockscope
