@@ -4,6 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "diagnosis/diagnose.h"
 #include "output/finding_format.h"
@@ -79,9 +83,26 @@ struct Bench {
     c.arg0 = a0, c.arg1 = a1, c.arg2 = a2;
     feed(c);
   }
+  // The findings; in every test, the same with each rule walking every
+  // socket as with the walk narrowed to what a rule could flag
+  // (rules::may_flag).
   std::vector<Finding> run() {
     DiagnoseInput in{table, tracker, now, 0, th, reasons, nullptr};
-    return diagnose(in);
+    std::vector<Finding> found = diagnose(in);
+    in.prefilter = false;
+    std::vector<Finding> unfiltered = diagnose(in);
+    REQUIRE(text_of(found) == text_of(unfiltered));
+    return found;
+  }
+  static std::vector<std::string> text_of(const std::vector<Finding>& v) {
+    std::vector<std::string> out;
+    for (const Finding& f : v) {
+      std::string t = fmt::format("{} {} {} {} {} {} | {} | {}", finding_kind_name(f.kind), severity_name(f.severity),
+                                  f.cookie, f.pid, f.local, f.since_ns, f.summary, f.evidence.dump());
+      for (const Affected& a : f.affected) t += fmt::format(" [{} {}]", a.cookie, finding_kind_name(a.symptom));
+      out.push_back(std::move(t));
+    }
+    return out;
   }
   std::vector<Finding> of(FindingKind k) {
     auto all = run();
@@ -352,6 +373,52 @@ TEST_CASE("diagnose: retransmit-storm needs a sustained rate, not one burst", "[
   REQUIRE(f.size() == 1);
   CHECK(f[0].cookie == 1);
   CHECK(f[0].evidence["retransmits"] == 40);
+}
+
+TEST_CASE("diagnose: sockets past their owner's reach are still flagged: a connect that gave up, a storm then "
+          "TIME_WAIT",
+          "[diagnose]") {
+  // neither socket can be acted on by its owner any more (CLOSE,
+  // TIME_WAIT): only their retransmits keep them in the rules' walk
+  Bench b;
+  b.open(1, kApp, 40000, 9, {TcpState::SynSent, TcpState::Close});
+  auto u = b.stats(1);
+  u.tcp.retrans_segs = 3;
+  b.feed(u);
+  b.open(2, kApp, 40001, 5001, {TcpState::SynSent, TcpState::Established});
+  b.now += kSec;
+  for (uint32_t suppressed : {0u, 38u}) {
+    TcpEvent t;
+    t.ts_ns = b.now;
+    t.sock = Bench::id(2, 40001, 5001, TcpState::Established);
+    t.kind = TcpKind::Retransmit;
+    t.segs = 1;
+    t.suppressed = suppressed;
+    b.feed(t);
+    b.now += 3 * kSec;
+  }
+  auto r = b.stats(2);
+  r.tcp.retrans_segs = 40;
+  b.feed(r);
+  TcpState old = TcpState::Established;
+  for (TcpState to : {TcpState::FinWait1, TcpState::FinWait2, TcpState::TimeWait}) {
+    StateChange e;
+    e.ts_ns = b.now += kMs;
+    e.task = kApp;
+    e.sock = Bench::id(2, 40001, 5001, old);
+    e.old_state = old;
+    e.new_state = to;
+    old = to;
+    b.feed(e);
+  }
+  auto syn = b.of(FindingKind::SynUnanswered);
+  REQUIRE(syn.size() == 1);
+  CHECK(syn[0].cookie == 1);
+  CHECK(syn[0].evidence["gave_up"] == true);
+  auto storm = b.of(FindingKind::RetransmitStorm);
+  REQUIRE(storm.size() == 1);
+  CHECK(storm[0].cookie == 2);
+  CHECK(storm[0].state == "TIME_WAIT");
 }
 
 TEST_CASE("diagnose: rst-storm for a port with no listener", "[diagnose]") {

@@ -31,6 +31,25 @@ Finding about(const DiagnoseInput& in, const Socket& s, FindingKind k, Severity 
 
 const std::vector<const Socket*>& sockets(const DiagnoseInput& in) { return in.shown; }
 
+const std::vector<const Socket*>& admitted(const DiagnoseInput& in) { return in.admitted; }
+
+bool may_flag(const DiagnoseInput& in, const Socket& s) {
+  // app_not_reading, rcvbuf_limited, peer_not_reading, send_blocked: only
+  // an owner that can act
+  if (owner_can_act(s)) return true;
+  if (s.is_tcp()) {
+    // syn_unanswered, retransmit_storm: retransmits, in any state
+    if (s.tcp.retrans_segs > 0) return true;
+    // accept_queue_overflow
+    if (s.state == TcpState::Listen) return true;
+    // close_wait_leak, fin_wait2_stuck, idle_no_keepalive
+    if (!s.closed && (s.state == TcpState::CloseWait || s.state == TcpState::FinWait2 ||
+                      s.state == TcpState::Established))
+      return true;
+  }
+  return !in.prefilter;
+}
+
 nlohmann::ordered_json wall_or_never(const DiagnoseInput& in, uint64_t ts) {
   return ts ? nlohmann::ordered_json(wall(in, ts)) : nlohmann::ordered_json(nullptr);
 }
@@ -66,9 +85,12 @@ std::vector<Finding> diagnose(const DiagnoseInput& given) {
   // the sockets once for all the rules (the live view runs them every refresh)
   DiagnoseInput in = given;
   if (in.filter && in.filter->empty()) in.filter = nullptr;  // admits all: no test per socket
-  in.shown.reserve(in.table.size());
-  for (const auto& [key, s] : in.table.sockets())
-    if (!in.filter || in.filter->matches(s)) in.shown.push_back(&s);
+  in.admitted.reserve(in.table.size());
+  for (const auto& [key, s] : in.table.sockets()) {
+    if (in.filter && !in.filter->matches(s)) continue;
+    in.admitted.push_back(&s);
+    if (rules::may_flag(in, s)) in.shown.push_back(&s);
+  }
   rules::Out out;
   for (auto* rule : {rules::app_not_reading, rules::rcvbuf_limited, rules::peer_not_reading, rules::send_blocked,
                      rules::close_wait_leak, rules::fin_wait2_stuck, rules::idle_no_keepalive,

@@ -21,7 +21,10 @@ struct DiagnoseInput {
   const Thresholds& th;
   const ReasonNames& reasons;
   const Filter* filter = nullptr;  // only findings about matching sockets (and their processes)
-  std::vector<const Socket*> shown = {};  // filled by diagnose(): the sockets the filter admits
+  bool prefilter = true;           // false: every rule walks every admitted socket (tests compare)
+  // Filled by diagnose(): the sockets the filter admits, and of those the
+  // ones a per-socket rule could flag (rules::may_flag).
+  std::vector<const Socket*> admitted = {}, shown = {};
 };
 
 // Findings with one cause grouped under it; ordered by severity, then by

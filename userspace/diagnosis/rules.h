@@ -32,9 +32,19 @@ void group_by_cause(const DiagnoseInput& in, Out& out);
 
 // A finding about socket s, its identity and owner filled in.
 Finding about(const DiagnoseInput& in, const Socket& s, FindingKind k, Severity sev, uint64_t since_ns);
-// Sockets the rules look at: those the filter admits, listed once per run
-// (in the table's order: the findings are sorted afterwards).
+// Sockets the per-socket rules look at: those the filter admits that
+// may_flag() keeps, listed once per run (in the table's order: the
+// findings are sorted afterwards).
 const std::vector<const Socket*>& sockets(const DiagnoseInput& in);
+// Every socket the filter admits.
+const std::vector<const Socket*>& admitted(const DiagnoseInput& in);
+// Whether any rule that walks sockets(in) could flag s: the union of their
+// first tests on the socket's own fields, looser than each. It keeps the
+// rules from walking a table of TIME_WAIT and closed sockets (a host under
+// churn) once each: a rule that flags a socket for a reason not here must
+// add it here (tests/unit/test_diagnose.cpp checks that the rules
+// give the same findings with and without it).
+bool may_flag(const DiagnoseInput& in, const Socket& s);
 // "2026-11-21T10:04:05.123Z" for an events'-clock time.
 std::string wall(const DiagnoseInput& in, uint64_t ts_ns);
 // The same as evidence: null ("never" in text) when ts is 0.

@@ -51,7 +51,7 @@ void connection_refused(const DiagnoseInput& in, Out& out) {
   // a refused connect is tallied by process too: with none, no socket has one
   if (in.tracker.refused_by_pid().empty()) return;
   std::map<std::pair<uint32_t, std::string>, Group> groups;
-  for (const Socket* s : sockets(in)) {
+  for (const Socket* s : admitted(in)) {  // closed ones too: the tracker knows which were refused
     const auto* t = in.tracker.socket(s->serial);
     if (!t || !t->refused_ns) continue;
     Finding probe = about(in, *s, FindingKind::ConnectionRefused, Severity::Warning, t->refused_ns);
