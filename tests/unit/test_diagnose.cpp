@@ -45,7 +45,11 @@ struct Bench {
     c.call = Call::Socket;
     c.fd = c.ret = 3 + int(cookie);
     feed(c);
-    TcpState old = TcpState::Close;
+    states(cookie, t, lport, rport, TcpState::Close, path);
+  }
+  // The states one step (1 ms) apart, from old.
+  void states(uint64_t cookie, const Task& t, uint16_t lport, uint16_t rport, TcpState old,
+              std::vector<TcpState> path) {
     for (TcpState to : path) {
       StateChange e;
       e.ts_ns = now += kMs;
@@ -56,6 +60,16 @@ struct Bench {
       old = to;
       feed(e);
     }
+  }
+  // A retransmit record for an ESTABLISHED socket, with the ones throttled away before it.
+  void retransmit(uint64_t cookie, uint16_t lport, uint16_t rport, uint32_t suppressed) {
+    TcpEvent t;
+    t.ts_ns = now;
+    t.sock = id(cookie, lport, rport, TcpState::Established);
+    t.kind = TcpKind::Retransmit;
+    t.segs = 1;
+    t.suppressed = suppressed;
+    feed(t);
   }
   void sample(uint64_t cookie, uint16_t lport, uint16_t rport, TcpState st, Occupancy occ) {
     Sample s;
@@ -353,15 +367,7 @@ TEST_CASE("diagnose: retransmit-storm needs a sustained rate, not one burst", "[
   Bench b;
   b.open(1, kApp, 40000, 5001, {TcpState::SynSent, TcpState::Established});
   b.now += kSec;
-  auto retrans = [&](uint32_t suppressed) {
-    TcpEvent t;
-    t.ts_ns = b.now;
-    t.sock = Bench::id(1, 40000, 5001, TcpState::Established);
-    t.kind = TcpKind::Retransmit;
-    t.segs = 1;
-    t.suppressed = suppressed;
-    b.feed(t);
-  };
+  auto retrans = [&](uint32_t suppressed) { b.retransmit(1, 40000, 5001, suppressed); };
   retrans(0);
   auto u = b.stats(1);
   u.tcp.retrans_segs = 40;
@@ -388,29 +394,14 @@ TEST_CASE("diagnose: sockets past their owner's reach are still flagged: a conne
   b.open(2, kApp, 40001, 5001, {TcpState::SynSent, TcpState::Established});
   b.now += kSec;
   for (uint32_t suppressed : {0u, 38u}) {
-    TcpEvent t;
-    t.ts_ns = b.now;
-    t.sock = Bench::id(2, 40001, 5001, TcpState::Established);
-    t.kind = TcpKind::Retransmit;
-    t.segs = 1;
-    t.suppressed = suppressed;
-    b.feed(t);
+    b.retransmit(2, 40001, 5001, suppressed);
     b.now += 3 * kSec;
   }
   auto r = b.stats(2);
   r.tcp.retrans_segs = 40;
   b.feed(r);
-  TcpState old = TcpState::Established;
-  for (TcpState to : {TcpState::FinWait1, TcpState::FinWait2, TcpState::TimeWait}) {
-    StateChange e;
-    e.ts_ns = b.now += kMs;
-    e.task = kApp;
-    e.sock = Bench::id(2, 40001, 5001, old);
-    e.old_state = old;
-    e.new_state = to;
-    old = to;
-    b.feed(e);
-  }
+  b.states(2, kApp, 40001, 5001, TcpState::Established,
+           {TcpState::FinWait1, TcpState::FinWait2, TcpState::TimeWait});
   auto syn = b.of(FindingKind::SynUnanswered);
   REQUIRE(syn.size() == 1);
   CHECK(syn[0].cookie == 1);
