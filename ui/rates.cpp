@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ui/snapshot_rows.h"
+
 namespace sockscope::ui {
 namespace {
 
@@ -39,7 +41,7 @@ void RateTracker::reset() { *this = RateTracker(); }
 // that order (never top's) is looked up by binary search.
 const RateTracker::RowPrev* RateTracker::prev_of(const Snapshot::Row& r, size_t& at) const {
   auto before = [](const RowPrev& p, const Snapshot::Row& row) {
-    return p.order != row.order ? p.order < row.order : p.key < row.key;
+    return model_order_before(p.order, p.key, row.order, row.key);
   };
   if (at > 0 && at <= rows_.size() && !before(rows_[at - 1], r))
     at = size_t(std::lower_bound(rows_.begin(), rows_.end(), r, before) - rows_.begin());
@@ -63,7 +65,7 @@ void RateTracker::step(Snapshot& snap, double dt_s) {
   }
   // rows that left the snapshot (expired, evicted) are not carried on
   std::swap(rows_, spare_);
-  auto before = [](const RowPrev& a, const RowPrev& b) { return a.order != b.order ? a.order < b.order : a.key < b.key; };
+  auto before = [](const RowPrev& a, const RowPrev& b) { return model_order_before(a.order, a.key, b.order, b.key); };
   if (!std::is_sorted(rows_.begin(), rows_.end(), before)) std::sort(rows_.begin(), rows_.end(), before);
 
   events_per_s_ = per_s(snap.events, prev_events_, dt_s);

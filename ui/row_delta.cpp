@@ -109,7 +109,7 @@ RowDelta ChangedRows::take(SocketTable& table, uint64_t now_ns, const Filter* fi
 namespace {
 
 bool in_order(const Snapshot::Row& a, const Snapshot::Row& b) {
-  return a.order != b.order ? a.order < b.order : a.key < b.key;
+  return model_order_before(a.order, a.key, b.order, b.key);
 }
 
 }  // namespace
@@ -117,7 +117,7 @@ bool in_order(const Snapshot::Row& a, const Snapshot::Row& b) {
 // Where the row of (order, key) is in rows (kept in the model's order).
 size_t ShownRows::position(const std::vector<Snapshot::Row>& rows, uint64_t order, uint64_t key) {
   auto before = [](const Snapshot::Row& r, std::pair<uint64_t, uint64_t> k) {
-    return r.order != k.first ? r.order < k.first : r.key < k.second;
+    return model_order_before(r.order, r.key, k.first, k.second);
   };
   return size_t(std::lower_bound(rows.begin(), rows.end(), std::pair{order, key}, before) - rows.begin());
 }

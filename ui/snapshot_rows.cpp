@@ -81,7 +81,7 @@ namespace {
 struct Order {
   uint64_t ports, key;
   size_t at;
-  bool operator<(const Order& o) const { return ports != o.ports ? ports < o.ports : key < o.key; }
+  bool operator<(const Order& o) const { return model_order_before(ports, key, o.ports, o.key); }
 };
 
 // Puts rows[order[i].at] at i for every i, moving each row once, in place

@@ -25,6 +25,12 @@ void set_ages(Snapshot::Row& r, uint64_t now_ns);
 // port, key).
 void sort_rows(std::vector<Snapshot::Row>& rows);
 
+// That order as a comparison of (order, key) pairs: whatever holds them
+// (rows, the rates' last step) sorts and searches by this one test.
+inline bool model_order_before(uint64_t order_a, uint64_t key_a, uint64_t order_b, uint64_t key_b) {
+  return order_a != order_b ? order_a < order_b : key_a < key_b;
+}
+
 // The text each socket named by the findings is flagged with (Row::stuck),
 // by cookie: the first finding that names a socket flags it, most severe
 // first; a socket listed under a cause is flagged with that cause.
