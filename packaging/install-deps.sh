@@ -4,13 +4,15 @@
 #   install-deps.sh run     build and run sockscope
 #   install-deps.sh test    the above, and what the tests run (the default)
 #   install-deps.sh bench   the above, and bench/run.py's load and peers
+#   install-deps.sh kernels the test set, and what tests/kernels/matrix.py
+#                           needs to boot other kernels under qemu
 set -euo pipefail
 
 purpose="${1:-test}"
 case "$purpose" in
-  run | test | bench) ;;
+  run | test | bench | kernels) ;;
   *)
-    echo "install-deps: unknown purpose '$purpose': give run, test or bench" >&2
+    echo "install-deps: unknown purpose '$purpose': give run, test, bench or kernels" >&2
     exit 2
     ;;
 esac
@@ -37,6 +39,11 @@ if [ "$purpose" != run ]; then
     # tests: Catch2, and the independent observers / tools they run
     catch2 iproute2 util-linux procps nftables ethtool tmux python3
   )
+fi
+if [ "$purpose" = kernels ]; then
+  # the kernel matrix: qemu, the guest's shell and tools, the initramfs
+  # archiver, depmod for the kernel packages' modules.dep
+  PACKAGES+=(qemu-system-x86 busybox-static cpio kmod dash)
 fi
 if [ "$purpose" = bench ]; then
   # benchmarks (bench/run.py): load generator, the peers compared against

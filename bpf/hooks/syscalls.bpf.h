@@ -220,12 +220,19 @@ static __always_inline void exit_call(struct inflight *in, long ret)
 		/* after close the sock may be freed: use what entry saw */
 		e->sock = in->sock;
 	} else {
+#ifndef SS_NO_RDONLY_CAST
 		fill_sock_id(&e->sock, ss_cast(struct sock, in->sk));
+#else
+		/* unreachable there: fd_to_sock finds no socket without the cast */
+		__builtin_memset(&e->sock, 0, sizeof(e->sock));
+#endif
 		if (data)
 			e->sock.cookie = in->cookie;
 	}
+#ifndef SS_NO_RDONLY_CAST
 	if ((in->call == SS_CALL_ACCEPT || in->call == SS_CALL_ACCEPT4) && in->cookie)
 		sample_occupancy(ss_cast(struct sock, in->sk), in->cookie, SS_TCP_LISTEN, SS_SAMPLE_ACCEPT);
+#endif
 	e->enter_ns = in->enter_ns;
 	e->ret = ret;
 	e->call = in->call;

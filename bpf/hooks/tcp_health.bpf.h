@@ -65,7 +65,10 @@ int BPF_PROG(ss_retransmit, const struct sock *csk, const struct sk_buff *skb, i
 	struct ss_sock_stats *st = stats_get(cookie, (__u64)sk);
 	if (!st)
 		return 0;
-	__u32 total = ss_cast(struct tcp_sock, sk)->total_retrans;
+	struct tcp_sock *tp = ss_tcp_sock(sk);
+	if (!tp)
+		return 0;
+	__u32 total = tp->total_retrans;
 	__u32 added = st->retrans_seen ? total - (st->retrans_seen - 1) : (failed_before_count(err) ? 0 : segs);
 	st->retrans_seen = total + 1;
 	if (!added)

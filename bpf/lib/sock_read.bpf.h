@@ -19,12 +19,29 @@
 #define SS_TCP_TIME_WAIT 6
 #define SS_TCP_NEW_SYN_RECV 12
 
+#ifndef SS_NO_RDONLY_CAST
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /* A kernel address kept as a number (in a map, a record), typed again for
  * plain loads. */
 #define ss_cast(type, addr) \
 	((type *)bpf_rdonly_cast((const void *)(addr), bpf_core_type_id_kernel(type)))
+/* One field of a struct the verifier does not know the pointer to be. */
+#define ss_cast_read(type, addr, field) (ss_cast(type, addr)->field)
+/* A socket's TCP part, for plain loads; NULL if it is not a full TCP
+ * socket. */
+#define ss_tcp_sock(sk) ss_cast(struct tcp_sock, sk)
+#else
+/* The object built for kernels before 6.2, which have no bpf_rdonly_cast
+ * (the loader picks it: userspace/source/kernel/bpf_loader.cpp). A kfunc
+ * call the kernel does not know fails the whole program, even where it
+ * cannot run, so this object has none: the TCP part comes from
+ * bpf_skc_to_tcp_sock (5.9+, a BTF pointer the verifier knows), single
+ * fields through probe reads, and what needs a pointer rebuilt from a
+ * number (the syscalls tier's fd walk) is off. */
+#define ss_cast_read(type, addr, field) BPF_CORE_READ((type *)(addr), field)
+#define ss_tcp_sock(sk) bpf_skc_to_tcp_sock(sk)
+#endif
 
 static __always_inline void fill_task(struct ss_task *t)
 {
@@ -65,6 +82,9 @@ static __always_inline struct sock *fd_to_sock(int fd, struct file **filep)
 	bpf_probe_read_kernel(&fp, sizeof(fp), (void *)fdt->fd + fd * sizeof(fp));
 	if (!fp)
 		return NULL;
+#ifdef SS_NO_RDONLY_CAST
+	return NULL;
+#else
 	struct file *f = ss_cast(struct file, fp);
 	struct inode *ino = f->f_inode;
 	if (!ino || (ino->i_mode & S_IFMT) != S_IFSOCK)
@@ -76,6 +96,7 @@ static __always_inline struct sock *fd_to_sock(int fd, struct file **filep)
 	if (filep)
 		*filep = fp;
 	return sk;
+#endif
 }
 
 /* TIME_WAIT and NEW_SYN_RECV sockets are a struct sock_common and little
@@ -124,13 +145,13 @@ static __always_inline void fill_sock_id(struct ss_sock_id *id, struct sock *sk)
 	/* struct socket is allocated inside struct socket_alloc, next to its
 	 * inode: the number ss, sock_diag and /proc/PID/fd show */
 	struct socket *so = sk->sk_socket;
-	id->inode = so ? ss_cast(struct socket_alloc, so)->vfs_inode.i_ino : 0;
+	id->inode = so ? ss_cast_read(struct socket_alloc, so, vfs_inode.i_ino) : 0;
 	id->protocol = sk->sk_protocol;
 	id->type = sk->sk_type;
 	/* at the move to CLOSE the kernel has given the port back (inet_num
 	 * is 0) but still has it as the source port */
 	if (!id->sport)
-		id->sport = bpf_ntohs(ss_cast(struct inet_sock, sk)->inet_sport);
+		id->sport = bpf_ntohs(ss_cast_read(struct inet_sock, sk, inet_sport));
 }
 
 /* Queue sizes as ss reports them (Recv-Q / Send-Q), plus the raw memory
@@ -149,7 +170,11 @@ static __always_inline void read_occupancy(struct sock *sk, __u8 state,
 		o->rx_queue = o->ack_backlog;
 		o->tx_queue = o->max_ack_backlog;
 	} else if (sk->sk_protocol == IPPROTO_TCP) {
-		struct tcp_sock *tp = ss_cast(struct tcp_sock, sk);
+		struct tcp_sock *tp = ss_tcp_sock(sk);
+		if (!tp) {
+			o->rx_queue = o->tx_queue = 0;
+			return;
+		}
 		__s32 rx = tp->rcv_nxt - tp->copied_seq;
 		__s32 tx = tp->write_seq - tp->snd_una;
 		o->rx_queue = rx < 0 ? 0 : rx;

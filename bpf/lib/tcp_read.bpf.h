@@ -13,7 +13,11 @@ extern unsigned int CONFIG_HZ __kconfig __weak;
 
 static __always_inline void read_metrics(struct sock *sk, struct ss_tcp_metrics *m)
 {
-	struct tcp_sock *tp = ss_cast(struct tcp_sock, sk);
+	struct tcp_sock *tp = ss_tcp_sock(sk);
+	if (!tp) {
+		__builtin_memset(m, 0, sizeof(*m));
+		return;
+	}
 	struct inet_connection_sock *icsk = &tp->inet_conn;
 	m->srtt_us = tp->srtt_us >> 3;
 	m->rttvar_us = tp->mdev_us >> 2;
@@ -92,7 +96,9 @@ static __always_inline void fill_sock_info(struct ss_sock_info *r, struct sock *
 	r->cgroup_id = sock_cgroup_id(sk);
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
-	struct tcp_sock *tp = ss_cast(struct tcp_sock, sk);
+	struct tcp_sock *tp = ss_tcp_sock(sk);
+	if (!tp)
+		return;
 	read_metrics(sk, &r->m);
 	r->bytes_sent = tp->bytes_sent;
 	r->bytes_acked = tp->bytes_acked;

@@ -130,7 +130,7 @@ void check_lifecycle(int family) {
 
 }  // namespace
 
-TEST_CASE("watch --json: TCP lifecycle of both ends over IPv4", "[kernel][lifecycle]") { check_lifecycle(AF_INET); }
+TEST_CASE("watch --json: TCP lifecycle of both ends over IPv4", "[kernel][lifecycle][smoke]") { check_lifecycle(AF_INET); }
 
 TEST_CASE("watch --json: TCP lifecycle of both ends over IPv6", "[kernel][lifecycle]") { check_lifecycle(AF_INET6); }
 
@@ -140,7 +140,7 @@ TEST_CASE("watch --json: TCP lifecycle of both ends over IPv6", "[kernel][lifecy
 // state hook. The loader falls back to one record per change only where
 // the kernel refuses the runs, and says so: never here.
 TEST_CASE("watch --json, default tier: state runs give every transition, in order, and listen with its backlog",
-          "[kernel][lifecycle]") {
+          "[kernel][lifecycle][smoke]") {
   uint16_t port = free_port();
   SockscopeRun run({"watch", "--json", "--port", std::to_string(port)}, "lifecycle-runs");
   uint16_t cport;

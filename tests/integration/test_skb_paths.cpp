@@ -197,7 +197,7 @@ TEST_CASE("skb: the netns harness works and leaves nothing behind", "[kernel][sk
 
 TEST_CASE("skb: nft drops 5 % of one connection's packets: retransmits match the kernel's count, "
           "drops are on the right socket as NETFILTER_DROP",
-          "[kernel][skb]") {
+          "[kernel][skb][smoke]") {
   // Two rules on the client's packets of this one connection:
   //  - in b, on input, 5 %: lost in the network as far as the client can
   //    tell, so it retransmits them. b's input hook runs after early demux,
@@ -450,7 +450,7 @@ TEST_CASE("skb: a UDP receiver that never reads: queue failures equal the kernel
   CHECK(num(*rx, "pid") == getpid());
 }
 
-TEST_CASE("skb: a connection to a closed port: the RST is seen on both sides", "[kernel][skb]") {
+TEST_CASE("skb: a connection to a closed port: the RST is seen on both sides", "[kernel][skb][smoke]") {
   NetnsPair net;
   // watch has no filter: a reset sent for no socket matches no filter. It
   // runs on through list's start-up (~3 s).

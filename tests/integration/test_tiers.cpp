@@ -131,7 +131,7 @@ TEST_CASE("packets tier with one --port: its per-socket programs keep stats for 
   CHECK(app == 2);
 }
 
-TEST_CASE("default tier: no program's run count grows with send+recv pairs", "[kernel][tiers]") {
+TEST_CASE("default tier: no program's run count grows with send+recv pairs", "[kernel][tiers][smoke]") {
   // run-time stats cost a little on every program: on only while this fd is open
   Fd stats(bpf_enable_stats(BPF_STATS_RUN_TIME));
   REQUIRE(stats >= 0);

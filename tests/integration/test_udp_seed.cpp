@@ -14,7 +14,7 @@
 
 using namespace testing;
 
-TEST_CASE("list --json: sockets created before start-up are there, with owner and queues", "[kernel][seed]") {
+TEST_CASE("list --json: sockets created before start-up are there, with owner and queues", "[kernel][seed][smoke]") {
   uint16_t port = 0, uport = 0;
   Fd l = tcp_listen(AF_INET, port);
   Fd c = tcp_connect(AF_INET, port);
@@ -53,7 +53,7 @@ TEST_CASE("list --json: sockets created before start-up are there, with owner an
   CHECK((*udp)["pid"] == pid);
 }
 
-TEST_CASE("list --json: a UDP socket's lifecycle and bytes", "[kernel][udp]") {
+TEST_CASE("list --json: a UDP socket's lifecycle and bytes", "[kernel][udp][smoke]") {
   uint16_t port = free_port();
   // UDP has no byte counts in the kernel's socket state: bytes come from
   // the packets tier, calls from the syscalls tier

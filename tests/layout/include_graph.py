@@ -20,7 +20,7 @@ import re
 import sys
 
 SCANNED = ["userspace", "ui", "tests", "bench"]
-GENERATED = {"sockscope.skel.h"}  # made by the build, found on its include path
+GENERATED = {"sockscope.skel.h", "sockscope_compat.skel.h"}  # made by the build, found on its include path
 # The product's folders, top row first: a folder includes only from rows
 # below its own. A new folder under userspace/ or ui/ gets a row here and
 # in docs/architecture.md.

@@ -48,6 +48,7 @@ LiveSource::LiveSource(const LiveOptions& opts) : opts_(opts) {
   bpf_ = std::make_unique<BpfObject>(opts.loader);
   std::cerr << probe_report(bpf_->probes());
   if (!bpf_->state_runs()) std::cerr << "sockscope: " << bpf_->state_runs_note() << "\n";
+  for (const auto& note : bpf_->kernel_notes()) std::cerr << "sockscope: " << note << "\n";
   if (opts_.seed && have_passes()) {
     try {
       iter_ = std::make_unique<IterRunner>();

@@ -17,7 +17,9 @@
 
 #include "bpf/abi/sockscope_abi.h"
 #include "sockscope.skel.h"
+#include "sockscope_compat.skel.h"
 #include "source/kernel/cgroup_root.h"
+#include "source/kernel/kconfig.h"
 #include "source/kernel/preflight.h"
 #include "source/kernel/probe_targets.h"
 #include "util/user_error.h"
@@ -74,12 +76,56 @@ std::string load_error(int err) {
   return fmt::format("loading sockscope's BPF programs failed ({}). libbpf said:\n{}", std::strerror(-err), tail);
 }
 
+// The two objects must match, or the main skeleton would point into the
+// compat one wrongly: same maps, programs and links, same variables.
+template <typename A, typename B>
+constexpr bool same_size = sizeof(A) == sizeof(B);
+static_assert(same_size<decltype(sockscope_bpf::maps), decltype(sockscope_compat_bpf::maps)>);
+static_assert(same_size<decltype(sockscope_bpf::progs), decltype(sockscope_compat_bpf::progs)>);
+static_assert(same_size<decltype(sockscope_bpf::links), decltype(sockscope_compat_bpf::links)>);
+static_assert(same_size<sockscope_bpf::sockscope_bpf__rodata, sockscope_compat_bpf::sockscope_compat_bpf__rodata>);
+static_assert(same_size<sockscope_bpf::sockscope_bpf__bss, sockscope_compat_bpf::sockscope_compat_bpf__bss>);
+
+// The object for this kernel: the main one, or, on a kernel without the
+// bpf_rdonly_cast kfunc (before 6.2), the one built without it
+// (bpf/CMakeLists.txt). Both come from one source with the same programs,
+// maps and variables, so the main skeleton serves either: only the ELF
+// bytes it opens differ.
+sockscope_bpf* open_skeleton(const bpf_object_open_opts* opts, bool compat) {
+  if (!compat) return sockscope_bpf__open_opts(opts);
+  auto* skel = static_cast<sockscope_bpf*>(calloc(1, sizeof(sockscope_bpf)));
+  if (!skel) return nullptr;
+  int err = sockscope_bpf__create_skeleton(skel);
+  if (!err) {
+    skel->skeleton->data = sockscope_compat_bpf__elf_bytes(&skel->skeleton->data_sz);
+    err = bpf_object__open_skeleton(skel->skeleton, opts);
+  }
+  if (err) {
+    sockscope_bpf__destroy(skel);
+    errno = -err;
+    return nullptr;
+  }
+  return skel;
+}
+
 }  // namespace
 
 // Opens, configures and loads the object; on failure returns the error and
 // leaves nothing open.
 int BpfObject::open_and_load(const LoaderOptions& opts, bool state_runs) {
-  skel_ = sockscope_bpf__open();
+  // without a kernel config file libbpf would refuse the object: it gets
+  // the values from here instead (source/kernel/kconfig.h)
+  kernel_notes_.clear();
+  std::string kconfig_note;
+  std::string kconfig = kconfig_fallback(&kconfig_note);
+  if (!kconfig_note.empty()) kernel_notes_.push_back(kconfig_note);
+  LIBBPF_OPTS(bpf_object_open_opts, open_opts, .kconfig = kconfig.empty() ? nullptr : kconfig.c_str());
+  bool compat = !kernel_has_rdonly_cast();
+  if (compat)
+    kernel_notes_.push_back(
+        "this kernel has no bpf_rdonly_cast (Linux 6.2+): sockets are read with probe reads, and the "
+        "syscalls and calls tiers, which find a socket from its fd, are off");
+  skel_ = open_skeleton(&open_opts, compat);
   if (!skel_) throw UserError(fmt::format("opening the BPF object failed: {}", std::strerror(errno)));
 
   skel_->rodata->cfg_wakeup_bytes = opts.wakeup_bytes;
@@ -107,6 +153,11 @@ int BpfObject::open_and_load(const LoaderOptions& opts, bool state_runs) {
   bpf_program* prog;
   bpf_object__for_each_program(prog, skel_->obj) sections.push_back(bpf_program__section_name(prog));
   std::vector<std::string> skip = skip_reasons(sections);
+  if (compat)
+    for (size_t i = 0; i < sections.size(); ++i)
+      if (skip[i].empty() && (sections[i].find("sys_enter") != std::string::npos ||
+                              sections[i].find("sys_exit") != std::string::npos))
+        skip[i] = "finding a socket from its fd needs the bpf_rdonly_cast kfunc (Linux 6.2+)";
   size_t k = 0;
   bpf_object__for_each_program(prog, skel_->obj) {
     const std::string& why = skip[k];

@@ -86,6 +86,10 @@ class BpfObject {
   // each), and if not, why: for the start-up report.
   bool state_runs() const { return state_runs_note_.empty(); }
   const std::string& state_runs_note() const { return state_runs_note_; }
+  // What this kernel made the loader do differently, for the start-up
+  // report: the object built for kernels before 6.2, a tick rate measured
+  // for want of the kernel's config file.
+  const std::vector<std::string>& kernel_notes() const { return kernel_notes_; }
 
  private:
   void release();
@@ -104,6 +108,7 @@ class BpfObject {
   bool cgroup_lifecycle_ = false;
   bool syscalls_fallback_ = false;  // the syscall hooks stand in for the cgroup hooks
   std::string state_runs_note_;     // empty: state changes travel in runs
+  std::vector<std::string> kernel_notes_;
   int open_and_load(const LoaderOptions& opts, bool state_runs);
   std::string cgroup_note_;
   int iter_tcp_ = -1, iter_udp_ = -1, iter_files_ = -1;

@@ -152,4 +152,12 @@ std::vector<std::string> skip_reasons(const std::vector<std::string>& sections) 
   return why;
 }
 
+bool kernel_has_rdonly_cast() {
+  btf* vmlinux = btf__load_vmlinux_btf();
+  if (libbpf_get_error(vmlinux)) return false;
+  bool has = btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) >= 0;
+  btf__free(vmlinux);
+  return has;
+}
+
 }  // namespace sockscope

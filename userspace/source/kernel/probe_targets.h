@@ -21,4 +21,9 @@ std::string pair_of(const std::string& section);
 // other half of its syscall pair is).
 std::vector<std::string> skip_reasons(const std::vector<std::string>& sections);
 
+// Whether the kernel has the bpf_rdonly_cast kfunc (Linux 6.2+), which the
+// main BPF object calls; without it the loader takes the object built
+// without (bpf/lib/sock_read.bpf.h, SS_NO_RDONLY_CAST).
+bool kernel_has_rdonly_cast();
+
 }  // namespace sockscope
