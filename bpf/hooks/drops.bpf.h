@@ -80,11 +80,17 @@ static __always_inline void emit_drop(struct sock *sk, bool full, struct sk_buff
  * 6.12+) is the socket a received skb was being delivered to. Either may be
  * a TIME_WAIT or request socket, of which only the common part exists. */
 SEC("tp_btf/kfree_skb")
-int BPF_PROG(ss_kfree_skb, struct sk_buff *skb, void *location,
-	     enum skb_drop_reason reason, struct sock *rx_sk)
+int BPF_PROG(ss_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
 {
-	if (reason <= bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
-		return 0; /* not a drop */
+	/* the fourth argument where the tracepoint has it (config.bpf.h) */
+	struct sock *rx_sk = cfg_kfree_skb_rx_sk ? (struct sock *)ctx[3] : NULL;
+	/* not a drop: SKB_CONSUMED (6.3+: consume_skb reports here too), or
+	 * before it SKB_NOT_DROPPED_YET, 0 */
+	__u32 consumed = bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED)
+				 ? bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED)
+				 : 0;
+	if (reason <= consumed)
+		return 0;
 	/* skbs still queued when a socket is torn down (its write queue, the
 	 * out-of-order queue): freed by __skb_queue_purge, nothing that was
 	 * on its way to anyone was lost */
@@ -115,10 +121,12 @@ int BPF_PROG(ss_kfree_skb, struct sk_buff *skb, void *location,
 		sk = NULL;
 	long suppressed;
 	__u64 cookie = 0;
-	if (sk) {
-		cookie = from_skb ? sk->__sk_common.skc_cookie.counter
-				  : bpf_get_socket_cookie(rx_sk);
-	}
+	/* rx_sk tested again: where the tracepoint lacks it, it is a constant
+	 * NULL the verifier must see kept away from the helper */
+	if (sk && from_skb)
+		cookie = sk->__sk_common.skc_cookie.counter;
+	else if (sk && rx_sk)
+		cookie = bpf_get_socket_cookie(rx_sk);
 	if (sk && cookie) {
 		count_sock_drop(cookie, reason);
 		struct ss_sock_stats *st = stats_get(cookie, (__u64)sk);
@@ -174,8 +182,9 @@ int BPF_PROG(ss_exceed_buf, struct sock *sk, struct proto *prot, long allocated,
 }
 
 SEC("tp_btf/udp_fail_queue_rcv_skb")
-int BPF_PROG(ss_udp_fail_queue, int rc, struct sock *sk, struct sk_buff *skb)
+int BPF_PROG(ss_udp_fail_queue, int rc, struct sock *sk)
 {
+	struct sk_buff *skb = cfg_udp_fail_skb ? (struct sk_buff *)ctx[2] : NULL;
 	on_refusal(sk, skb, SS_DROP_UDP_QUEUE_FAIL, rc < 0 ? -rc : rc);
 	return 0;
 }

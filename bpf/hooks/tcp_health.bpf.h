@@ -54,8 +54,9 @@ static __always_inline bool failed_before_count(int err)
 }
 
 SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(ss_retransmit, const struct sock *csk, const struct sk_buff *skb, int err)
+int BPF_PROG(ss_retransmit, const struct sock *csk, const struct sk_buff *skb)
 {
+	int err = cfg_retransmit_err ? (int)ctx[2] : 0; /* 6.13+ (config.bpf.h) */
 	struct sock *sk = (struct sock *)csk;
 	struct tcp_skb_cb *cb = (void *)skb->cb;
 	__u16 segs = BPF_CORE_READ(cb, tcp_gso_segs);
@@ -103,8 +104,9 @@ int BPF_PROG(ss_retransmit_synack, const struct sock *csk, const struct request_
  * socket for one that hit it, or a full socket (an abort); skb is the
  * segment answered, NULL for an active reset. */
 SEC("tp_btf/tcp_send_reset")
-int BPF_PROG(ss_send_reset, const struct sock *csk, const struct sk_buff *cskb, int reason)
+int BPF_PROG(ss_send_reset, const struct sock *csk, const struct sk_buff *cskb)
 {
+	int reason = cfg_send_reset_reason ? (int)ctx[2] : 0; /* 6.10+ (config.bpf.h) */
 	struct sock *sk = (struct sock *)csk;
 	struct sk_buff *skb = (struct sk_buff *)cskb;
 	/* keeps clang from testing (sk | skb), pointer arithmetic the

@@ -33,6 +33,16 @@ const volatile bool cfg_sockopt_cookie = true;
 #define SS_SYSCALL_NR_MAX 512
 const volatile __u8 cfg_syscall_call[SS_SYSCALL_NR_MAX] = {};
 
+/* Tracepoint arguments added in later kernels, read only where they exist
+ * (userspace asks the kernel's BTF): a program that reads past its
+ * tracepoint's arguments loads but cannot attach.
+ * kfree_skb's rx_sk (6.12), udp_fail_queue_rcv_skb's skb,
+ * tcp_retransmit_skb's err (6.13), tcp_send_reset's reason (6.10). */
+const volatile bool cfg_kfree_skb_rx_sk = true;
+const volatile bool cfg_udp_fail_skb = true;
+const volatile bool cfg_retransmit_err = true;
+const volatile bool cfg_send_reset_reason = true;
+
 /* Settings userspace may change while running (.bss, read on each run). */
 /* The detail tiers' scope: only this process (tgid), 0: every process.
  * Detail programs check it first, so the rest of the host pays one load. */

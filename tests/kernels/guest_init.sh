@@ -44,7 +44,8 @@ echo "kmatrix: probes"
 # --detail syscalls replaces the cgroup hooks, so it is asked apart
 for detail in packets syscalls; do
   if "$build/sockscope" record -w /tmp/probes.ssc --duration 1 --detail $detail; then
-    printf 'meta\t%s\n' "$(strings -n 8 /tmp/probes.ssc | grep -m1 '^{"command"')" > $out
+    # -o: the header's length bytes before the JSON may be printable too
+    printf 'meta\t%s\n' "$(strings -n 8 /tmp/probes.ssc | grep -m1 -o '{"command".*')" > $out
   else
     echo "kmatrix: record --detail $detail for the probe list failed"
     rc=1

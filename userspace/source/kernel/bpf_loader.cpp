@@ -141,6 +141,13 @@ int BpfObject::open_and_load(const LoaderOptions& opts, bool state_runs) {
   skel_->rodata->cfg_sockopt_cookie =
       libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_FUNC_probe_read_kernel, nullptr) == 1;
   fill_syscall_calls(skel_->rodata->cfg_syscall_call);
+  // arguments some tracepoints gained later: read only where they exist
+  // (bpf/lib/config.bpf.h), since a program that reads past a tracepoint's
+  // arguments cannot attach to it
+  skel_->rodata->cfg_kfree_skb_rx_sk = tracepoint_has_arg("kfree_skb", 4);
+  skel_->rodata->cfg_udp_fail_skb = tracepoint_has_arg("udp_fail_queue_rcv_skb", 3);
+  skel_->rodata->cfg_retransmit_err = tracepoint_has_arg("tcp_retransmit_skb", 3);
+  skel_->rodata->cfg_send_reset_reason = tracepoint_has_arg("tcp_send_reset", 3);
   bpf_map__set_max_entries(skel_->maps.events, opts.ringbuf_bytes);
   bpf_map__set_max_entries(skel_->maps.sock_stats, opts.stats_entries);
 
@@ -191,7 +198,11 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
     if (int again = open_and_load(opts, false); again) throw UserError(load_error(again));
   }
   for (size_t i = 0; i < probes_.size(); ++i)
-    if (probes_[i].tier == tier_name(Tier::Default) && !is_cgroup_section(probes_[i].target)) attach(i);
+    // a probe turned off at load (its reason set) was never loaded: an
+    // attach would fail and hide that reason behind "Invalid argument"
+    if (probes_[i].tier == tier_name(Tier::Default) && !is_cgroup_section(probes_[i].target) &&
+        probes_[i].reason.empty())
+      attach(i);
   attach_cgroup_lifecycle(!(opts.detail_syscalls || opts.detail_calls));
   set_detail_pid(opts.detail_pid);
   skel_->bss->detail_port = opts.detail_port;
@@ -201,7 +212,7 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
     if (on) set_tier(t, true);
     else
       for (size_t i = 0; i < probes_.size(); ++i)
-        if (probes_[i].tier == tier_name(t) && probes_[i].reason.empty()) probes_[i].off = true;
+        if (probes_[i].tier == tier_name(t)) probes_[i].off = true;
   }
   if (attached_count() == 0) {
     std::string report = probe_report(probes_);
@@ -213,6 +224,8 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
 bool BpfObject::attach(size_t i) {
   ProbeStatus& p = probes_[i];
   if (links_[i]) return true;
+  // turned off at load, with its reason: never loaded, nothing to attach
+  if (!bpf_program__autoload(progs_[i])) return false;
   bpf_link* link = is_cgroup_section(p.target) ? bpf_program__attach_cgroup(progs_[i], cgroup_fd_)
                                                : bpf_program__attach(progs_[i]);
   if (!link) {
@@ -301,7 +314,13 @@ std::string BpfObject::set_tier(Tier t, bool on) {
   std::string err;
   for (size_t i = 0; i < probes_.size(); ++i) {
     ProbeStatus& p = probes_[i];
-    if (p.tier != tier_name(t) || (!p.reason.empty() && !p.off && !p.attached)) continue;
+    if (p.tier != tier_name(t)) continue;
+    if (!bpf_program__autoload(progs_[i])) {
+      // never loaded (its reason says why): reported as missing while
+      // its tier is on, counted with the tier while it is off
+      p.off = !on;
+      continue;
+    }
     if (on) {
       if (!attach(i)) err = fmt::format("{} ({}): {}", p.program, p.target, p.reason);
     } else if (!(t == Tier::Syscalls && syscalls_fallback_)) {
@@ -356,10 +375,14 @@ size_t BpfObject::attached_count() const {
 std::string probe_report(const std::vector<ProbeStatus>& probes) {
   std::string out;
   size_t ok = 0, wanted = 0;
-  std::map<std::string, size_t> off;  // detail tier -> probes not attached because it is off
+  std::map<std::string, size_t> off;      // detail tier -> probes not attached because it is off
+  std::map<std::string, size_t> missing;  // of those, the ones this kernel cannot run
   for (const auto& p : probes) {
     if (p.off && !p.attached) {
-      if (p.tier != tier_name(Tier::Default)) ++off[p.tier];
+      if (p.tier != tier_name(Tier::Default)) {
+        ++off[p.tier];
+        if (!p.reason.empty()) ++missing[p.tier];
+      }
       continue;
     }
     ++wanted;
@@ -370,7 +393,9 @@ std::string probe_report(const std::vector<ProbeStatus>& probes) {
     out += fmt::format("sockscope: probe {} ({}) not attached: {}\n", p.program, p.target, p.reason);
   }
   std::string tiers;
-  for (const auto& [tier, n] : off) tiers += fmt::format("{}{} ({} probes)", tiers.empty() ? "" : ", ", tier, n);
+  for (const auto& [tier, n] : off)
+    tiers += fmt::format("{}{} ({} probes{})", tiers.empty() ? "" : ", ", tier, n,
+                         missing[tier] ? fmt::format(", {} not on this kernel", missing[tier]) : "");
   out += fmt::format("sockscope: {} of {} probes attached{}\n", ok, wanted,
                      tiers.empty() ? "" : fmt::format("; detail off: {} (add with --detail)", tiers));
   return out;

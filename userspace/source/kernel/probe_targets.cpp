@@ -18,19 +18,21 @@ bool has_btf_tracepoint(const btf* vmlinux, const std::string& name) {
   return btf__find_by_name_kind(vmlinux, ("btf_trace_" + name).c_str(), BTF_KIND_TYPEDEF) >= 0;
 }
 
-// tp_btf probes that read an argument their tracepoint gained in a later
-// kernel. The verifier refuses the whole object when a program reads past
-// the tracepoint's arguments, so on an older kernel such a probe is turned
-// off and reported instead (bpf/hooks/drops.bpf.h, tcp_health.bpf.h).
+// The arguments each tp_btf probe needs at least; later ones (kfree_skb's
+// rx_sk, 6.12; tcp_retransmit_skb's err, 6.13; tcp_send_reset's reason,
+// 6.10; udp_fail_queue_rcv_skb's skb) are read only where the tracepoint
+// has them (tracepoint_has_arg, bpf/lib/config.bpf.h). A program that
+// reads past its tracepoint's arguments loads but cannot attach, so a
+// kernel with fewer than these gets the probe turned off and reported.
 struct ArgsNeeded {
   const char* tracepoint;
   int args;
 };
 constexpr ArgsNeeded kArgsNeeded[] = {
-    {"kfree_skb", 4},               // rx_sk, Linux 6.12
-    {"tcp_retransmit_skb", 3},      // err, Linux 6.13
-    {"tcp_send_reset", 3},          // reason, Linux 6.10
-    {"udp_fail_queue_rcv_skb", 3},  // skb
+    {"kfree_skb", 3},  // reason, Linux 5.17
+    {"tcp_retransmit_skb", 2},
+    {"tcp_send_reset", 2},
+    {"udp_fail_queue_rcv_skb", 2},
 };
 
 // Arguments of a BTF tracepoint (its btf_trace_ typedef's prototype, less
@@ -158,6 +160,14 @@ bool kernel_has_rdonly_cast() {
   bool has = btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) >= 0;
   btf__free(vmlinux);
   return has;
+}
+
+bool tracepoint_has_arg(const std::string& name, int n) {
+  btf* vmlinux = btf__load_vmlinux_btf();
+  if (libbpf_get_error(vmlinux)) return false;
+  int have = btf_tracepoint_args(vmlinux, name);
+  btf__free(vmlinux);
+  return have >= n;
 }
 
 }  // namespace sockscope

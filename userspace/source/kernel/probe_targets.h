@@ -26,4 +26,8 @@ std::vector<std::string> skip_reasons(const std::vector<std::string>& sections);
 // without (bpf/lib/sock_read.bpf.h, SS_NO_RDONLY_CAST).
 bool kernel_has_rdonly_cast();
 
+// Whether the kernel's BTF tracepoint name has at least n arguments (a
+// later kernel's added one); false when the tracepoint is unknown.
+bool tracepoint_has_arg(const std::string& name, int n);
+
 }  // namespace sockscope
