@@ -56,6 +56,23 @@ static __always_inline void emit_state(struct sock *sk, __u64 cookie, int oldsta
 	submit(e);
 }
 
+/* A kept first step of a listener's child (clone_steps), sent as a record
+ * of its own: its time and task are the step's, not the sender's. */
+static __always_inline void emit_kept_step(struct sock *sk, __u64 cookie, const struct ss_state_step *st)
+{
+	struct ss_state_event *e = reserve_at(SS_EV_STATE, sizeof(*e), st->ts_ns);
+	if (!e)
+		return;
+	__builtin_memset(&e->task, 0, sizeof(e->task));
+	e->task.pid = e->task.tid = st->pid;
+	fill_sock_id(&e->sock, sk);
+	e->sock.cookie = cookie;
+	e->old_state = st->old_state;
+	e->new_state = st->new_state;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+	submit(e);
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 {
@@ -74,12 +91,31 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 	if (newstate == TCP_CLOSE && (oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING) &&
 	    sk->sk_err == 0 && !sk->__sk_common.skc_nulls_node.pprev)
 		newstate = TCP_TIME_WAIT;
-	__u64 cookie = bpf_get_socket_cookie(sk);
 	__u64 now = bpf_ktime_get_ns(); /* one clock read for every record below */
+	__u64 key = (__u64)sk;
+	/* A listener's child, just cloned: inet_csk_clone_lock reports it
+	 * before it gives the child the request's cookie and ports, so the
+	 * socket still reads as its listener (on 6.1 and 6.12 a cookie taken
+	 * here is the listener's, and the step lands in the listener's run).
+	 * The step waits by the child's address for its next change. */
+	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV) {
+		struct ss_state_step st = {.ts_ns = now,
+					   .pid = bpf_get_current_pid_tgid() >> 32,
+					   .old_state = TCP_LISTEN,
+					   .new_state = TCP_SYN_RECV};
+		bpf_map_update_elem(&clone_steps, &key, &st, BPF_ANY);
+		return 0;
+	}
+	__u64 cookie = bpf_get_socket_cookie(sk);
+	struct ss_state_step *kept = oldstate == TCP_SYN_RECV ? bpf_map_lookup_elem(&clone_steps, &key) : NULL;
 	bool last = newstate == TCP_CLOSE || newstate == TCP_TIME_WAIT;
 	struct state_run_buf *l = cfg_state_runs ? run_get(cookie) : NULL;
 	bool final_sent = false;
+	if (kept && !l)
+		emit_kept_step(sk, cookie, kept);
 	if (l) {
+		if (kept)
+			run_append_step(sk, l, cookie, kept->ts_ns, kept->pid, kept->old_state, kept->new_state, now);
 		run_append(sk, l, cookie, oldstate, newstate, now);
 		/* at the end, the run and the final read go as one record; with
 		 * the packets tier on, every change goes out at once */
@@ -94,6 +130,8 @@ int BPF_PROG(ss_tcp_state, const struct sock *csk, int oldstate, int newstate)
 	} else {
 		emit_state(sk, cookie, oldstate, newstate, now);
 	}
+	if (kept)
+		bpf_map_delete_elem(&clone_steps, &key);
 	if (newstate == TCP_LISTEN && cgroup_lifecycle_on)
 		emit_listen(sk, cookie, now);
 	/* At the end the final record replaces a sample: the queues are about

@@ -82,6 +82,19 @@ struct {
 	__type(value, struct state_run_buf);
 } state_runs SEC(".maps");
 
+/* A listener's child at its first step (LISTEN -> SYN_RECV), kept by the
+ * child's address until its next change (hooks/tcp_state.bpf.h): at that
+ * first step the kernel has not yet given the child its own cookie and
+ * ports (inet_csk_clone_lock copies the listener's, then sets them), so
+ * neither can say whose step it is. LRU: a child that dies unseen is
+ * forgotten, never leaked. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct ss_state_step);
+} clone_steps SEC(".maps");
+
 /* Drops per socket and reason: exact counts that a full ring buffer
  * cannot lose. Entries of closed sockets are deleted by userspace. */
 struct {

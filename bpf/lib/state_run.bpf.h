@@ -95,20 +95,28 @@ static __always_inline bool run_flush_end(struct sock *sk, struct state_run_buf 
 	return true;
 }
 
-/* Appends one step at time now; sends the run first when it is full. */
-static __always_inline void run_append(struct sock *sk, struct state_run_buf *l, __u64 cookie, __u8 old_state,
-				       __u8 new_state, __u64 now)
+/* Appends one step taken at ts by tgid pid; sends the run first when it
+ * is full (at time now). */
+static __always_inline void run_append_step(struct sock *sk, struct state_run_buf *l, __u64 cookie, __u64 ts,
+					    __u32 pid, __u8 old_state, __u8 new_state, __u64 now)
 {
 	if (l->head - l->sent >= SS_RUN_STEPS)
 		run_flush(sk, l, cookie, now);
 	struct ss_state_step *s = &l->steps[l->head & (SS_RUN_RING - 1)];
-	s->ts_ns = now;
-	s->pid = bpf_get_current_pid_tgid() >> 32;
+	s->ts_ns = ts;
+	s->pid = pid;
 	s->old_state = old_state;
 	s->new_state = new_state;
 	s->pad[0] = s->pad[1] = 0;
 	/* the step is whole before head counts it (a full barrier) */
 	__sync_fetch_and_add(&l->head, 1);
+}
+
+/* Appends one step at time now, by the current task. */
+static __always_inline void run_append(struct sock *sk, struct state_run_buf *l, __u64 cookie, __u8 old_state,
+				       __u8 new_state, __u64 now)
+{
+	run_append_step(sk, l, cookie, now, bpf_get_current_pid_tgid() >> 32, old_state, new_state, now);
 }
 
 /* The socket's slot if it holds it, else NULL. */

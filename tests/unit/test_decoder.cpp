@@ -396,6 +396,26 @@ TEST_CASE("a state run that cannot be a socket's life is rejected whole", "[deco
   CHECK(bad([](ss_state_run&) {}) == DecodeStatus::Ok);
 }
 
+TEST_CASE("a state run whose steps came from CPUs whose clocks differ a little decodes, in order", "[decoder]") {
+  ss_state_run r = run_rec();
+  // step 1 read a clock 3 us behind step 0's; the record's time trails
+  // step 2's by 2 us (flushed from another CPU)
+  r.steps[1].ts_ns = r.steps[0].ts_ns - 3000;
+  r.hdr.ts_ns = r.steps[2].ts_ns - 2000;
+  auto d = decode(raw(r));
+  REQUIRE(d.status == DecodeStatus::Ok);
+  REQUIRE(d.more.size() == 2);
+  uint64_t t0 = std::get<StateChange>(d.event).ts_ns;
+  uint64_t t1 = std::get<StateChange>(d.more[0]).ts_ns;
+  uint64_t t2 = std::get<StateChange>(d.more[1]).ts_ns;
+  CHECK(t0 == r.steps[0].ts_ns);
+  CHECK(t1 == t0);           // taken as simultaneous, never before
+  CHECK(t2 == r.hdr.ts_ns);  // never after its record
+  // a clock a second back is no skew
+  r.steps[1].ts_ns = r.steps[0].ts_ns - 1'000'000'000;
+  CHECK(decode(raw(r)).status == DecodeStatus::Malformed);
+}
+
 TEST_CASE("a socket end decodes to its last steps, then its final read", "[decoder]") {
   auto d = decode(raw(end_rec()));
   REQUIRE(d.status == DecodeStatus::Ok);

@@ -70,7 +70,11 @@ std::string summary_line(const SocketTable& table, const DecodeStats& d) {
       "timewait_gone={}{}",
       c.events, c.lost_total(), kinds, d.malformed, d.unknown_type, table.size(), c.evicted_for_room,
       c.stats_unmatched, c.drops_unattributed, c.resets_unattributed, c.gaps, c.gaps_healed, c.closed_by_pass,
-      c.timewait_gone, bounds_hit(table));
+      c.timewait_gone, bounds_hit(table)) +
+         // what was wrong with a malformed record: the count alone says
+         // nothing a user or a bug report can act on
+         (d.malformed && !d.last_error.empty() ? fmt::format("\nsockscope: last malformed record: {}", d.last_error)
+                                               : std::string());
 }
 
 }  // namespace sockscope

@@ -203,7 +203,12 @@ BpfObject::BpfObject(const LoaderOptions& opts) {
     if (probes_[i].tier == tier_name(Tier::Default) && !is_cgroup_section(probes_[i].target) &&
         probes_[i].reason.empty())
       attach(i);
-  attach_cgroup_lifecycle(!(opts.detail_syscalls || opts.detail_calls));
+  // the syscalls tier reports lifecycle in the cgroup hooks' place, where
+  // this kernel can run it (not before 6.2, docs/kernels.md)
+  bool syscalls_loaded = false;
+  for (size_t i = 0; i < probes_.size(); ++i)
+    syscalls_loaded |= probes_[i].tier == tier_name(Tier::Syscalls) && bpf_program__autoload(progs_[i]);
+  attach_cgroup_lifecycle(!(opts.detail_syscalls || opts.detail_calls) || !syscalls_loaded);
   set_detail_pid(opts.detail_pid);
   skel_->bss->detail_port = opts.detail_port;
   for (Tier t : {Tier::Syscalls, Tier::Packets}) {
