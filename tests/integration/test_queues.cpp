@@ -55,7 +55,7 @@ TEST_CASE("list --json: a reader that stopped has rx_queue equal to ss's Recv-Q"
   CHECK((*cli)["family"] == "inet");
 }
 
-TEST_CASE("list --json: bytes and calls equal what the workload did, over every I/O call", "[kernel][queues][smoke]") {
+TEST_CASE("list --json: bytes and calls equal what the workload did, over every I/O call", "[kernel][queues][smoke][syscalls-tier]") {
   uint16_t port = free_port();
   // bytes the app moved and its calls: the packets and syscalls tiers
   SockscopeRun run({"list", "--json", "--duration", kUntilStopped, "--detail", "syscalls,packets", "--port",

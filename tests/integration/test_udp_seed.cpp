@@ -53,7 +53,7 @@ TEST_CASE("list --json: sockets created before start-up are there, with owner an
   CHECK((*udp)["pid"] == pid);
 }
 
-TEST_CASE("list --json: a UDP socket's lifecycle and bytes", "[kernel][udp][smoke]") {
+TEST_CASE("list --json: a UDP socket's lifecycle and bytes", "[kernel][udp][smoke][syscalls-tier]") {
   uint16_t port = free_port();
   // UDP has no byte counts in the kernel's socket state: bytes come from
   // the packets tier, calls from the syscalls tier

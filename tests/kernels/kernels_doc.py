@@ -7,6 +7,46 @@ import json
 import os
 
 
+# What each probe gives, so that a missing one says what a user loses on
+# that kernel (descriptions, not results: the results come from the runs).
+GIVES = {
+    "ss_cg_connect4": "connect() with its owner and time (IPv4)",
+    "ss_cg_connect6": "connect() with its owner and time (IPv6)",
+    "ss_cg_post_bind4": "bind() and the local address (IPv4)",
+    "ss_cg_post_bind6": "bind() and the local address (IPv6)",
+    "ss_cg_setsockopt": "socket options the application set",
+    "ss_cg_sock_create": "socket creation with its owner",
+    "ss_cg_sock_release": "the socket's close, with its owner",
+    "ss_exceed_buf": "refusals by the protocol's memory limit",
+    "ss_iter_files": "which process holds each socket, and its fd",
+    "ss_iter_tcp": "every TCP socket's queues, counters and state each interval",
+    "ss_iter_udp": "every UDP socket's queues and counters each interval",
+    "ss_kfree_skb": "packet drops with the kernel's reason",
+    "ss_rcvqueue_full": "refusals by a full receive buffer",
+    "ss_receive_reset": "resets received",
+    "ss_retransmit": "retransmitted segments",
+    "ss_retransmit_synack": "retransmitted SYN-ACKs",
+    "ss_send_reset": "resets sent",
+    "ss_tcp_state": "every TCP state change, with its time and task",
+    "ss_udp_fail_queue": "UDP datagrams the socket could not queue",
+    "ss_data_ready": "packets tier: when data reached the socket",
+    "ss_dev_queue": "packets tier: transmit queueing per device",
+    "ss_dev_xmit": "packets tier: transmits per device",
+    "ss_gro_frags": "packets tier: GRO receive (frags) per device",
+    "ss_gro_receive": "packets tier: GRO receive per device",
+    "ss_napi_poll": "packets tier: NAPI polls and budget use",
+    "ss_netif_rx": "packets tier: netif_rx receive per device",
+    "ss_receive_list_entry": "packets tier: list receive per device",
+    "ss_receive_skb_entry": "packets tier: receive per device",
+    "ss_recv_length": "packets tier: bytes of every receive call, high-water marks",
+    "ss_send_length": "packets tier: bytes of every send call, high-water marks",
+    "ss_skb_copy": "packets tier: each packet's journey to the reader",
+    "ss_tcp_probe": "packets tier: TCP window and queue at each segment",
+    "ss_sys_enter": "syscalls tier: calls with their fds and blocking time",
+    "ss_sys_exit": "syscalls tier: calls with their fds and blocking time",
+}
+
+
 def _version_key(result):
     rel = result.get("release") or ""
     nums = []
@@ -49,9 +89,10 @@ def write_doc(cache, path):
     lines += ["", "## Probes", "",
               "Each probe of each tier: whether it attached, and the kernel's or the loader's",
               "reason where it did not. *Lowest* is the oldest kernel here from which on it",
-              "attaches on every newer one.", ""]
-    lines.append("| tier | probe | hook | " + " | ".join(heads) + " | lowest |")
-    lines.append("|---|---|---|" + "---|" * len(heads) + "---|")
+              "attaches on every newer one (the oldest here, 6.1, may not be the oldest that",
+              "works); *gives* is what a user loses where it does not attach.", ""]
+    lines.append("| tier | probe | hook | gives | " + " | ".join(heads) + " | lowest |")
+    lines.append("|---|---|---|---|" + "---|" * len(heads) + "---|")
     programs = {}
     for r in results:
         for p in r["probes"]:
@@ -71,7 +112,7 @@ def write_doc(cache, path):
             else:
                 cells.append("no: " + _cell(q["reason"] or ("off" if q.get("off") else "?")))
                 lowest = None
-        lines.append(f"| {p['tier']} | `{name}` | `{p['target']}` | " + " | ".join(cells) +
+        lines.append(f"| {p['tier']} | `{name}` | `{p['target']}` | {GIVES.get(name, '')} | " + " | ".join(cells) +
                      f" | {lowest or 'none here'} |")
     lines += ["", "## Smoke tests", ""]
     lines.append("| test | " + " | ".join(heads) + " |")
@@ -87,6 +128,11 @@ def write_doc(cache, path):
             t = next((x for x in r["tests"] if x["name"] == n), None)
             cells.append("–" if t is None else ("pass" if t["passed"] else "FAIL"))
         lines.append(f"| {_cell(n)} | " + " | ".join(cells) + " |")
+    skipped = [(h, sk) for h, r in zip(heads, results) for sk in r.get("skipped", [])]
+    if skipped:
+        lines += ["", "Left out where the kernel cannot run what they need (– above):", ""]
+        for h, sk in skipped:
+            lines.append(f"- {h}: tests tagged `{sk['tests']}`: {_cell(sk['why'])}")
     failing = [(h, r) for h, r in zip(heads, results) if not r["passed"]]
     if failing:
         lines += ["", "## Why a kernel fails", ""]
