@@ -12,17 +12,16 @@ using namespace testing;
 
 namespace {
 
-// The programs loaded now, once the count has stopped falling: a run that
-// just ended (the test before this one) may still be in its grace period,
-// and counting its programs as the baseline would make this test fail, or
-// pass when it should not.
+// The programs loaded before this test's run: those of a run that just
+// ended (the test before this one) go after an RCU grace period, which on a
+// busy host can take seconds, and counting them as the baseline made this
+// test fail (or pass when it should not). Wait for them to go, up to 10 s;
+// what is left then (another sockscope on the host) is the baseline.
 size_t settled_sockscope_progs() {
   size_t n = loaded_sockscope_progs().size();
-  for (int i = 0; i < 50; ++i) {
+  for (int i = 0; i < 50 && n != 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    size_t again = loaded_sockscope_progs().size();
-    if (again == n) break;
-    n = again;
+    n = loaded_sockscope_progs().size();
   }
   return n;
 }

@@ -40,8 +40,11 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 # retransmits through nftables, owners of sockets made before start-up, no
 # program left after any exit).
 SMOKE_TESTS = "[smoke]"
-# Modules the smoke suite loads in the guest (veth pairs, nftables drops).
-MODULES = ["veth", "nf_tables", "nft_reject_inet", "nft_reject_ipv4", "nft_reject_ipv6", "nft_numgen", "nft_ct"]
+# Modules the smoke suite loads in the guest: veth pairs, nftables drops, and
+# sock_diag for TCP and UDP (without it ss reads /proc/net/tcp and shows no
+# tcp_info: no retransmits, no bytes).
+MODULES = ["veth", "nf_tables", "nft_reject_inet", "nft_reject_ipv4", "nft_reject_ipv6", "nft_numgen", "nft_ct",
+           "inet_diag", "tcp_diag", "udp_diag"]
 # Host programs the tests run, with their shared libraries.
 TOOLS = ["ss", "ip", "nstat", "nft", "bpftool", "ethtool"]
 # Built binaries, kept at their build paths (the tests have them compiled in).
