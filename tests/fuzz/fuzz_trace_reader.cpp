@@ -510,7 +510,7 @@ uint64_t value_for(const Field& f, uint64_t old, const Pool& pool, std::mt19937&
       return c[rng() % std::size(c)];
     }
     case Cls::Fd: {
-      const uint64_t c[] = {uint64_t(-1), 0, 3, 1023, 0x7fffffff, 0x80000000, uint64_t(int32_t(old) + 1)};
+      const uint64_t c[] = {uint64_t(-1), 0, 3, 1023, 0x7fffffff, 0x80000000, uint64_t(int64_t(int32_t(old)) + 1)};
       return c[rng() % std::size(c)];
     }
     case Cls::Enum: return uint64_t(f.lo - 1 + int(rng() % unsigned(f.hi - f.lo + 3)));
