@@ -148,7 +148,7 @@ void check_lifecycle(int family) {
 
 TEST_CASE("watch --json: TCP lifecycle of both ends over IPv4", "[kernel][lifecycle][smoke][syscalls-tier]") { check_lifecycle(AF_INET); }
 
-TEST_CASE("watch --json: TCP lifecycle of both ends over IPv6", "[kernel][lifecycle]") { check_lifecycle(AF_INET6); }
+TEST_CASE("watch --json: TCP lifecycle of both ends over IPv6", "[kernel][lifecycle][syscalls-tier]") { check_lifecycle(AF_INET6); }
 
 // The default tier: a connection's state changes wait on the socket and go
 // out together (one run per end at its close); the transitions are the
@@ -206,7 +206,7 @@ TEST_CASE("watch --json, default tier: state runs give every transition, in orde
 // its socket. Data calls were tagged with their socket by the packets
 // tier's hooks only, so without it every one was dropped.
 TEST_CASE("watch --json --detail calls: each send and receive is a record, without the packets tier",
-          "[kernel][lifecycle]") {
+          "[kernel][lifecycle][syscalls-tier]") {
   uint16_t port = free_port();
   SockscopeRun run({"watch", "--json", "--detail", "calls", "--port", std::to_string(port)}, "calls");
   constexpr int kRounds = 300;

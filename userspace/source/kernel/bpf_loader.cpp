@@ -120,7 +120,8 @@ int BpfObject::open_and_load(const LoaderOptions& opts, bool state_runs) {
   std::string kconfig = kconfig_fallback(&kconfig_note);
   if (!kconfig_note.empty()) kernel_notes_.push_back(kconfig_note);
   LIBBPF_OPTS(bpf_object_open_opts, open_opts, .kconfig = kconfig.empty() ? nullptr : kconfig.c_str());
-  bool compat = !kernel_has_rdonly_cast();
+  const KernelFeatures kf = kernel_features();
+  bool compat = !kf.rdonly_cast;
   if (compat)
     kernel_notes_.push_back(
         "this kernel has no bpf_rdonly_cast (Linux 6.2+): sockets are read with probe reads, and the "
@@ -144,10 +145,10 @@ int BpfObject::open_and_load(const LoaderOptions& opts, bool state_runs) {
   // arguments some tracepoints gained later: read only where they exist
   // (bpf/lib/config.bpf.h), since a program that reads past a tracepoint's
   // arguments cannot attach to it
-  skel_->rodata->cfg_kfree_skb_rx_sk = tracepoint_has_arg("kfree_skb", 4);
-  skel_->rodata->cfg_udp_fail_skb = tracepoint_has_arg("udp_fail_queue_rcv_skb", 3);
-  skel_->rodata->cfg_retransmit_err = tracepoint_has_arg("tcp_retransmit_skb", 3);
-  skel_->rodata->cfg_send_reset_reason = tracepoint_has_arg("tcp_send_reset", 3);
+  skel_->rodata->cfg_kfree_skb_rx_sk = kf.kfree_skb_rx_sk;
+  skel_->rodata->cfg_udp_fail_skb = kf.udp_fail_skb;
+  skel_->rodata->cfg_retransmit_err = kf.retransmit_err;
+  skel_->rodata->cfg_send_reset_reason = kf.send_reset_reason;
   bpf_map__set_max_entries(skel_->maps.events, opts.ringbuf_bytes);
   bpf_map__set_max_entries(skel_->maps.sock_stats, opts.stats_entries);
 

@@ -21,7 +21,7 @@ bool has_btf_tracepoint(const btf* vmlinux, const std::string& name) {
 // The arguments each tp_btf probe needs at least; later ones (kfree_skb's
 // rx_sk, 6.12; tcp_retransmit_skb's err, 6.13; tcp_send_reset's reason,
 // 6.10; udp_fail_queue_rcv_skb's skb) are read only where the tracepoint
-// has them (tracepoint_has_arg, bpf/lib/config.bpf.h). A program that
+// has them (kernel_features, bpf/lib/config.bpf.h). A program that
 // reads past its tracepoint's arguments loads but cannot attach, so a
 // kernel with fewer than these gets the probe turned off and reported.
 struct ArgsNeeded {
@@ -154,20 +154,17 @@ std::vector<std::string> skip_reasons(const std::vector<std::string>& sections) 
   return why;
 }
 
-bool kernel_has_rdonly_cast() {
+KernelFeatures kernel_features() {
+  KernelFeatures f;
   btf* vmlinux = btf__load_vmlinux_btf();
-  if (libbpf_get_error(vmlinux)) return false;
-  bool has = btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) >= 0;
+  if (libbpf_get_error(vmlinux)) return f;
+  f.rdonly_cast = btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) >= 0;
+  f.kfree_skb_rx_sk = btf_tracepoint_args(vmlinux, "kfree_skb") >= 4;
+  f.udp_fail_skb = btf_tracepoint_args(vmlinux, "udp_fail_queue_rcv_skb") >= 3;
+  f.retransmit_err = btf_tracepoint_args(vmlinux, "tcp_retransmit_skb") >= 3;
+  f.send_reset_reason = btf_tracepoint_args(vmlinux, "tcp_send_reset") >= 3;
   btf__free(vmlinux);
-  return has;
-}
-
-bool tracepoint_has_arg(const std::string& name, int n) {
-  btf* vmlinux = btf__load_vmlinux_btf();
-  if (libbpf_get_error(vmlinux)) return false;
-  int have = btf_tracepoint_args(vmlinux, name);
-  btf__free(vmlinux);
-  return have >= n;
+  return f;
 }
 
 }  // namespace sockscope

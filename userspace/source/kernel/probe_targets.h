@@ -21,13 +21,20 @@ std::string pair_of(const std::string& section);
 // other half of its syscall pair is).
 std::vector<std::string> skip_reasons(const std::vector<std::string>& sections);
 
-// Whether the kernel has the bpf_rdonly_cast kfunc (Linux 6.2+), which the
-// main BPF object calls; without it the loader takes the object built
-// without (bpf/lib/sock_read.bpf.h, SS_NO_RDONLY_CAST).
-bool kernel_has_rdonly_cast();
-
-// Whether the kernel's BTF tracepoint name has at least n arguments (a
-// later kernel's added one); false when the tracepoint is unknown.
-bool tracepoint_has_arg(const std::string& name, int n);
+// What the loader asks of the kernel's BTF before load, read in one pass
+// (the BTF is megabytes: parsed once, not once per question). All false
+// when the BTF cannot be read.
+struct KernelFeatures {
+  // the bpf_rdonly_cast kfunc (6.2+), which the main BPF object calls;
+  // without it the loader takes the object built without
+  // (bpf/lib/sock_read.bpf.h, SS_NO_RDONLY_CAST)
+  bool rdonly_cast = false;
+  // arguments tracepoints gained later (bpf/lib/config.bpf.h)
+  bool kfree_skb_rx_sk = false;
+  bool udp_fail_skb = false;
+  bool retransmit_err = false;
+  bool send_reset_reason = false;
+};
+KernelFeatures kernel_features();
 
 }  // namespace sockscope
