@@ -4,7 +4,8 @@
 # SOCKSCOPE_REQUIRE_BPF=1 (as CI sets), which makes them fail instead.
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
-"$top/packaging/install-deps.sh" test
+# the kernel matrix boots other kernels under qemu: its tools too
+"$top/packaging/install-deps.sh" kernels
 "$top/packaging/build.sh"
 build="${SOCKSCOPE_BUILD_DIR:-$top/build}"
 # the kernel tests attach to tracepoints: make sure tracefs is there

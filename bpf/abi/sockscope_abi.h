@@ -95,7 +95,10 @@ enum ss_lost_kind {
 	SS_LOST_INFLIGHT = 2,  /* no in-flight slot for the thread: a call not seen */
 	SS_LOST_DROP_MAP = 3,  /* per-socket or per-device drop counter not stored */
 	SS_LOST_JOURNEY = 4,   /* journey map full: a latency sample not kept */
-	SS_LOST_KINDS = 5,
+	SS_LOST_SKIPPED = 5,   /* runs the kernel skipped (a program already running on
+				* that CPU: its recursion_misses); counted by userspace
+				* from bpf_prog_info, never in the map */
+	SS_LOST_KINDS = 6,
 };
 
 struct ss_hdr {

@@ -76,6 +76,32 @@ static __always_inline void emit_drop(struct sock *sk, bool full, struct sk_buff
 	submit(e);
 }
 
+/* Before Linux 6.9 tcp_send_reset is silent for a segment no socket wanted
+ * (a closed port): the reset tcp_v4/v6_rcv sends for it is seen here,
+ * from the NO_SOCKET drop of that segment, which follows the reset in the
+ * same function unless the segment was itself a reset (nothing is sent)
+ * or had a bad checksum (another reason). */
+static __always_inline void reset_for_no_socket(struct sk_buff *skb)
+{
+	struct ss_tcp_event *e = reserve(SS_EV_TCP, sizeof(*e));
+	if (!e)
+		return;
+	if (!packet_reset_id(skb, &e->sock) || e->sock.protocol != IPPROTO_TCP ||
+	    (skb_tcp_flags(skb) & SS_TCP_FLAG_RST)) {
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return;
+	}
+	__builtin_memset(&e->m, 0, sizeof(e->m));
+	e->sock.cookie = 0;
+	e->reason = 0;
+	e->err = 0;
+	e->segs = 0;
+	e->kind = SS_TCP_RESET_SENT;
+	e->from_packet = 1;
+	e->suppressed = 0;
+	submit(e);
+}
+
 /* skb->sk is set on transmit and once a socket owns the skb; rx_sk (Linux
  * 6.12+) is the socket a received skb was being delivered to. Either may be
  * a TIME_WAIT or request socket, of which only the common part exists. */
@@ -113,6 +139,9 @@ int BPF_PROG(ss_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_re
 	    sk->__sk_common.skc_state == SS_TCP_TIME_WAIT)
 		return 0;
 	count_dev_drop(skb->dev, reason);
+	if (!cfg_reset_tp_no_socket && !sk &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
+		reset_for_no_socket(skb);
 	__u16 family = sk ? sk->__sk_common.skc_family : 0;
 	if (sk && !is_inet(family))
 		sk = NULL; /* unix, netlink, ...: not ours, count the device only */

@@ -53,11 +53,9 @@ static __always_inline bool failed_before_count(int err)
 	return err == -SS_EBUSY || err == -SS_ENOMEM || err == -SS_EAGAIN || err == -SS_EHOSTUNREACH;
 }
 
-SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(ss_retransmit, const struct sock *csk, const struct sk_buff *skb)
+/* One retransmit attempt that ended with err (0: sent). */
+static __always_inline void on_retransmit(struct sock *sk, const struct sk_buff *skb, int err)
 {
-	int err = cfg_retransmit_err ? (int)ctx[2] : 0; /* 6.13+ (config.bpf.h) */
-	struct sock *sk = (struct sock *)csk;
 	struct tcp_skb_cb *cb = (void *)skb->cb;
 	__u16 segs = BPF_CORE_READ(cb, tcp_gso_segs);
 	if (!segs)
@@ -65,25 +63,38 @@ int BPF_PROG(ss_retransmit, const struct sock *csk, const struct sk_buff *skb)
 	__u64 cookie = bpf_get_socket_cookie(sk);
 	struct ss_sock_stats *st = stats_get(cookie, (__u64)sk);
 	if (!st)
-		return 0;
+		return;
 	struct tcp_sock *tp = ss_tcp_sock(sk);
 	if (!tp)
-		return 0;
+		return;
 	__u32 total = tp->total_retrans;
 	__u32 added = st->retrans_seen ? total - (st->retrans_seen - 1) : (failed_before_count(err) ? 0 : segs);
 	st->retrans_seen = total + 1;
 	if (!added)
-		return 0;
+		return;
+	/* Before 6.13 the tracepoint fires only for a retransmit that was
+	 * sent, but the kernel counts one that its transmit refused (a
+	 * firewall, no buffer) too: what the counter grew by beyond this
+	 * retransmit's segments is those, failed since the last one seen. */
+	if (!cfg_retransmit_err && added > segs)
+		__sync_fetch_and_add(&st->tcp.retrans_failed, added - segs);
 	segs = added;
 	__sync_fetch_and_add(&st->tcp.retrans_segs, segs);
 	if (err)
 		__sync_fetch_and_add(&st->tcp.retrans_failed, segs);
 	long suppressed = throttle(&st->last_net_emit_ns, &st->retrans_suppressed, net_record_interval());
 	if (suppressed < 0)
-		return 0;
+		return;
 	struct ss_tcp_metrics m;
 	read_metrics(sk, &m);
 	emit_tcp(sk, cookie, SS_TCP_RETRANSMIT, &m, 0, err, segs, suppressed);
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(ss_retransmit, const struct sock *csk, const struct sk_buff *skb)
+{
+	int err = cfg_retransmit_err ? (int)ctx[2] : 0; /* 6.13+ (config.bpf.h) */
+	on_retransmit((struct sock *)csk, skb, err);
 	return 0;
 }
 
@@ -133,12 +144,7 @@ int BPF_PROG(ss_send_reset, const struct sock *csk, const struct sk_buff *cskb)
 		read_metrics(sk, &e->m);
 	} else if (sk) {
 		fill_sock_common(&e->sock, sk);
-	} else if (skb && skb_packet_tuple(skb, &e->sock)) {
-		/* answering this packet: its destination is our side */
-		swap_ends(&e->sock);
-		struct ss_dev_key dk;
-		dev_key_of(skb->dev, &dk);
-		e->sock.netns = dk.netns;
+	} else if (skb && packet_reset_id(skb, &e->sock)) {
 		e->from_packet = 1;
 	} else {
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);

@@ -42,6 +42,10 @@ const volatile bool cfg_kfree_skb_rx_sk = true;
 const volatile bool cfg_udp_fail_skb = true;
 const volatile bool cfg_retransmit_err = true;
 const volatile bool cfg_send_reset_reason = true;
+/* tcp_send_reset fires for a segment no socket wanted (a closed port) from
+ * Linux 6.9; before, kfree_skb's NO_SOCKET drop of that segment stands in
+ * for it (hooks/drops.bpf.h). */
+const volatile bool cfg_reset_tp_no_socket = true;
 
 /* Settings userspace may change while running (.bss, read on each run). */
 /* The detail tiers' scope: only this process (tgid), 0: every process.

@@ -75,6 +75,31 @@ static __always_inline void dev_key_of(struct net_device *dev, struct ss_dev_key
 	k->netns = net ? net->ns.inum : 0;
 }
 
+/* The ends of a reset sent in answer to this received packet: its
+ * destination is our side; the namespace is its device's. */
+static __always_inline bool packet_reset_id(struct sk_buff *skb, struct ss_sock_id *id)
+{
+	if (!skb_packet_tuple(skb, id))
+		return false;
+	swap_ends(id);
+	struct ss_dev_key dk;
+	dev_key_of(skb->dev, &dk);
+	id->netns = dk.netns;
+	return true;
+}
+
+#define SS_TCP_FLAG_RST 0x04
+
+/* A received TCP segment's flags (byte 13 of its header), 0xff unknown. */
+static __always_inline __u8 skb_tcp_flags(struct sk_buff *skb)
+{
+	__u16 th = skb->transport_header;
+	__u8 flags;
+	if (!skb->head || th == SS_NO_HEADER || bpf_probe_read_kernel(&flags, 1, skb->head + th + 13))
+		return 0xff;
+	return flags;
+}
+
 /* Bytes as the driver counts them: on receive the link-layer header has
  * already been pulled (eth_type_trans), so add it back. */
 static __always_inline __u32 skb_wire_len(const struct sk_buff *skb)

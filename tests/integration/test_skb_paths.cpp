@@ -266,10 +266,20 @@ TEST_CASE("skb: nft drops 5 % of one connection's packets: retransmits match the
   CHECK(within_10pct(retrans, nstat_retrans));
   // retransmits that a's output rule dropped: the kernel counts them failed
   CHECK(num(*cli, "retransmits_failed") == nstat_retrans_fail);
-  CHECK(by_reason(*cli, "NETFILTER_DROP") == dropped_in_a);
-  CHECK(by_reason(*srv, "NETFILTER_DROP") == dropped_in_b);
-  CHECK(num(*cli, "drops") >= dropped_in_a);
-  CHECK(num(*srv, "drops") >= dropped_in_b);
+  // Every drop is counted, except the runs the kernel skipped: a drop in
+  // softirq that interrupts the probe already running for another drop on
+  // that CPU. The kernel counts those (recursion_misses) and sockscope
+  // reports them as lost: the count may fall short by that, never more.
+  const int64_t skipped = run.summary("skipped");
+  INFO("probe runs the kernel skipped: " << skipped);
+  CHECK(by_reason(*cli, "NETFILTER_DROP") <= dropped_in_a);
+  CHECK(by_reason(*cli, "NETFILTER_DROP") + skipped >= dropped_in_a);
+  CHECK(by_reason(*srv, "NETFILTER_DROP") <= dropped_in_b);
+  CHECK(by_reason(*srv, "NETFILTER_DROP") + skipped >= dropped_in_b);
+  CHECK(num(*cli, "drops") + skipped >= dropped_in_a);
+  CHECK(num(*srv, "drops") + skipped >= dropped_in_b);
+  // rare: most runs skip none, and then the counts are exact
+  CHECK(skipped <= (dropped_in_a + dropped_in_b) / 20);
   CHECK(num(*cli, "pid") == getpid());
   CHECK(num(*srv, "pid") == getpid());
   CHECK(num(*cli, "fd") == c.fd);

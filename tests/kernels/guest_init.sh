@@ -43,7 +43,13 @@ printf 'kernel\t%s\n' "$(uname -r)" > $out
 echo "kmatrix: probes"
 # --detail syscalls replaces the cgroup hooks, so it is asked apart
 for detail in packets syscalls; do
-  if "$build/sockscope" record -w /tmp/probes.ssc --duration 1 --detail $detail; then
+  if "$build/sockscope" record -w /tmp/probes.ssc --duration 1 --detail $detail 2>/tmp/probes.err; then
+    cat /tmp/probes.err
+    # what the loader does differently on this kernel (its notes)
+    if [ $detail = packets ]; then
+      grep '^sockscope: ' /tmp/probes.err | grep -v 'probe \|probes attached\|events=\|recorded \|recording to' |
+        sed 's/^sockscope: //' | while IFS= read -r n; do printf 'note\t%s\n' "$n"; done > $out
+    fi
     # -o: the header's length bytes before the JSON may be printable too
     printf 'meta\t%s\n' "$(strings -n 8 /tmp/probes.ssc | grep -m1 -o '{"command".*')" > $out
   else

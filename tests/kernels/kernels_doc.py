@@ -114,6 +114,14 @@ def write_doc(cache, path):
                 lowest = None
         lines.append(f"| {p['tier']} | `{name}` | `{p['target']}` | {GIVES.get(name, '')} | " + " | ".join(cells) +
                      f" | {lowest or 'none here'} |")
+    lines += ["", "## What sockscope does differently", "",
+              "The loader's notes at start-up on each kernel: what it chose, by asking the kernel (its BTF, "
+              "a helper or kfunc it has), and what a user loses there.", ""]
+    for r, h in zip(results, heads):
+        notes = r.get("notes") or []
+        lines.append(f"- **{h}**:" + ("" if notes else " nothing: every feature as designed"))
+        for n in notes:
+            lines.append(f"  - {_cell(n)}")
     lines += ["", "## Smoke tests", ""]
     lines.append("| test | " + " | ".join(heads) + " |")
     lines.append("|---|" + "---|" * len(heads))

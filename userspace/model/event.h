@@ -56,7 +56,7 @@ inline bool call_result_known(CallOrigin o, Call c) {
 enum class SampleWhy : uint8_t { Send = 1, Recv = 2, DataReady = 3, State = 4, Accept = 5, Poll = 6 };
 
 // Kinds of lost events; values match enum ss_lost_kind.
-enum class LostKind : uint8_t { Ringbuf = 0, StatsMap = 1, Inflight = 2, DropMap = 3, Journey = 4, Count = 5 };
+enum class LostKind : uint8_t { Ringbuf = 0, StatsMap = 1, Inflight = 2, DropMap = 3, Journey = 4, Skipped = 5, Count = 6 };
 
 // What reported a drop; values match enum ss_drop_origin.
 enum class DropOrigin : uint8_t { KfreeSkb = 1, RcvqueueFull = 2, ExceedBuf = 3, UdpQueueFail = 4 };

@@ -84,6 +84,7 @@ std::string_view lost_kind_name(LostKind k) {
     case LostKind::Inflight: return "inflight";
     case LostKind::DropMap: return "drop_map";
     case LostKind::Journey: return "journey";
+    case LostKind::Skipped: return "skipped";
     case LostKind::Count: break;
   }
   return "?";

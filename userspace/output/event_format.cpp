@@ -245,6 +245,9 @@ std::string_view lost_meaning(LostKind k) {
     case LostKind::Inflight: return "calls whose start was not kept; their durations are unknown";
     case LostKind::DropMap: return "drops not counted per socket (map full); the device counters still have them";
     case LostKind::Journey: return "sockets without journey histograms (map full)";
+    case LostKind::Skipped:
+      return "probe runs the kernel skipped (the probe was already running on that CPU, interrupted by a softirq); "
+             "counts are short by as much, the next pass restores states and queues";
     case LostKind::Count: break;
   }
   return "";

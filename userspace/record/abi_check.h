@@ -71,7 +71,8 @@ static_assert(sockscope::kTcpKindMax == SS_TCP_KIND_MAX);
 static_assert(sockscope::kHistBuckets == SS_HIST_BUCKETS);
 static_assert(static_cast<int>(sockscope::LostKind::Count) == SS_LOST_KINDS);
 static_assert(static_cast<int>(sockscope::LostKind::DropMap) == SS_LOST_DROP_MAP &&
-              static_cast<int>(sockscope::LostKind::Journey) == SS_LOST_JOURNEY);
+              static_cast<int>(sockscope::LostKind::Journey) == SS_LOST_JOURNEY &&
+              static_cast<int>(sockscope::LostKind::Skipped) == SS_LOST_SKIPPED);
 static_assert(static_cast<int>(sockscope::DropOrigin::UdpQueueFail) == SS_DROP_UDP_QUEUE_FAIL);
 static_assert(static_cast<int>(sockscope::TcpKind::Metrics) == SS_TCP_METRICS &&
               static_cast<int>(sockscope::TcpKind::ResetSent) == SS_TCP_RESET_SENT);

@@ -525,6 +525,7 @@ void LiveSource::read_lost(const EventSink& sink) {
     if (bpf_map_lookup_elem(bpf_->lost_fd(), &k, per_cpu.data()) != 0) continue;
     uint64_t total = 0;
     for (auto v : per_cpu) total += v;
+    if (k == SS_LOST_SKIPPED) total = bpf_->skipped_runs();  // the kernel's count, not the map's
     if (total != lost_seen_[k]) {
       lost_seen_[k] = total;
       encode_lost(raw_buf_, monotonic_ns(), static_cast<LostKind>(k), total);

@@ -1,6 +1,7 @@
 #include "source/kernel/bpf_loader.h"
 
 #include <bpf/btf.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -149,6 +150,15 @@ int BpfObject::open_and_load(const LoaderOptions& opts, bool state_runs) {
   skel_->rodata->cfg_udp_fail_skb = kf.udp_fail_skb;
   skel_->rodata->cfg_retransmit_err = kf.retransmit_err;
   skel_->rodata->cfg_send_reset_reason = kf.send_reset_reason;
+  skel_->rodata->cfg_reset_tp_no_socket = kf.reset_tp_no_socket;
+  if (!kf.retransmit_err)
+    kernel_notes_.push_back(
+        "this kernel's tcp_retransmit_skb tracepoint is silent for a retransmit its transmit refused (before Linux "
+        "6.13): those are counted from the kernel's own retransmit counter at the next one sent");
+  if (!kf.reset_tp_no_socket)
+    kernel_notes_.push_back(
+        "this kernel's tcp_send_reset tracepoint is silent for a segment no socket wanted (before Linux 6.9): "
+        "resets sent from a closed port are taken from the kernel's NO_SOCKET drops");
   bpf_map__set_max_entries(skel_->maps.events, opts.ringbuf_bytes);
   bpf_map__set_max_entries(skel_->maps.sock_stats, opts.stats_entries);
 
@@ -371,6 +381,19 @@ int BpfObject::sock_journey_fd() const { return bpf_map__fd(skel_->maps.sock_jou
 int BpfObject::dev_stats_fd() const { return bpf_map__fd(skel_->maps.dev_stats); }
 int BpfObject::dev_names_fd() const { return bpf_map__fd(skel_->maps.dev_names); }
 int BpfObject::dev_drops_fd() const { return bpf_map__fd(skel_->maps.dev_drops); }
+
+uint64_t BpfObject::skipped_runs() const {
+  uint64_t n = 0;
+  // every loaded program, attached now or not: a total that fell when a
+  // tier is switched off would hide later misses
+  for (size_t i = 0; i < progs_.size(); ++i) {
+    if (!bpf_program__autoload(progs_[i])) continue;
+    bpf_prog_info info{};
+    uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(bpf_program__fd(progs_[i]), &info, &len) == 0) n += info.recursion_misses;
+  }
+  return n;
+}
 
 size_t BpfObject::attached_count() const {
   size_t n = 0;

@@ -55,6 +55,11 @@ class BpfObject {
   int events_fd() const;
   int stats_fd() const;
   int lost_fd() const;
+  // Runs of the loaded programs the kernel skipped because the program was
+  // already running on that CPU (bpf_prog_info's recursion_misses, summed):
+  // tracing programs do not nest, so a probe interrupted by a softirq that
+  // hits the same hook misses that run, and only the kernel counts it.
+  uint64_t skipped_runs() const;
   int sock_drops_fd() const;    // LRU_HASH ss_sock_drop_key -> u64
   int sock_journey_fd() const;  // LRU_HASH u64 cookie -> ss_journey
   int dev_stats_fd() const;     // PERCPU_HASH ss_dev_key -> ss_dev_stats

@@ -163,6 +163,7 @@ KernelFeatures kernel_features() {
   f.udp_fail_skb = btf_tracepoint_args(vmlinux, "udp_fail_queue_rcv_skb") >= 3;
   f.retransmit_err = btf_tracepoint_args(vmlinux, "tcp_retransmit_skb") >= 3;
   f.send_reset_reason = btf_tracepoint_args(vmlinux, "tcp_send_reset") >= 3;
+  f.reset_tp_no_socket = btf__find_by_name_kind(vmlinux, "trace_event_raw_tcp_send_reset", BTF_KIND_STRUCT) >= 0;
   btf__free(vmlinux);
   return f;
 }

@@ -34,6 +34,9 @@ struct KernelFeatures {
   bool udp_fail_skb = false;
   bool retransmit_err = false;
   bool send_reset_reason = false;
+  // tcp_send_reset fires for a segment no socket wanted (6.9+): its own
+  // event struct replaced the shared one then
+  bool reset_tp_no_socket = false;
 };
 KernelFeatures kernel_features();
 
