@@ -2,9 +2,11 @@
 which probe attaches on which kernel, with the kernel's reason where it
 does not, and which smoke tests pass. Nothing in the tables is written by
 hand."""
+import difflib
 import glob
 import json
 import os
+import re
 
 
 # What each probe gives, so that a missing one says what a user loses on
@@ -61,15 +63,57 @@ def _cell(text):
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def write_doc(cache, path):
+def _results(cache):
     results = []
     for f in glob.glob(os.path.join(cache, "results-*.json")):
         with open(f) as fh:
             results.append(json.load(fh))
+    results.sort(key=_version_key)
+    return results
+
+
+def write_doc(cache, path):
+    results = _results(cache)
     if not results:
         print(f"kmatrix: no results in {cache}: run the matrix first")
         return 2
-    results.sort(key=_version_key)
+    with open(path, "w") as f:
+        f.write(render(results))
+    print(f"kmatrix: wrote {path} from {len(results)} results")
+    return 0
+
+
+def _normalized(text):
+    """What must not change between runs that found the same: the kernels'
+    exact releases and packages, and the dates, may."""
+    text = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "DATE", text)
+    text = re.sub(r"linux-image-\S+?-cloud-amd64", "PACKAGE", text)
+    text = re.sub(r"\d+\.\d+\.\d+[-+][\w.+-]*?-cloud-amd64", "RELEASE", text)
+    text = re.sub(r"\((?:\d+\.\d+[^ ()|]*)\)", "(RELEASE)", text)
+    return text
+
+
+def check_doc(cache, path):
+    """0 when the doc says what these results say (releases and dates
+    aside), else 1 with the difference."""
+    results = _results(cache)
+    if not results:
+        print(f"kmatrix: no results in {cache}: run the matrix first")
+        return 2
+    with open(path) as f:
+        have = _normalized(f.read()).splitlines()
+    want = _normalized(render(results)).splitlines()
+    if have == want:
+        print(f"kmatrix: {path} says what this run found ({len(results)} kernels)")
+        return 0
+    print(f"kmatrix: {path} does not say what this run found: run the matrix, then --doc. The difference:")
+    for line in difflib.unified_diff(have, want, path, "this run", lineterm="", n=1):
+        print(line)
+    return 1
+
+
+def render(results):
+    """docs/kernels.md's text from the results, oldest kernel first."""
     heads = [f"{r['series'] if r['series'] != 'host' else 'this host'} ({r['release']})" for r in results]
     lines = [
         "# Kernels",
@@ -148,7 +192,4 @@ def write_doc(cache, path):
             lines.append(f"- **{h}**:")
             for reason in r["reasons"][:8]:
                 lines.append(f"  - {_cell(reason)[:400]}")
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print(f"kmatrix: wrote {path} from {len(results)} results")
-    return 0
+    return "\n".join(lines) + "\n"

@@ -469,6 +469,8 @@ def main():
     ap.add_argument("--kernel", action="append", choices=sorted(SERIES), help="a series to boot (repeatable)")
     ap.add_argument("--host", action="store_true", help="run the suite on the running kernel instead")
     ap.add_argument("--doc", metavar="FILE", help="write the feature x kernel table from the results files")
+    ap.add_argument("--check-doc", metavar="FILE",
+                    help="fail unless FILE says what the results files say (releases and dates aside)")
     ap.add_argument("--tests", default=SMOKE_TESTS, help="integration tests to run (a Catch2 test spec)")
     ap.add_argument("--accel", choices=["tcg", "kvm"], default="tcg",
                     help="qemu accelerator (tcg: works everywhere; kvm where nested KVM works)")
@@ -484,6 +486,9 @@ def main():
     if args.doc:
         from kernels_doc import write_doc  # noqa: E402 (next to this file)
         return write_doc(cache, args.doc)
+    if args.check_doc:
+        from kernels_doc import check_doc  # noqa: E402 (next to this file)
+        return check_doc(cache, args.check_doc)
     if os.geteuid() != 0:
         print("kmatrix: needs root (the guest's suite loads BPF programs; --host runs them here)", file=sys.stderr)
         # as the other kernel tests: skipped under ctest, unless CI requires them
