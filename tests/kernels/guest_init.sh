@@ -19,7 +19,9 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts && mount -t tmpfs shm /dev/shm
-mount -t tmpfs tmp /tmp
+# /tmp stays a directory of the initramfs (in memory, writable already):
+# a mount over it would hide the built binaries when the build is under /tmp
+mkdir -p /tmp && chmod 1777 /tmp
 mount -t tmpfs run /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t tracefs tracefs /sys/kernel/tracing
