@@ -92,14 +92,8 @@ static __always_inline void reset_for_no_socket(struct sk_buff *skb)
 		return;
 	}
 	__builtin_memset(&e->m, 0, sizeof(e->m));
-	e->sock.cookie = 0;
-	e->reason = 0;
-	e->err = 0;
-	e->segs = 0;
-	e->kind = SS_TCP_RESET_SENT;
 	e->from_packet = 1;
-	e->suppressed = 0;
-	submit(e);
+	submit_reset_sent(e, 0, 0);
 }
 
 /* skb->sk is set on transmit and once a socket owns the skb; rx_sk (Linux

@@ -150,13 +150,7 @@ int BPF_PROG(ss_send_reset, const struct sock *csk, const struct sk_buff *cskb)
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 		return 0;
 	}
-	e->sock.cookie = cookie;
-	e->reason = reason;
-	e->err = 0;
-	e->segs = 0;
-	e->kind = SS_TCP_RESET_SENT;
-	e->suppressed = 0;
-	submit(e);
+	submit_reset_sent(e, cookie, reason);
 	return 0;
 }
 

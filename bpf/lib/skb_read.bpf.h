@@ -4,6 +4,7 @@
 #pragma once
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include "emit.bpf.h"
 #include "sock_read.bpf.h"
 
 #define SS_ETH_P_IP 0x0800
@@ -86,6 +87,20 @@ static __always_inline bool packet_reset_id(struct sk_buff *skb, struct ss_sock_
 	dev_key_of(skb->dev, &dk);
 	id->netns = dk.netns;
 	return true;
+}
+
+/* The rest of a reset-sent record whose socket part is filled; sent. Both
+ * tcp_send_reset and, before 6.9, kfree_skb's NO_SOCKET drop (a closed
+ * port) report resets sent. */
+static __always_inline void submit_reset_sent(struct ss_tcp_event *e, __u64 cookie, __u32 reason)
+{
+	e->sock.cookie = cookie;
+	e->reason = reason;
+	e->err = 0;
+	e->segs = 0;
+	e->kind = SS_TCP_RESET_SENT;
+	e->suppressed = 0;
+	submit(e);
 }
 
 #define SS_TCP_FLAG_RST 0x04
